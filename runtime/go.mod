@@ -1,0 +1,3 @@
+module startorder/runtime
+
+go 1.26

@@ -1,0 +1,259 @@
+package entrypoint
+
+import (
+	"errors"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"unsafe"
+)
+
+// ExitStatus is how a process ended.
+type ExitStatus struct {
+	Code   int            // exit code when Signal == 0
+	Signal syscall.Signal // non-zero when killed by a signal
+}
+
+// WrapperCode is the exit code a shell would report: the code, or 128+signal.
+func (s ExitStatus) WrapperCode() int {
+	if s.Signal != 0 {
+		return ExitSignalBase + int(s.Signal)
+	}
+	return s.Code
+}
+
+// ProcSpec describes a process to start.
+type ProcSpec struct {
+	Argv []string
+	Env  []string
+	// Stdio: inherit the wrapper's stdin, stdout and stderr (the main child). Otherwise
+	// all three are /dev/null (readiness probes).
+	Stdio bool
+}
+
+// Process is a started child, leader of its own process group.
+type Process interface {
+	Pid() int
+	// Signal sends sig to the child's process group (to the child if the group is gone).
+	Signal(sig syscall.Signal) error
+	// Done delivers the exit status once.
+	Done() <-chan ExitStatus
+}
+
+// Executor starts processes. Real: SysExecutor; tests use fakes.
+type Executor interface {
+	Start(spec ProcSpec) (Process, error)
+}
+
+// SysExecutor starts real processes and reaps them. It never uses os/exec's Wait:
+// one loop calls Wait4 on every SIGCHLD and hands each status to the process that
+// registered its pid. With ReapAll (the wrapper, PID 1 of its container) the loop
+// calls Wait4(-1), which also reaps orphans re-parented to the wrapper.
+type SysExecutor struct {
+	ReapAll bool
+
+	once  sync.Once
+	mu    sync.Mutex // held across fork+register and across every reap pass
+	procs map[int]*sysProc
+	kick  chan struct{}
+}
+
+type sysProc struct {
+	pid  int
+	done chan ExitStatus
+}
+
+func (p *sysProc) Pid() int                { return p.pid }
+func (p *sysProc) Done() <-chan ExitStatus { return p.done }
+func (p *sysProc) Signal(sig syscall.Signal) error {
+	err := syscall.Kill(-p.pid, sig)
+	if err == syscall.ESRCH {
+		err = syscall.Kill(p.pid, sig)
+	}
+	return err
+}
+
+func (e *SysExecutor) init() {
+	e.once.Do(func() {
+		e.procs = map[int]*sysProc{}
+		e.kick = make(chan struct{}, 1)
+		sigs := make(chan os.Signal, 16)
+		signal.Notify(sigs, syscall.SIGCHLD)
+		go func() {
+			for {
+				select {
+				case <-sigs:
+				case <-e.kick:
+				}
+				e.reap()
+			}
+		}()
+	})
+}
+
+func (e *SysExecutor) reap() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ws syscall.WaitStatus
+	if e.ReapAll {
+		for {
+			pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+			if err == syscall.EINTR {
+				continue
+			}
+			if err != nil || pid <= 0 {
+				return
+			}
+			e.deliver(pid, ws)
+		}
+	}
+	for pid := range e.procs {
+		for {
+			got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+			if err == syscall.EINTR {
+				continue
+			}
+			if err == nil && got == pid {
+				e.deliver(pid, ws)
+			}
+			break
+		}
+	}
+}
+
+func (e *SysExecutor) deliver(pid int, ws syscall.WaitStatus) {
+	p, ok := e.procs[pid]
+	if !ok {
+		return // an orphan, reaped and forgotten
+	}
+	var st ExitStatus
+	switch {
+	case ws.Exited():
+		st.Code = ws.ExitStatus()
+	case ws.Signaled():
+		st.Signal = ws.Signal()
+	default:
+		return // stopped or continued: not an exit
+	}
+	delete(e.procs, pid)
+	p.done <- st
+}
+
+// Start starts spec as the leader of a new process group.
+func (e *SysExecutor) Start(spec ProcSpec) (Process, error) {
+	e.init()
+	if len(spec.Argv) == 0 {
+		return nil, &StartError{Code: ExitNotFound, Path: "", Err: errors.New("empty command")}
+	}
+	path, err := lookPath(spec.Argv[0], spec.Env)
+	if err != nil {
+		return nil, err
+	}
+	sys := &syscall.SysProcAttr{Setpgid: true}
+	files := []uintptr{0, 1, 2}
+	if spec.Stdio {
+		// On a terminal where the wrapper is in the foreground, hand the foreground to
+		// the child's group so that it can read stdin and gets ^C/^Z from the tty.
+		if foregroundTTY() {
+			sys.Foreground, sys.Ctty = true, 0
+		}
+	} else {
+		null, err := os.OpenFile("/dev/null", os.O_RDWR, 0)
+		if err == nil {
+			defer null.Close()
+			fd := null.Fd()
+			files = []uintptr{fd, fd, fd}
+		}
+	}
+	attr := &syscall.ProcAttr{Env: spec.Env, Files: files, Sys: sys}
+
+	e.mu.Lock()
+	pid, err := syscall.ForkExec(path, spec.Argv, attr)
+	if err != nil && sys.Foreground {
+		sys.Foreground = false
+		pid, err = syscall.ForkExec(path, spec.Argv, attr)
+	}
+	var p *sysProc
+	if err == nil {
+		p = &sysProc{pid: pid, done: make(chan ExitStatus, 1)}
+		e.procs[pid] = p
+	}
+	e.mu.Unlock()
+	if err != nil {
+		return nil, startError(path, err)
+	}
+	select { // in case the SIGCHLD came before the registration was visible
+	case e.kick <- struct{}{}:
+	default:
+	}
+	return p, nil
+}
+
+func startError(path string, err error) error {
+	code := ExitIO
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		switch errno {
+		case syscall.ENOENT, syscall.ENOTDIR:
+			code = ExitNotFound
+		case syscall.EACCES, syscall.EPERM, syscall.ENOEXEC, syscall.EISDIR, syscall.ETXTBSY, syscall.ELOOP:
+			code = ExitNotExecutable
+		}
+	}
+	return &StartError{Code: code, Path: path, Err: err}
+}
+
+// lookPath finds a command like a shell does, with PATH from the child's environment.
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil // execve reports ENOENT/EACCES itself
+	}
+	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			path = kv[len("PATH="):]
+		}
+	}
+	var denied string
+	for _, dir := range strings.Split(path, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		cand := dir + "/" + name
+		fi, err := os.Stat(cand)
+		if err != nil || fi.IsDir() {
+			continue
+		}
+		if fi.Mode()&0o111 != 0 && syscall.Access(cand, 1) == nil {
+			return cand, nil
+		}
+		if denied == "" {
+			denied = cand
+		}
+	}
+	if denied != "" {
+		return "", &StartError{Code: ExitNotExecutable, Path: denied, Err: syscall.EACCES}
+	}
+	return "", &StartError{Code: ExitNotFound, Path: name, Err: errors.New("command not found in PATH")}
+}
+
+// foregroundTTY reports whether stdin is a terminal whose foreground group is ours.
+func foregroundTTY() bool {
+	var pgrp int32
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, 0, syscall.TIOCGPGRP, uintptr(unsafe.Pointer(&pgrp)))
+	return errno == 0 && int(pgrp) == syscall.Getpgrp()
+}
+
+// SetSubreaper makes orphaned descendants re-parent to this process (Linux
+// PR_SET_CHILD_SUBREAPER), so the reaping loop collects them even when the wrapper
+// is not PID 1 (for example with shareProcessNamespace).
+func SetSubreaper() error {
+	const prSetChildSubreaper = 36
+	_, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}

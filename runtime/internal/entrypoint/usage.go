@@ -1,0 +1,28 @@
+package entrypoint
+
+import (
+	"flag"
+	"fmt"
+	"io"
+)
+
+// Usage prints the command-line help.
+func Usage(w io.Writer) {
+	fmt.Fprint(w, `usage: startorder-entrypoint [flags] -entrypoint CMD -- ARGS...
+       startorder-entrypoint init DST
+       startorder-entrypoint probe file PATH | http URL | tcp HOST:PORT
+
+flags:
+`)
+	var cfg Config
+	var self bool
+	fs := NewFlagSet(&cfg, map[string]*string{}, &self)
+	fs.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(w, "  -%s\n\t%s\n", f.Name, f.Usage)
+	})
+	fmt.Fprint(w, `
+exit codes: the child's; 128+N child killed by signal N; 127 command not found;
+126 not executable; 2 usage; 3 dependency failed or -wait_timeout; 4 wrapper I/O;
+124 -timeout.
+`)
+}

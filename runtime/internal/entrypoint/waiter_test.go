@@ -1,0 +1,197 @@
+package entrypoint
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func waiters() map[string]*FSWaiter {
+	return map[string]*FSWaiter{
+		"inotify": {PollInterval: time.Hour}, // a poll fallback would time the test out
+		"poll":    {ForcePoll: true, PollInterval: 5 * time.Millisecond},
+	}
+}
+
+type waitOutcome struct {
+	failed []string
+	err    error
+	took   time.Duration
+}
+
+func startWait(w Waiter, timeout time.Duration, paths []string, opt WaitOptions) <-chan waitOutcome {
+	ch := make(chan waitOutcome, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		start := time.Now()
+		f, err := w.Wait(ctx, paths, opt)
+		ch <- waitOutcome{f, err, time.Since(start)}
+	}()
+	return ch
+}
+
+func mustNotReturn(t *testing.T, ch <-chan waitOutcome, d time.Duration) {
+	t.Helper()
+	select {
+	case o := <-ch:
+		t.Fatalf("returned early: %+v", o)
+	case <-time.After(d):
+	}
+}
+
+func get(t *testing.T, ch <-chan waitOutcome) waitOutcome {
+	t.Helper()
+	select {
+	case o := <-ch:
+		return o
+	case <-time.After(5 * time.Second):
+		t.Fatal("Wait did not return")
+		return waitOutcome{}
+	}
+}
+
+func writeAtomic(t *testing.T, path, content string) {
+	t.Helper()
+	if err := (FileStatus{}).Write(path, content); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWaiter(t *testing.T) {
+	for mode, w := range waiters() {
+		t.Run(mode, func(t *testing.T) {
+			t.Run("existing file counts at once", func(t *testing.T) {
+				dir := t.TempDir()
+				writeAtomic(t, dir+"/ready", "x")
+				o := get(t, startWait(w, 5*time.Second, []string{dir + "/ready"}, WaitOptions{}))
+				if o.err != nil || o.failed != nil || o.took > 100*time.Millisecond {
+					t.Fatalf("%+v", o)
+				}
+			})
+			t.Run("files appear later, dependency dir created late", func(t *testing.T) {
+				root := t.TempDir()
+				a, b := root+"/run/a/ready", root+"/run/b/started"
+				ch := startWait(w, 5*time.Second, []string{a, b}, WaitOptions{})
+				mustNotReturn(t, ch, 30*time.Millisecond)
+				os.MkdirAll(filepath.Dir(a), 0o755)
+				writeAtomic(t, a, "x")
+				mustNotReturn(t, ch, 30*time.Millisecond)
+				os.MkdirAll(filepath.Dir(b), 0o755)
+				os.WriteFile(b, []byte("x"), 0o644) // plain write, not a rename
+				if o := get(t, ch); o.err != nil || o.failed != nil {
+					t.Fatalf("%+v", o)
+				}
+			})
+			t.Run("err twin fails fast", func(t *testing.T) {
+				dir := t.TempDir()
+				ch := startWait(w, 5*time.Second, []string{dir + "/a", dir + "/b"}, WaitOptions{})
+				mustNotReturn(t, ch, 20*time.Millisecond)
+				writeAtomic(t, dir+"/b.err", "x")
+				if o := get(t, ch); o.err != nil || !slices.Equal(o.failed, []string{dir + "/b"}) {
+					t.Fatalf("%+v", o)
+				}
+			})
+			t.Run("any outcome waits for all", func(t *testing.T) {
+				dir := t.TempDir()
+				ch := startWait(w, 5*time.Second, []string{dir + "/a", dir + "/b"}, WaitOptions{AnyOutcome: true})
+				writeAtomic(t, dir+"/a.err", "x")
+				mustNotReturn(t, ch, 30*time.Millisecond)
+				writeAtomic(t, dir+"/b", "x")
+				if o := get(t, ch); o.err != nil || !slices.Equal(o.failed, []string{dir + "/a"}) {
+					t.Fatalf("%+v", o)
+				}
+			})
+			t.Run("deadline", func(t *testing.T) {
+				o := get(t, startWait(w, 30*time.Millisecond, []string{t.TempDir() + "/never"}, WaitOptions{}))
+				if !errors.Is(o.err, context.DeadlineExceeded) {
+					t.Fatalf("%+v", o)
+				}
+			})
+			t.Run("downward API symlink swap", func(t *testing.T) {
+				// The kubelet's layout: ready -> ..data/ready, ..data -> ..<timestamp>,
+				// and an update renames a new ..data_tmp symlink over ..data.
+				dir := t.TempDir()
+				os.Mkdir(dir+"/..2024_1", 0o755)
+				os.WriteFile(dir+"/..2024_1/ready", nil, 0o644) // annotation not set yet: empty
+				os.Symlink("..2024_1", dir+"/..data")
+				os.Symlink("..data/ready", dir+"/ready")
+				ch := startWait(w, 5*time.Second, []string{dir + "/ready"}, WaitOptions{Content: true})
+				mustNotReturn(t, ch, 30*time.Millisecond)
+				os.Mkdir(dir+"/..2024_2", 0o755)
+				os.WriteFile(dir+"/..2024_2/ready", []byte("true"), 0o644)
+				os.Symlink("..2024_2", dir+"/..data_tmp")
+				if err := os.Rename(dir+"/..data_tmp", dir+"/..data"); err != nil {
+					t.Fatal(err)
+				}
+				if o := get(t, ch); o.err != nil || o.failed != nil {
+					t.Fatalf("%+v", o)
+				}
+			})
+			t.Run("content written in place", func(t *testing.T) {
+				dir := t.TempDir()
+				os.WriteFile(dir+"/gate", nil, 0o644)
+				ch := startWait(w, 5*time.Second, []string{dir + "/gate"}, WaitOptions{Content: true})
+				mustNotReturn(t, ch, 30*time.Millisecond)
+				os.WriteFile(dir+"/gate", []byte("1"), 0o644)
+				if o := get(t, ch); o.err != nil {
+					t.Fatalf("%+v", o)
+				}
+			})
+			t.Run("directory deleted and recreated", func(t *testing.T) {
+				root := t.TempDir()
+				os.Mkdir(root+"/d", 0o755)
+				ch := startWait(w, 5*time.Second, []string{root + "/d/ready"}, WaitOptions{})
+				mustNotReturn(t, ch, 20*time.Millisecond)
+				os.RemoveAll(root + "/d")
+				time.Sleep(20 * time.Millisecond)
+				os.Mkdir(root+"/d", 0o755)
+				time.Sleep(5 * time.Millisecond)
+				writeAtomic(t, root+"/d/ready", "x")
+				if o := get(t, ch); o.err != nil {
+					t.Fatalf("%+v", o)
+				}
+			})
+		})
+	}
+}
+
+func TestWaitInotifyReactsFast(t *testing.T) {
+	// With a one-hour poll interval only inotify can wake the waiter in time.
+	w := &FSWaiter{PollInterval: time.Hour}
+	dir := t.TempDir()
+	var worst time.Duration
+	for i := 0; i < 20; i++ {
+		p := filepath.Join(dir, "r"+itoa(i))
+		ch := startWait(w, 5*time.Second, []string{p}, WaitOptions{})
+		time.Sleep(3 * time.Millisecond)
+		start := time.Now()
+		writeAtomic(t, p, "x")
+		get(t, ch)
+		worst = max(worst, time.Since(start))
+	}
+	if worst > 500*time.Millisecond {
+		t.Fatalf("slowest wake-up %v", worst)
+	}
+}
+
+func TestWaiterFromEnv(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	w, err := WaiterFromEnv(env(nil))
+	if err != nil || w.ForcePoll || w.PollInterval != DefaultPollInterval {
+		t.Fatalf("%+v %v", w, err)
+	}
+	w, err = WaiterFromEnv(env(map[string]string{"STARTORDER_WAIT": "poll", "STARTORDER_POLL_INTERVAL": "1s"}))
+	if err != nil || !w.ForcePoll || w.PollInterval != time.Second {
+		t.Fatalf("%+v %v", w, err)
+	}
+	for _, bad := range []map[string]string{{"STARTORDER_WAIT": "fast"}, {"STARTORDER_POLL_INTERVAL": "0"}, {"STARTORDER_POLL_INTERVAL": "x"}} {
+		if _, err := WaiterFromEnv(env(bad)); ExitCode(err) != ExitUsage {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+}

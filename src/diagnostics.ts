@@ -1,0 +1,104 @@
+/** Diagnostics are data: stages collect them; one renderer turns them into text or KRM results. */
+export type Code =
+  | 'yaml-syntax'
+  | 'yaml-alias-limit'
+  | 'json-syntax'
+  | 'input-unreadable'
+  | 'spec-invalid'
+  | 'spec-ambiguous'
+  | 'spec-selects-nothing'
+  | 'spec-annotation-invalid'
+  | 'function-config-invalid'
+  | 'resource-list-invalid'
+  | 'unknown-container'
+  | 'duplicate-container'
+  | 'duplicate-spec-container'
+  | 'self-dependency'
+  | 'cycle'
+  | 'completed-would-restart'
+  | 'missing-command'
+  | 'native-impossible'
+  | 'name-clash'
+  | 'mount-clash'
+  | 'init-dependent'
+  | 'schema-violation'
+  | 'graph-not-preserved'
+  | 'record-invalid'
+  | 'not-transformed'
+  | 'out-of-date'
+  | 'info';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  code: Code;
+  severity: Severity;
+  message: string;
+  /** How to fix it, one sentence. */
+  hint?: string;
+  file?: string;
+  /** Index of the YAML document in the file (0-based). */
+  document?: number;
+  /** JSON path inside the document (for `kind: List`, starts with items, N). */
+  path?: (string | number)[];
+  line?: number;
+  column?: number;
+  /** `Kind/namespace/name` of the workload, when the problem is in one. */
+  workload?: string;
+  container?: string;
+  /** KRM resourceRef, filled for workload diagnostics. */
+  resource?: { apiVersion?: string; kind?: string; name?: string; namespace?: string };
+}
+
+export function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === 'error');
+}
+
+/** Deterministic order: file, document, line, column, path, code. */
+export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic): (string | number)[] => [
+    d.file ?? '',
+    d.document ?? -1,
+    d.line ?? 0,
+    d.column ?? 0,
+    (d.path ?? []).join('.'),
+    d.code,
+    d.message,
+  ];
+  return [...diags].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < ka.length; i++) {
+      const x = ka[i]!;
+      const y = kb[i]!;
+      if (x < y) return -1;
+      if (x > y) return 1;
+    }
+    return 0;
+  });
+}
+
+export function pathToString(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out;
+}
+
+/** file:line:col: severity[code]: message (workload, container) — then the hint and a caret excerpt. */
+export function renderText(d: Diagnostic, sources?: ReadonlyMap<string, string>): string {
+  const where = [d.file ?? '<input>', d.line, d.column].filter((x) => x !== undefined).join(':');
+  const subject = [d.workload, d.container ? `container "${d.container}"` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  let out = `${where}: ${d.severity}[${d.code}]: ${d.message}`;
+  if (subject) out += ` (${subject})`;
+  const text = d.file && d.line ? sources?.get(d.file) : undefined;
+  if (text !== undefined && d.line !== undefined) {
+    const lineText = text.split('\n')[d.line - 1];
+    if (lineText !== undefined && lineText.length <= 200) {
+      out += `\n  ${d.line} | ${lineText}\n  ${' '.repeat(String(d.line).length)} | ${' '.repeat(Math.max(0, (d.column ?? 1) - 1))}^`;
+    }
+  }
+  if (d.hint) out += `\n  fix: ${d.hint}`;
+  return out;
+}

@@ -1,0 +1,100 @@
+import { isSeq, type Document, type ToStringOptions } from 'yaml';
+import type { SourceFile } from '../load/parse.js';
+import type { Obj } from '../types.js';
+import { reconcile, type Pool } from './reconcile.js';
+import { isObj } from '../types.js';
+import { restoreLines } from './restore.js';
+
+/** A resource whose value changed: where it sits, what it was, what it becomes. */
+export interface Change {
+  document: number;
+  path: (string | number)[];
+  before: Obj;
+  after: Obj;
+}
+
+/**
+ * The printer's settings, pinned in one place. lineWidth 0: never fold a long argument line.
+ * Indentation and the style of sequences under a key follow the user's file (see detectStyle).
+ */
+export const EMIT_OPTIONS: ToStringOptions = {
+  lineWidth: 0,
+  minContentWidth: 0,
+  indent: 2,
+  indentSeq: true,
+  flowCollectionPadding: true,
+};
+
+/** Reads the user's indentation habits so inserted lines look like theirs. */
+export function detectStyle(text: string): ToStringOptions {
+  const lines = text.split('\n');
+  let indent: number | undefined;
+  let indentSeq: boolean | undefined;
+  for (let i = 0; i + 1 < lines.length && (indent === undefined || indentSeq === undefined); i++) {
+    const cur = /^( *)[^\s#-][^#]*:\s*$/.exec(lines[i]!);
+    if (!cur) continue;
+    let j = i + 1;
+    while (j < lines.length && /^\s*(#.*)?$/.test(lines[j]!)) j++;
+    const next = /^( *)(- )?/.exec(lines[j] ?? '')!;
+    const diff = next[1]!.length - cur[1]!.length;
+    if (next[2] && indentSeq === undefined) indentSeq = diff > 0;
+    else if (!next[2] && diff > 0 && indent === undefined) indent = diff;
+  }
+  const padding = /[[{] \S/.test(text) ? true : /[[{][^\s\]}]/.test(text) ? false : true;
+  return { ...EMIT_OPTIONS, indent: indent ?? 2, indentSeq: indentSeq ?? true, flowCollectionPadding: padding };
+}
+
+/** The container nodes of a resource by name, so a container that moves between lists keeps its node. */
+function containerPool(doc: Document, c: Change): Pool {
+  const pool: Pool = new Map();
+  const visit = (path: (string | number)[], value: unknown): void => {
+    if (!isObj(value)) return;
+    for (const list of ['containers', 'initContainers']) {
+      const items = value[list];
+      if (!Array.isArray(items) || !isObj(items[0])) continue;
+      const seq = doc.getIn([...path, list], true);
+      if (!isSeq(seq)) continue;
+      items.forEach((item, i) => {
+        if (isObj(item) && typeof item.name === 'string') pool.set(item.name, { node: seq.items[i], value: item });
+      });
+      return;
+    }
+    for (const [k, v] of Object.entries(value)) if (k !== 'metadata') visit([...path, k], v);
+  };
+  visit(c.path, c.before);
+  return pool;
+}
+
+function applyChanges(doc: Document, changes: readonly Change[]): void {
+  for (const c of changes) {
+    const pool = containerPool(doc, c);
+    if (c.path.length === 0) {
+      doc.contents = reconcile(doc, doc.contents, c.before, c.after, pool) as typeof doc.contents;
+      continue;
+    }
+    const parent = doc.getIn(c.path.slice(0, -1), true);
+    const index = c.path[c.path.length - 1];
+    if (isSeq(parent) && typeof index === 'number') parent.items[index] = reconcile(doc, parent.items[index], c.before, c.after, pool)!;
+  }
+}
+
+/** The text of one YAML document after the changes, with the user's bytes kept wherever they still hold. */
+export function emitYamlDocument(file: SourceFile, index: number, changes: readonly Change[]): string {
+  const d = file.docs[index]!;
+  const region = file.text.slice(d.start, d.end);
+  applyChanges(d.doc, changes);
+  const printed = d.doc.toString(detectStyle(region));
+  const trailing = /\s*$/.exec(region)![0];
+  return restoreLines(region, printed).replace(/\s*$/, '') + trailing;
+}
+
+function jsonIndent(text: string): string | number {
+  const m = /^[[{]\r?\n([ \t]+)\S/.exec(text.trimStart());
+  return m ? m[1]! : text.includes('\n') ? 2 : 0;
+}
+
+/** JSON in, JSON out, in the file's own indentation. */
+export function emitJson(file: SourceFile, value: unknown): string {
+  const trailing = /\s*$/.exec(file.text)![0];
+  return JSON.stringify(value, null, jsonIndent(file.text)) + trailing;
+}

@@ -1,0 +1,105 @@
+import { parseAllDocuments, LineCounter, isDocument, type Document } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+
+/** Kubernetes reads YAML 1.1: `on`, `yes` and `0644` keep the meaning they had for the apiserver. */
+export const PARSE_OPTIONS = {
+  version: '1.1',
+  /** An alias bomb fails here instead of eating memory. */
+  maxAliasCount: 1000,
+  keepSourceTokens: false,
+  prettyErrors: false,
+  uniqueKeys: true,
+} as const;
+
+export interface SourceDoc {
+  index: number;
+  /** The parsed YAML document (JSON files are parsed by the YAML parser too, for positions). */
+  doc: Document.Parsed;
+  /** Plain data of the document; `undefined` for an empty document. */
+  value: unknown;
+  /** Byte range of the document's text in the file, comments and markers included. */
+  start: number;
+  end: number;
+}
+
+export interface SourceFile {
+  name: string;
+  text: string;
+  format: 'yaml' | 'json';
+  docs: SourceDoc[];
+  lines: LineCounter;
+}
+
+export function detectFormat(name: string, text: string): 'yaml' | 'json' {
+  if (/\.json$/i.test(name)) return 'json';
+  if (/\.ya?ml$/i.test(name)) return 'yaml';
+  const first = /\S/.exec(text);
+  return first && (first[0] === '{' || first[0] === '[') && /^\s*[[{][\s\S]*[\]}]\s*$/.test(text) && isJson(text)
+    ? 'json'
+    : 'yaml';
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function position(lines: LineCounter, offset: number): { line: number; column: number } {
+  const p = lines.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+/** Parses one input file into documents, collecting syntax errors as diagnostics. */
+export function parseFile(name: string, text: string): { file: SourceFile; diagnostics: Diagnostic[] } {
+  const format = detectFormat(name, text);
+  const lines = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const parsed = parseAllDocuments(text, { ...PARSE_OPTIONS, version: format === 'json' ? '1.2' : '1.1', lineCounter: lines });
+  const list = isDocument(parsed) || Array.isArray(parsed) ? (Array.isArray(parsed) ? parsed : [parsed]) : [];
+  const docs: SourceDoc[] = [];
+  list.forEach((doc, index) => {
+    const errs = doc.errors;
+    for (const e of errs) {
+      const at = position(lines, e.pos[0]);
+      diagnostics.push({
+        code: format === 'json' ? 'json-syntax' : 'yaml-syntax',
+        severity: 'error',
+        message: e.message.split('\n')[0] ?? e.message,
+        hint: format === 'json' ? 'Fix the JSON syntax at this position.' : 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).',
+        file: name,
+        document: index,
+        ...at,
+      });
+    }
+    let value: unknown;
+    if (errs.length === 0) {
+      try {
+        value = format === 'json' ? JSON.parse(text) : doc.toJS({ maxAliasCount: PARSE_OPTIONS.maxAliasCount });
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        const alias = /alias/i.test(msg);
+        diagnostics.push({
+          code: alias ? 'yaml-alias-limit' : format === 'json' ? 'json-syntax' : 'yaml-syntax',
+          severity: 'error',
+          message: alias ? `too many alias expansions (more than ${PARSE_OPTIONS.maxAliasCount}): ${msg}` : msg,
+          hint: alias ? 'Expand the anchors by hand; a document this size is not a Kubernetes manifest.' : 'Fix the syntax.',
+          file: name,
+          document: index,
+          ...position(lines, doc.range[0]),
+        });
+      }
+    }
+    docs.push({ index, doc, value, start: doc.range[0], end: doc.range[2] });
+  });
+  // Regions tile the file: each document owns the text up to the next document's start.
+  const starts = docs.map((d, i) => (i === 0 ? 0 : d.start));
+  docs.forEach((d, i) => {
+    d.start = starts[i]!;
+    d.end = starts[i + 1] ?? text.length;
+  });
+  return { file: { name, text, format, docs, lines }, diagnostics };
+}

@@ -1,0 +1,172 @@
+import { Document } from 'yaml';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { emitJson, emitYamlDocument, EMIT_OPTIONS, type Change } from './emit/emit.js';
+import { makeLocator, type Locator } from './load/locate.js';
+import { parseFile, type SourceFile } from './load/parse.js';
+import { planWorkload, resourceRef, type Plan } from './plan/plan.js';
+import { applyPlan } from './rewrite/apply.js';
+import { RECORD_ANNOTATION } from './rewrite/names.js';
+import { recordOf, revertWorkload } from './rewrite/revert.js';
+import { collectSpecs, docKey, specFromObject } from './spec/collect.js';
+import type { SpecDefaults } from './spec/normalize.js';
+import { asWorkload, getIn, resourcesOf } from './select/resources.js';
+import { select } from './select/select.js';
+import { workloadId, type Obj, type Spec, type Workload } from './types.js';
+import { validateOutput } from './validate/validate.js';
+
+export interface Input {
+  name: string;
+  text: string;
+}
+
+export interface Options {
+  defaults?: SpecDefaults;
+  /** Files given with -c/--config: their StartOrder documents are specs. */
+  configs?: readonly Input[];
+  /** Specs handed over directly (a KRM functionConfig). */
+  specObjects?: readonly { value: Obj; file?: string; document?: number; path?: (string | number)[] }[];
+  /** Undo what startorder did, instead of transforming. */
+  revert?: boolean;
+}
+
+export interface FileOutput {
+  name: string;
+  format: 'yaml' | 'json';
+  text: string;
+  changed: boolean;
+}
+
+export interface Result {
+  /** Empty when any error was found: nothing is written then. */
+  files: FileOutput[];
+  diagnostics: Diagnostic[];
+  plans: Plan[];
+  sources: SourceFile[];
+  /** Per resource, the value the pipeline emits (for KRM output). */
+  changes: Map<string, Change[]>;
+}
+
+interface Stage {
+  workload: Workload;
+  current: Obj;
+  original: Obj;
+}
+
+/** Finds workloads and undoes an earlier run on each, so a second run starts from the user's original. */
+function stageWorkloads(files: readonly SourceFile[], specDocs: Set<string>, locate: Locator, diags: Diagnostic[]): Stage[] {
+  const out: Stage[] = [];
+  for (const r of resourcesOf(files)) {
+    if (specDocs.has(docKey(r.file, r.document))) continue;
+    const w = asWorkload(r);
+    if (!w) continue;
+    const rec = recordOf(w.value, w);
+    if (rec.present && !rec.record) {
+      const path = [...w.path, ...w.metadataPath, 'annotations', RECORD_ANNOTATION];
+      diags.push({ code: 'record-invalid', severity: 'error', message: `the annotation ${RECORD_ANNOTATION} is not one startorder wrote`, hint: `Remove the annotation ${RECORD_ANNOTATION} (and any startorder changes by hand), then run again.`, file: w.file, document: w.document, path, workload: workloadId(w), resource: resourceRef(w), ...locate(w.file, w.document, path) });
+      continue;
+    }
+    out.push({ workload: w, current: w.value, original: rec.record ? revertWorkload(w.value, w, rec.record) : w.value });
+  }
+  return out;
+}
+
+export function transform(inputs: readonly Input[], options: Options = {}): Result {
+  const defaults = options.defaults ?? {};
+  const diags: Diagnostic[] = [];
+  const parsedInputs = inputs.map((i) => parseFile(i.name, i.text));
+  const parsedConfigs = (options.configs ?? []).map((i) => parseFile(i.name, i.text));
+  for (const p of [...parsedInputs, ...parsedConfigs]) diags.push(...p.diagnostics);
+  const sources = [...parsedInputs, ...parsedConfigs].map((p) => p.file);
+  const empty = (): Result => ({ files: [], diagnostics: sortDiagnostics(diags), plans: [], sources, changes: new Map() });
+  if (hasErrors(diags)) return empty();
+  const files = parsedInputs.map((p) => p.file);
+  const locate = makeLocator(sources);
+
+  const fromConfig = collectSpecs(parsedConfigs.map((p) => p.file), defaults, locate);
+  const fromInput = collectSpecs(files, defaults, locate);
+  diags.push(...fromConfig.diagnostics, ...fromInput.diagnostics);
+  const specs: Spec[] = [...fromConfig.specs, ...fromInput.specs];
+  for (const s of options.specObjects ?? []) {
+    const r = specFromObject(s.value, s, defaults, locate);
+    diags.push(...r.diagnostics);
+    if (r.spec) specs.push(r.spec);
+  }
+  const staged = stageWorkloads(files, fromInput.specDocs, locate, diags);
+
+  const next = new Map<Stage, Obj>();
+  const plans: Plan[] = [];
+  if (options.revert) {
+    for (const s of staged) if (s.original !== s.current) next.set(s, s.original);
+  } else {
+    const { selections, diagnostics } = select(staged.map((s) => ({ workload: s.workload, original: s.original })), specs, defaults, locate);
+    diags.push(...diagnostics);
+    const stageOf = new Map(staged.map((s) => [s.workload, s]));
+    for (const sel of selections) {
+      const stage = stageOf.get(sel.workload)!;
+      const w = { ...sel.workload, value: stage.original };
+      const planned = planWorkload(w, getIn(stage.original, w.podSpecPath) as Obj, sel.spec, locate);
+      diags.push(...planned.diagnostics);
+      if (!planned.plan) continue;
+      const applied = applyPlan(planned.plan, stage.original, locate);
+      diags.push(...applied.diagnostics);
+      if (!applied.value) continue;
+      diags.push(...validateOutput(planned.plan, applied.value, locate));
+      plans.push(planned.plan);
+      next.set(stage, applied.value);
+    }
+  }
+  if (hasErrors(diags)) return empty();
+
+  // Emit: documents nobody changed keep their bytes; StartOrder documents of the input are dropped.
+  const changes = new Map<string, Change[]>();
+  for (const [s, value] of next) {
+    if (JSON.stringify(value) === JSON.stringify(s.current)) continue;
+    const key = docKey(s.workload.file, s.workload.document);
+    const list = changes.get(key) ?? [];
+    list.push({ document: s.workload.document, path: s.workload.path, before: s.current, after: value });
+    changes.set(key, list);
+  }
+  const outputs: FileOutput[] = files.map((f) => {
+    if (f.format === 'json') {
+      const c = changes.get(docKey(f.name, 0));
+      if (!c) return { name: f.name, format: f.format, text: f.text, changed: false };
+      let value: unknown = f.docs[0]!.value;
+      for (const ch of c) value = ch.path.length === 0 ? ch.after : setIn(value as Obj, ch.path, ch.after);
+      return { name: f.name, format: f.format, text: emitJson(f, value), changed: true };
+    }
+    let text = '';
+    let changed = false;
+    for (const d of f.docs) {
+      const key = docKey(f.name, d.index);
+      if (fromInput.specDocs.has(key)) {
+        changed = true;
+        continue;
+      }
+      const c = changes.get(key);
+      if (c) {
+        changed = true;
+        text += emitYamlDocument(f, d.index, c);
+      } else text += f.text.slice(d.start, d.end);
+    }
+    if (f.docs.length === 0) text = f.text;
+    return { name: f.name, format: f.format, text, changed };
+  });
+  return { files: outputs, diagnostics: sortDiagnostics(diags), plans, sources, changes };
+}
+
+function setIn(root: Obj, path: readonly (string | number)[], value: unknown): Obj {
+  const copy = structuredClone(root);
+  let cur: Record<string | number, unknown> = copy;
+  for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
+  cur[path[path.length - 1]!] = value;
+  return copy;
+}
+
+/** Re-renders values in another format (`-o json` / `-o yaml`). */
+export function renderAs(format: 'yaml' | 'json', values: readonly unknown[]): string {
+  if (format === 'json') {
+    const one = values.length === 1 ? values[0] : { apiVersion: 'v1', kind: 'List', items: values };
+    return `${JSON.stringify(one, null, 2)}\n`;
+  }
+  return values.map((v) => new Document(v, { version: '1.1' }).toString(EMIT_OPTIONS)).join('---\n');
+}

@@ -1,0 +1,167 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { Locator } from '../load/locate.js';
+import type { Plan } from '../plan/plan.js';
+import { resourceRef } from '../plan/plan.js';
+import { isObj, workloadId, type Obj, type Ready } from '../types.js';
+import { getIn } from '../select/resources.js';
+import { WRAPPED_COMMAND, wrapperArgs } from './flags.js';
+import * as N from './names.js';
+import { makeRecord, type AppliedRecord } from './record.js';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+function mount(name: string, mountPath: string, readOnly: boolean): Obj {
+  return readOnly ? { name, mountPath, readOnly: true } : { name, mountPath };
+}
+
+function addMounts(c: Obj, mounts: Obj[]): void {
+  const list = Array.isArray(c.volumeMounts) ? (c.volumeMounts as Obj[]) : [];
+  for (const m of mounts) if (!list.some((x) => x.name === m.name)) list.push(m);
+  c.volumeMounts = list;
+}
+
+function startupProbe(ready: Ready, name: string): Obj | undefined {
+  const period = ready.periodSeconds ?? 1;
+  const failureThreshold = Math.max(1, Math.ceil((ready.timeoutSeconds ?? 120) / period));
+  let handler: Obj;
+  if (ready.file !== undefined) handler = { exec: { command: [N.ENTRYPOINT, 'probe', 'file', ready.file] } };
+  else if (ready.self) handler = { exec: { command: [N.ENTRYPOINT, 'probe', 'file', N.selfReadyFile(name)] } };
+  else if (ready.exec) handler = { exec: { command: ready.exec.command } };
+  else if (ready.httpGet) handler = { httpGet: ready.httpGet };
+  else if (ready.tcpSocket) handler = { tcpSocket: ready.tcpSocket };
+  else return undefined;
+  return { ...handler, periodSeconds: period, failureThreshold };
+}
+
+/** The init container that copies the wrapper into the shared volume; passes Pod Security "restricted". */
+function initContainer(plan: Plan): Obj {
+  return {
+    name: N.INIT_CONTAINER,
+    image: plan.spec.runtime.image,
+    ...(plan.spec.runtime.imagePullPolicy ? { imagePullPolicy: plan.spec.runtime.imagePullPolicy } : {}),
+    command: [N.RUNTIME_BINARY, 'init', N.ENTRYPOINT],
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [mount(N.BIN_VOLUME, N.BIN_DIR, false)],
+  };
+}
+
+/** Sets obj[key] = value placed right after `anchor` (key order is what the user sees in the diff). */
+function insertAfter(obj: Obj, anchor: string, key: string, value: unknown): void {
+  const entries = Object.entries(obj).filter(([k]) => k !== key);
+  const at = entries.findIndex(([k]) => k === anchor);
+  entries.splice(at < 0 ? entries.length : at + 1, 0, [key, value]);
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, Object.fromEntries(entries));
+}
+
+function insertBefore(obj: Obj, anchor: string, key: string, value: unknown): void {
+  const entries = Object.entries(obj).filter(([k]) => k !== key);
+  const at = entries.findIndex(([k]) => k === anchor);
+  entries.splice(at < 0 ? entries.length : at, 0, [key, value]);
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, Object.fromEntries(entries));
+}
+
+/** Our names must not be taken already: a clash is an error, never a silent overwrite. */
+function clashes(plan: Plan, podSpec: Obj, locate: Locator): Diagnostic[] {
+  const w = plan.workload;
+  const out: Diagnostic[] = [];
+  const at = (...rest: (string | number)[]) => {
+    const path = [...w.path, ...w.podSpecPath, ...rest];
+    return { file: w.file, document: w.document, path, ...locate(w.file, w.document, path), workload: workloadId(w), resource: resourceRef(w) };
+  };
+  (Array.isArray(podSpec.volumes) ? (podSpec.volumes as Obj[]) : []).forEach((v, i) => {
+    if (N.OUR_VOLUMES.includes(String(v.name))) out.push({ ...at('volumes', i, 'name'), code: 'name-clash', severity: 'error', message: `the pod already has a volume named "${String(v.name)}", a name startorder uses`, hint: 'Rename that volume (and its mounts).' });
+  });
+  for (const list of ['initContainers', 'containers']) {
+    (Array.isArray(podSpec[list]) ? (podSpec[list] as Obj[]) : []).forEach((c, i) => {
+      if (c.name === N.INIT_CONTAINER) out.push({ ...at(list, i, 'name'), code: 'name-clash', severity: 'error', container: N.INIT_CONTAINER, message: `the pod already has a container named "${N.INIT_CONTAINER}", a name startorder uses`, hint: 'Rename that container.' });
+      (Array.isArray(c.volumeMounts) ? (c.volumeMounts as Obj[]) : []).forEach((m, j) => {
+        const p = String(m.mountPath ?? '');
+        if (p === '/startorder' || p.startsWith('/startorder/') || p === '/') {
+          if (p === '/') return;
+          out.push({ ...at(list, i, 'volumeMounts', j, 'mountPath'), code: 'mount-clash', severity: 'error', container: String(c.name), message: `container "${String(c.name)}" mounts something at ${p}, where startorder mounts its own volumes`, hint: 'Mount it somewhere outside /startorder.' });
+        }
+      });
+    });
+  }
+  return out;
+}
+
+/** Applies a plan to a workload object; returns the new object (the input is not modified). */
+export function applyPlan(plan: Plan, original: Obj, locate: Locator): { value?: Obj; record?: AppliedRecord; diagnostics: Diagnostic[] } {
+  const w = plan.workload;
+  const value = clone(original);
+  const podSpec = getIn(value, w.podSpecPath) as Obj;
+  const diagnostics = clashes(plan, podSpec, locate);
+  if (diagnostics.length > 0) return { diagnostics };
+  const originalPod = clone(podSpec);
+
+  let containers = podSpec.containers as Obj[];
+  const inits = Array.isArray(podSpec.initContainers) ? (podSpec.initContainers as Obj[]) : [];
+  const find = (name: string) => [...inits, ...containers].find((c) => c.name === name)!;
+  let needsBin = false;
+  let needsRun = false;
+
+  for (const n of plan.native) {
+    const c = find(n.name);
+    containers = containers.filter((x) => x !== c);
+    if (n.as === 'sidecar') c.restartPolicy = 'Always';
+    const probe = n.ready ? startupProbe(n.ready, n.name) : undefined;
+    if (probe) c.startupProbe = probe;
+    if (n.ready?.file !== undefined || n.ready?.self) {
+      needsBin = true;
+      addMounts(c, [mount(N.BIN_VOLUME, N.BIN_DIR, true)]);
+    }
+    if (n.ready?.self) {
+      needsRun = true;
+      addMounts(c, [mount(N.RUN_VOLUME, N.RUN_DIR, false)]);
+      const env = Array.isArray(c.env) ? (c.env as Obj[]) : [];
+      env.push({ name: 'STARTORDER_READY_FILE', value: N.selfReadyFile(n.name) });
+      c.env = env;
+    }
+    inits.push(c);
+  }
+  for (const wrap of plan.wrapped) {
+    const c = find(wrap.name);
+    needsBin = needsRun = true;
+    const args = wrapperArgs(wrap, plan, c);
+    delete c.args;
+    c.command = [...WRAPPED_COMMAND];
+    insertAfter(c, 'command', 'args', args);
+    addMounts(c, [mount(N.BIN_VOLUME, N.BIN_DIR, true), mount(N.RUN_VOLUME, N.RUN_DIR, false), ...(wrap.gated ? [mount(N.DOWNWARD_VOLUME, N.DOWNWARD_DIR, true)] : [])]);
+  }
+  const gated = plan.wrapped.some((x) => x.gated);
+  const volumes: Obj[] = [];
+  if (needsBin) volumes.push({ name: N.BIN_VOLUME, emptyDir: {} });
+  if (needsRun) volumes.push({ name: N.RUN_VOLUME, emptyDir: { medium: 'Memory' } });
+  if (gated) volumes.push({ name: N.DOWNWARD_VOLUME, downwardAPI: { items: [{ path: 'ready', fieldRef: { fieldPath: `metadata.annotations['${plan.gate}']` } }] } });
+  if (needsBin) inits.unshift(initContainer(plan));
+
+  podSpec.containers = containers;
+  if (inits.length > 0 && podSpec.initContainers === undefined) insertBefore(podSpec, 'containers', 'initContainers', inits);
+  else if (inits.length > 0) podSpec.initContainers = inits;
+  if (volumes.length > 0) podSpec.volumes = [...(Array.isArray(podSpec.volumes) ? (podSpec.volumes as Obj[]) : []), ...volumes];
+
+  const record = makeRecord(plan, originalPod, podSpec, volumes.map((v) => String(v.name)), needsBin ? [N.INIT_CONTAINER] : []);
+  const meta = getIn(value, w.metadataPath);
+  if (!isObj(getIn(value, w.metadataPath.slice(0, -1)))) throw new Error('pod template without a parent object');
+  const parent = getIn(value, w.metadataPath.slice(0, -1)) as Obj;
+  const metadata: Obj = isObj(meta) ? meta : {};
+  const annotations: Obj = isObj(metadata.annotations) ? metadata.annotations : {};
+  if (!isObj(meta)) record.created.push('metadata');
+  if (!isObj(metadata.annotations)) record.created.push('annotations');
+  annotations[N.RECORD_ANNOTATION] = JSON.stringify(record);
+  metadata.annotations = annotations;
+  parent[w.metadataPath[w.metadataPath.length - 1]!] = metadata;
+  return { value, record, diagnostics: [] };
+}

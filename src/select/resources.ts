@@ -1,0 +1,70 @@
+import type { SourceFile } from '../load/parse.js';
+import { isObj, WORKLOAD_KINDS, type Obj, type Resource, type Workload, type WorkloadKind } from '../types.js';
+
+const POD_PATHS: Record<WorkloadKind, { metadata: string[]; spec: string[] }> = {
+  Pod: { metadata: ['metadata'], spec: ['spec'] },
+  Deployment: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  StatefulSet: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  DaemonSet: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  ReplicaSet: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  ReplicationController: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  Job: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  CronJob: {
+    metadata: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+    spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  },
+};
+
+export function getIn(v: unknown, path: readonly (string | number)[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}
+
+function toResource(file: string, document: number, path: (string | number)[], value: Obj): Resource {
+  const meta = isObj(value.metadata) ? value.metadata : {};
+  return {
+    file,
+    document,
+    path,
+    value,
+    kind: typeof value.kind === 'string' ? value.kind : '',
+    ...(typeof value.apiVersion === 'string' ? { apiVersion: value.apiVersion } : {}),
+    ...(typeof meta.name === 'string' ? { name: meta.name } : {}),
+    ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
+  };
+}
+
+/** Every Kubernetes object of the input: top-level documents and the items of `kind: List`. */
+export function resourcesOf(files: readonly SourceFile[]): Resource[] {
+  const out: Resource[] = [];
+  for (const f of files) {
+    for (const d of f.docs) {
+      if (!isObj(d.value)) continue;
+      if (typeof d.value.kind === 'string' && /List$/.test(d.value.kind) && Array.isArray(d.value.items)) {
+        d.value.items.forEach((item, i) => {
+          if (isObj(item)) out.push(toResource(f.name, d.index, ['items', i], item));
+        });
+      } else {
+        out.push(toResource(f.name, d.index, [], d.value));
+      }
+    }
+  }
+  return out;
+}
+
+export function isWorkloadKind(kind: string): kind is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly string[]).includes(kind);
+}
+
+/** A resource whose kind carries a pod template, with a pod spec that has containers. */
+export function asWorkload(r: Resource): Workload | undefined {
+  if (!isWorkloadKind(r.kind)) return undefined;
+  const paths = POD_PATHS[r.kind];
+  const spec = getIn(r.value, paths.spec);
+  if (!isObj(spec) || !Array.isArray(spec.containers)) return undefined;
+  return { ...r, kind: r.kind, metadataPath: paths.metadata, podSpecPath: paths.spec };
+}

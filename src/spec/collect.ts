@@ -1,0 +1,70 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { Locator } from '../load/locate.js';
+import type { SourceFile } from '../load/parse.js';
+import { isObj, type Obj, type Spec } from '../types.js';
+import { normalizeSpec, type SpecDefaults } from './normalize.js';
+import { validateStartOrderDocument } from './schema.js';
+
+export const SPEC_KIND = 'StartOrder';
+export const SPEC_API_VERSION = 'startorder.dev/v1alpha1';
+
+export function isStartOrder(v: unknown): v is Obj {
+  return isObj(v) && v.kind === SPEC_KIND && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('startorder.dev/');
+}
+
+/** Validates one StartOrder object against the schema and normalises it. */
+export function specFromObject(
+  value: Obj,
+  where: { file?: string; document?: number; path?: (string | number)[] },
+  defaults: SpecDefaults,
+  locate: Locator,
+): { spec?: Spec; diagnostics: Diagnostic[] } {
+  const meta = isObj(value.metadata) ? value.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : '<unnamed>';
+  const origin = `StartOrder/${name}${where.file ? ` (${where.file})` : ''}`;
+  const problems = validateStartOrderDocument(value);
+  if (problems.length > 0) {
+    return {
+      diagnostics: problems.map((p) => {
+        const path = [...(where.path ?? []), ...p.path];
+        return {
+          code: 'spec-invalid' as const,
+          severity: 'error' as const,
+          message: `${origin}: ${p.path.length ? `${p.path.join('.')} ` : ''}${p.message}`,
+          hint: 'Correct the spec; its JSON Schema is schemas/startorder.schema.json.',
+          ...(where.file !== undefined ? { file: where.file } : {}),
+          ...(where.document !== undefined ? { document: where.document } : {}),
+          path,
+          ...locate(where.file, where.document, path),
+        };
+      }),
+    };
+  }
+  const spec = normalizeSpec(value.spec as Obj, { name, origin, ...(where.file !== undefined ? { file: where.file } : {}), ...(where.document !== undefined ? { document: where.document } : {}) }, defaults);
+  return { spec, diagnostics: [] };
+}
+
+/** StartOrder documents of config files, and of the input (which are then left out of the output). */
+export function collectSpecs(
+  files: readonly SourceFile[],
+  defaults: SpecDefaults,
+  locate: Locator,
+): { specs: Spec[]; specDocs: Set<string>; diagnostics: Diagnostic[] } {
+  const specs: Spec[] = [];
+  const specDocs = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const f of files) {
+    for (const d of f.docs) {
+      if (!isStartOrder(d.value)) continue;
+      specDocs.add(docKey(f.name, d.index));
+      const r = specFromObject(d.value, { file: f.name, document: d.index, path: [] }, defaults, locate);
+      diagnostics.push(...r.diagnostics);
+      if (r.spec) specs.push(r.spec);
+    }
+  }
+  return { specs, specDocs, diagnostics };
+}
+
+export function docKey(file: string, document: number): string {
+  return `${file}#${document}`;
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+
+/** The JSON Schema in schemas/ is the one and only definition of a valid StartOrder. */
+const SCHEMA_URL = new URL('../../schemas/startorder.schema.json', import.meta.url);
+
+let compiled: { document: ValidateFunction; spec: ValidateFunction; annotation: ValidateFunction } | undefined;
+
+function validators(): NonNullable<typeof compiled> {
+  if (compiled) return compiled;
+  const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { $id: string };
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addSchema(schema);
+  compiled = {
+    document: ajv.getSchema(schema.$id)!,
+    spec: ajv.getSchema(`${schema.$id}#/definitions/spec`)!,
+    annotation: ajv.getSchema(`${schema.$id}#/definitions/specInAnnotation`)!,
+  };
+  return compiled;
+}
+
+export interface SchemaProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+function splitPointer(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** ajv reports every branch of a oneOf; keep the errors a person can act on. */
+function describe(errors: readonly ErrorObject[]): SchemaProblem[] {
+  const out = new Map<string, SchemaProblem>();
+  const deepest = new Set(errors.map((e) => e.instancePath));
+  for (const e of errors) {
+    const path = splitPointer(e.instancePath);
+    let message: string;
+    switch (e.keyword) {
+      case 'additionalProperties':
+        path.push(String(e.params.additionalProperty));
+        message = `unknown field "${String(e.params.additionalProperty)}"`;
+        break;
+      case 'required':
+        message = `missing required field "${String(e.params.missingProperty)}"`;
+        break;
+      case 'enum':
+        message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      case 'const':
+        message = `must be ${JSON.stringify(e.params.allowedValue)}`;
+        break;
+      case 'oneOf':
+        if (e.schemaPath.includes('/ready/')) message = 'needs exactly one of file, exec, httpGet, tcpSocket, self';
+        else if ([...deepest].some((p) => p !== e.instancePath && p.startsWith(e.instancePath))) continue;
+        else message = 'is not any of the allowed forms';
+        break;
+      case 'not':
+        message = 'a spec in the startorder.dev/spec annotation selects its own workload: remove "selector"';
+        break;
+      default:
+        message = e.message ?? 'is invalid';
+    }
+    const key = `${path.join('/')}|${message}`;
+    if (!out.has(key)) out.set(key, { path, message });
+  }
+  return [...out.values()];
+}
+
+export function validateStartOrderDocument(value: unknown): SchemaProblem[] {
+  const v = validators().document;
+  return v(value) ? [] : describe(v.errors ?? []);
+}
+
+export function validateAnnotationSpec(value: unknown): SchemaProblem[] {
+  const v = validators().annotation;
+  return v(value) ? [] : describe(v.errors ?? []);
+}

@@ -1,0 +1,104 @@
+/** Plain-data shapes shared by the stages. Kubernetes objects stay `Obj` (plain JSON) on purpose: the
+ * transformer must carry every field it does not know through unchanged. */
+export type Obj = Record<string, unknown>;
+
+export type Condition = 'Started' | 'Ready' | 'Completed';
+export type Mode = 'auto' | 'wrapper' | 'native';
+export type Role = 'sidecar' | 'main' | 'init';
+
+export interface Ready {
+  file?: string;
+  exec?: { command: string[] };
+  httpGet?: { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: { name: string; value: string }[] };
+  tcpSocket?: { port: number | string; host?: string };
+  self?: boolean;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+}
+
+export interface Dependency {
+  name: string;
+  condition: Condition;
+}
+
+export interface ContainerOrder {
+  name: string;
+  role?: Role;
+  ready?: Ready;
+  after: Dependency[];
+  waitTimeoutSeconds?: number;
+}
+
+export interface ImageEntry {
+  image: string;
+  command: string[];
+  args?: string[];
+}
+
+export interface Selector {
+  kinds?: string[];
+  names?: string[];
+  namespaces?: string[];
+  matchLabels?: Record<string, string>;
+}
+
+/** A validated, normalised StartOrder spec. */
+export interface Spec {
+  /** Where it came from, for diagnostics: `StartOrder/web (order.yaml)`. */
+  origin: string;
+  name: string;
+  file?: string;
+  document?: number;
+  selector?: Selector;
+  mode: Mode;
+  kubernetesVersion?: string;
+  gate?: { annotation: string };
+  runtime: { image: string; imagePullPolicy?: string };
+  containers: ContainerOrder[];
+  images: ImageEntry[];
+  /** True for a spec read from a pod template's annotation: it selects that workload only. */
+  fromAnnotation?: boolean;
+}
+
+export const WORKLOAD_KINDS = [
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** One Kubernetes object found in the input: a document, or an item of a `kind: List`. */
+export interface Resource {
+  file: string;
+  document: number;
+  /** Path of the object inside its document: [] or ['items', n]. */
+  path: (string | number)[];
+  value: Obj;
+  kind: string;
+  apiVersion?: string;
+  name?: string;
+  namespace?: string;
+}
+
+export interface Workload extends Resource {
+  kind: WorkloadKind;
+  /** Path of the pod template's metadata, relative to the object. */
+  metadataPath: string[];
+  /** Path of the pod spec, relative to the object. */
+  podSpecPath: string[];
+}
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function workloadId(r: Pick<Resource, 'kind' | 'name' | 'namespace'>): string {
+  return `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '<unnamed>'}`;
+}
+
+export const DEFAULT_RUNTIME_IMAGE = 'ghcr.io/startorder-dev/startorder-entrypoint:v0.1.0';
