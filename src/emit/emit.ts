@@ -49,14 +49,15 @@ function containerPool(doc: Document, c: Change): Pool {
   const pool: Pool = new Map();
   const visit = (path: (string | number)[], value: unknown): void => {
     if (!isObj(value)) return;
-    for (const list of ['containers', 'initContainers']) {
+    if (Array.isArray(value.containers)) {
+      for (const list of ['containers', 'initContainers']) {
       const items = value[list];
-      if (!Array.isArray(items) || !isObj(items[0])) continue;
       const seq = doc.getIn([...path, list], true);
-      if (!isSeq(seq)) continue;
+      if (!Array.isArray(items) || !isSeq(seq)) continue;
       items.forEach((item, i) => {
         if (isObj(item) && typeof item.name === 'string') pool.set(item.name, { node: seq.items[i], value: item });
       });
+      }
       return;
     }
     for (const [k, v] of Object.entries(value)) if (k !== 'metadata') visit([...path, k], v);

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -113,7 +112,7 @@ func Image(binary []byte, arch, name string) ([]byte, error) {
 			"Entrypoint": []string{"/" + binaryPath},
 			"WorkingDir": "/",
 		},
-		"rootfs": map[string]any{"type": "layers", "diff_ids": []string{"sha256:" + hex.EncodeToString(diffID[:])}},
+		"rootfs":  map[string]any{"type": "layers", "diff_ids": []string{"sha256:" + hex.EncodeToString(diffID[:])}},
 		"history": []map[string]any{{"created": epoch.Format(time.RFC3339), "created_by": "startorder mkimage"}},
 	}))
 	manifest := newBlob(mediaManifest, mustJSON(map[string]any{
@@ -190,6 +189,10 @@ func run(bin, arch, name, out string) error {
 	if len(binary) < 4 || !bytes.Equal(binary[:4], []byte("\x7fELF")) {
 		return errors.New(bin + " is not an ELF binary")
 	}
+	machine := map[string]uint16{"amd64": 62, "arm64": 183}[arch]
+	if len(binary) > 20 && uint16(binary[18])|uint16(binary[19])<<8 != machine {
+		return errors.New(bin + " is not a linux/" + arch + " binary")
+	}
 	img, err := Image(binary, arch, name)
 	if err != nil {
 		return err
@@ -200,5 +203,3 @@ func run(bin, arch, name, out string) error {
 	}
 	return os.Rename(tmp, out)
 }
-
-var _ io.Reader // keep io for readers of this file's history

@@ -461,7 +461,7 @@ func TestRestart(t *testing.T) {
 	// A dependent that is already running when a restarts.
 	running := wrapper([]string{"-wait_file", a + "/ready", "-status_dir", run0 + "/b"}, "onterm", run0+"/b-term", "0")
 	running.Start()
-	eventually(t, "b started", func() bool { return exists(run0 + "/b/started") })
+	eventually(t, "b armed", func() bool { return exists(run0 + "/b-term.armed") })
 
 	// The restart: the stale files go before the new child starts.
 	restarted := wrapper(flagsA, "touch", run0+"/a-child-started", "waitfile", run0+"/go", "readyself", "exit", "0")
@@ -577,7 +577,7 @@ func TestExitWith(t *testing.T) {
 	dir := t.TempDir()
 	cmd := wrapper([]string{"-exit_with", dir + "/main/exited", "-status_dir", dir + "/side"}, "onterm", dir+"/side-term", "7")
 	cmd.Start()
-	eventually(t, "sidecar started", func() bool { return exists(dir + "/side/started") })
+	eventually(t, "sidecar armed", func() bool { return exists(dir + "/side-term.armed") })
 	os.MkdirAll(dir+"/main", 0o755)
 	os.WriteFile(dir+"/main/exited", []byte("0"), 0o644)
 	cmd.Wait()

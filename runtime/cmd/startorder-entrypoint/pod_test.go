@@ -53,7 +53,9 @@ func TestLocalPod(t *testing.T) {
 		}
 	}()
 	eventually(t, "client started", func() bool { return exists(stamp("client-start")) })
-	eventually(t, "web's child", func() bool { return exists(stamp("web-start")) })
+	for _, c := range []string{"client", "web", "db"} {
+		eventually(t, c+"'s SIGTERM handler", func() bool { return exists(stamp(c + "-term.armed")) })
+	}
 
 	ns := func(name string) int64 {
 		t.Helper()

@@ -63,8 +63,8 @@ func TestSysExecutor(t *testing.T) {
 		if pgid, _ := syscall.Getpgid(p.Pid()); pgid != p.Pid() {
 			t.Errorf("child pgid %d, want its own group %d", pgid, p.Pid())
 		}
-		p.Signal(syscall.SIGUSR1)
-		if st := waitDone(t, p); st.Signal != syscall.SIGUSR1 || st.WrapperCode() != 128+10 {
+		p.Signal(syscall.SIGTERM)
+		if st := waitDone(t, p); st.Signal != syscall.SIGTERM || st.WrapperCode() != 128+15 {
 			t.Errorf("got %+v", st)
 		}
 	})

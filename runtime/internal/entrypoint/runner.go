@@ -79,6 +79,7 @@ func (r *Runner) Run() Result {
 	// meanwhile wait for this instance, not the previous one.
 	if c.StatusDir != "" {
 		if err := r.Status.Init(c.StatusDir); err != nil {
+			c.StatusDir = "" // nothing can be written there: do not try
 			return r.fail(ExitIO, "StatusDirUnwritable: "+err.Error())
 		}
 	}

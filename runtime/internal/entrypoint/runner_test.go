@@ -35,7 +35,9 @@ func (w *fakeWaiter) Wait(ctx context.Context, paths []string, opt WaitOptions) 
 	return fn(ctx, paths, opt)
 }
 
-func waitOK() waitFn { return func(context.Context, []string, WaitOptions) ([]string, error) { return nil, nil } }
+func waitOK() waitFn {
+	return func(context.Context, []string, WaitOptions) ([]string, error) { return nil, nil }
+}
 func waitFail() waitFn {
 	return func(_ context.Context, p []string, _ WaitOptions) ([]string, error) { return p[:1], nil }
 }
@@ -62,7 +64,7 @@ type fakeProc struct {
 	onSignal func(p *fakeProc, s syscall.Signal)
 }
 
-func (p *fakeProc) Pid() int                 { return 4242 }
+func (p *fakeProc) Pid() int                { return 4242 }
 func (p *fakeProc) Done() <-chan ExitStatus { return p.done }
 func (p *fakeProc) Signal(s syscall.Signal) error {
 	p.mu.Lock()
@@ -293,7 +295,7 @@ func runCase(t *testing.T, tc runnerCase) {
 			t.Errorf("unexpected %s", f)
 		}
 	}
-	if got := h.status.files[abs("exited")]; got != itoa(tc.wantCode) {
+	if got := h.status.files[abs("exited")]; (tc.statusErr == nil) != (got == itoa(tc.wantCode)) {
 		t.Errorf("exited file = %q, want %q", got, itoa(tc.wantCode))
 	}
 	if tc.wantSigs != nil || tc.onSignal != nil {
@@ -313,7 +315,7 @@ func runCase(t *testing.T, tc runnerCase) {
 	if tc.statusErr == nil && lastRemove > firstWrite {
 		t.Errorf("stale files removed after the first write: %v", h.status.log)
 	}
-	if n := len(h.status.log); n == 0 || h.status.log[n-1] != "write "+abs("exited") {
+	if n := len(h.status.log); tc.statusErr == nil && (n == 0 || h.status.log[n-1] != "write "+abs("exited")) {
 		t.Errorf("exited is not the last write: %v", h.status.log)
 	}
 	if !strings.Contains(string(h.status.term), `"exitCode":`+itoa(tc.wantCode)) && cfg.TerminationPath != "" {
@@ -412,18 +414,29 @@ func TestRunner(t *testing.T) {
 			wantFiles:  []string{"started.err"},
 		},
 		{
-			name:       "unreadable dependency directory",
-			cfg:        Config{WaitFiles: []string{dep}},
-			waits:      map[string]waitFn{dep: func(context.Context, []string, WaitOptions) ([]string, error) { return nil, &AccessError{Path: "/run/db", Err: syscall.EACCES} }},
+			name: "unreadable dependency directory",
+			cfg:  Config{WaitFiles: []string{dep}},
+			waits: map[string]waitFn{dep: func(context.Context, []string, WaitOptions) ([]string, error) {
+				return nil, &AccessError{Path: "/run/db", Err: syscall.EACCES}
+			}},
 			wantCode:   2,
 			notStarted: true,
 			wantReason: "/run/db",
 		},
 		{
 			name:       "status dir unwritable",
+			cfg:        Config{PostFile: "/out/post"},
 			statusErr:  &IOError{Op: "status dir", Err: syscall.EROFS},
 			wantCode:   4,
 			notStarted: true,
+			wantFiles:  []string{"/out/post.err"},
+			check: func(h *harness) {
+				for _, op := range h.status.log {
+					if strings.HasPrefix(op, "write "+sd) {
+						t.Errorf("wrote into the broken status dir: %v", h.status.log)
+					}
+				}
+			},
 		},
 		{
 			name: "signals are forwarded except SIGCHLD and SIGURG",

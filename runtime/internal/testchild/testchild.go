@@ -95,9 +95,10 @@ func run(args []string) int {
 					return n
 				}
 			}
-		case "onterm": // onterm FILE N: block until SIGTERM, append its time to FILE, exit N
+		case "onterm": // onterm FILE N: create FILE.armed, block until SIGTERM, append its time to FILE, exit N
 			ch := make(chan os.Signal, 1)
 			signal.Notify(ch, syscall.SIGTERM)
+			os.WriteFile(arg(i+1)+".armed", nil, 0o644)
 			<-ch
 			appendLine(arg(i+1), strconv.FormatInt(time.Now().UnixNano(), 10))
 			n, _ := strconv.Atoi(arg(i + 2))

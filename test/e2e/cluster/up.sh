@@ -68,6 +68,7 @@ echo "${STATE_DIR}" > "${STARTORDER_CURRENT}"
 S="${STATE_DIR}"
 mkdir -p "$S"/{pki,logs,etcd,containerd,cni/net.d,cni/ipam,kubelet/pki,kubelet/volume-plugins,pod-logs,images,bin}
 : > "$S/pids"
+chmod 700 "$S/etcd"
 echo "${BIN}" > "$S/bin-dir"
 log "state dir: $S"
 
@@ -411,6 +412,7 @@ start kubelet "${BIN}/kubelet" \
   --config "$S/kubelet/config.yaml" \
   --kubeconfig "$S/kubelet.kubeconfig" \
   --root-dir "$S/kubelet" --cert-dir "$S/kubelet/pki" \
+  --containerd "${CTRD_SOCK}" \
   --hostname-override "${NODE_NAME}" --node-ip "${NODE_IP}" \
   --v=2
 

@@ -203,7 +203,7 @@ func build(name, binary, binPath, user, arch string, envs, cmdArgs []string, out
 			Digest:    digestOf(manJSON),
 			Size:      int64(len(manJSON)),
 			Annotations: map[string]string{
-				"io.containerd.image.name":         name,
+				"io.containerd.image.name":          name,
 				"org.opencontainers.image.ref.name": tag,
 			},
 			Platform: &platform{Architecture: arch, OS: "linux"},

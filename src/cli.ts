@@ -1,0 +1,185 @@
+import yargs from 'yargs';
+import { hasErrors, renderText, type Diagnostic } from './diagnostics.js';
+import { unifiedDiff } from './emit/diff.js';
+import { ExitCode } from './exit-codes.js';
+import type { IO } from './io.js';
+import { isResourceList, specFromFunctionConfig, toResults, withResults } from './krm.js';
+import { parseFile } from './load/parse.js';
+import { renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
+import { explain } from './render/explain.js';
+import { dot, mermaid, viewOf } from './render/graph.js';
+import type { Mode } from './types.js';
+
+const EXAMPLES: [string, string][] = [
+  ['kustomize build overlays/prod | startorder -c order.yaml | kubectl apply -f -', 'rewrite a rendered stream'],
+  ['startorder -c order.yaml --write k8s/', 'rewrite every manifest under k8s/ in place'],
+  ['startorder check -c order.yaml k8s/', 'exit 1 and show a diff when a manifest is out of date (CI, pre-commit)'],
+  ['startorder graph -c order.yaml --format dot deploy.yaml | dot -Tsvg > order.svg', 'draw the order'],
+  ['startorder explain -c order.yaml deploy.yaml', 'say in words what will happen'],
+  ['startorder revert deploy.yaml', 'undo what startorder did'],
+  ['helm install web ./chart --post-renderer startorder', 'as a Helm post-renderer (specs from annotations or StartOrder documents)'],
+];
+
+interface Common {
+  files: string[];
+  config: string[];
+  output?: 'yaml' | 'json';
+  write: boolean;
+  mode?: Mode;
+  'kubernetes-version'?: string;
+  'runtime-image'?: string;
+  'error-format': 'text' | 'json';
+  format: 'mermaid' | 'dot' | 'json';
+}
+
+class UsageError extends Error {}
+
+async function readInputs(io: IO, files: readonly string[]): Promise<Input[]> {
+  if (files.length === 0 || (files.length === 1 && files[0] === '-')) return [{ name: '<stdin>', text: await io.readStdin() }];
+  const out: Input[] = [];
+  for (const arg of files) {
+    const expanded = await io.expand(arg);
+    if (expanded.length === 0) throw new UsageError(`no such file, directory or matching glob: ${arg}`);
+    for (const f of expanded) out.push({ name: f, text: await io.readFile(f) });
+  }
+  return out;
+}
+
+function optionsOf(a: Common, configs: Input[]): Options {
+  return {
+    configs,
+    defaults: {
+      ...(a.mode ? { mode: a.mode } : {}),
+      ...(a['kubernetes-version'] ? { kubernetesVersion: a['kubernetes-version'] } : {}),
+      ...(a['runtime-image'] ? { runtimeImage: a['runtime-image'] } : {}),
+    },
+  };
+}
+
+function report(io: IO, a: Pick<Common, 'error-format'>, diags: readonly Diagnostic[], r?: Result): void {
+  if (diags.length === 0) return;
+  if (a['error-format'] === 'json') return io.stderr(`${JSON.stringify(diags.map(({ resource: _r, ...d }) => d))}\n`);
+  const sources = new Map((r?.sources ?? []).map((s) => [s.name, s.text]));
+  io.stderr(`${diags.map((d) => renderText(d, sources)).join('\n')}\n`);
+}
+
+/** Joins the outputs of several files into one stream on stdout. */
+function joinOutputs(r: Result, output: Common['output']): string {
+  const single = r.files.length === 1 ? r.files[0]! : undefined;
+  const wanted = output ?? (single?.format === 'json' ? 'json' : 'yaml');
+  if ((single && single.format === wanted) || (wanted === 'yaml' && r.files.every((f) => f.format === 'yaml'))) {
+    return r.files.map((f, i) => (i > 0 && !/^---/.test(f.text) ? `---\n${f.text}` : f.text)).map((t) => (t.endsWith('\n') || t === '' ? t : `${t}\n`)).join('');
+  }
+  const values = r.files.flatMap((f) => parseFile(f.name, f.text).file.docs.map((d) => d.value).filter((v) => v !== undefined && v !== null));
+  return renderAs(wanted, values);
+}
+
+async function runKrm(io: IO, a: Common, input: Input): Promise<number> {
+  const parsed = parseFile(input.name, input.text);
+  const list = parsed.file.docs[0]?.value as Record<string, unknown>;
+  const items = Array.isArray(list.items) ? list.items : undefined;
+  const fc = specFromFunctionConfig(list.functionConfig, input.name);
+  const diags: Diagnostic[] = [...fc.diagnostics];
+  let text = input.text;
+  if (!items) diags.push({ code: 'resource-list-invalid', severity: 'error', file: input.name, document: 0, path: ['items'], message: 'the ResourceList has no items list', hint: 'Send a ResourceList with an items field (it may be empty).' });
+  if (!hasErrors(diags)) {
+    const r = transform([input], { ...optionsOf(a, []), specObjects: fc.specObjects });
+    diags.push(...r.diagnostics);
+    if (r.files[0]) text = r.files[0].text;
+  }
+  io.stdout(withResults(text, toResults(diags, items ?? [])));
+  return hasErrors(diags) ? ExitCode.findings : ExitCode.ok;
+}
+
+async function run(io: IO, cmd: string, a: Common): Promise<number> {
+  const configs = await Promise.all(a.config.map(async (c) => ({ name: c, text: await io.readFile(c).catch(() => { throw new UsageError(`cannot read --config ${c}`); }) })));
+  const inputs = await readInputs(io, a.files);
+  if (cmd === 'transform' && inputs.length === 1 && inputs[0]!.name === '<stdin>' && /kind:\s*"?ResourceList|"kind"\s*:\s*"ResourceList"/.test(inputs[0]!.text)) {
+    const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
+    if (isResourceList(first)) return runKrm(io, a, inputs[0]!);
+  }
+  const r = transform(inputs, { ...optionsOf(a, configs), revert: cmd === 'revert' });
+  report(io, a, r.diagnostics, r);
+  if (hasErrors(r.diagnostics)) return ExitCode.findings;
+  switch (cmd) {
+    case 'check': {
+      const stale = r.files.filter((f) => f.changed);
+      for (const f of stale) io.stdout(unifiedDiff(`a/${f.name}`, `b/${f.name}`, inputs.find((i) => i.name === f.name)!.text, f.text));
+      if (stale.length > 0) io.stderr(`${stale.length} file(s) out of date: run \`startorder${a.config.map((c) => ` -c ${c}`).join('')} --write ${stale.map((s) => s.name).join(' ')}\`\n`);
+      return stale.length > 0 ? ExitCode.findings : ExitCode.ok;
+    }
+    case 'graph': {
+      const views = r.plans.map(viewOf);
+      io.stdout(a.format === 'dot' ? dot(views) : a.format === 'json' ? `${JSON.stringify(views, null, 2)}\n` : mermaid(views));
+      return ExitCode.ok;
+    }
+    case 'explain':
+      io.stdout(explain(r.plans));
+      return ExitCode.ok;
+    default:
+      if (a.write) {
+        if (inputs.some((i) => i.name === '<stdin>')) throw new UsageError('--write needs file arguments, not stdin');
+        for (const f of r.files.filter((x) => x.changed)) await io.writeFileAtomic(f.name, f.text);
+        return ExitCode.ok;
+      }
+      io.stdout(joinOutputs(r, a.output));
+      return ExitCode.ok;
+  }
+}
+
+/** The command line. Never throws; returns the exit code (see exit-codes.ts). */
+export async function cli(io: IO): Promise<number> {
+  let command = 'transform';
+  let parsed: Common | undefined;
+  let helpText = '';
+  const parser = yargs(io.argv)
+    .scriptName('startorder')
+    .usage('$0 [files..]\n\nRewrite Kubernetes manifests so the containers of each pod start, and stop, in the order a StartOrder spec declares.\nFiles may be files, directories or globs; none or "-" reads stdin. Rewritten manifests go to stdout, diagnostics to stderr.')
+    .command(['transform [files..]', '$0 [files..]'], 'rewrite manifests (the default)', {}, () => void (command = 'transform'))
+    .command('check [files..]', 'exit 1 with a diff for each file that is not what transform would produce', {}, () => void (command = 'check'))
+    .command('graph [files..]', 'draw the order (Mermaid, DOT or JSON) with the mechanism on each edge', {}, () => void (command = 'graph'))
+    .command('explain [files..]', 'say in words what transform will do', {}, () => void (command = 'explain'))
+    .command('revert [files..]', 'undo what startorder did, from the annotation it left', {}, () => void (command = 'revert'))
+    .option('config', { alias: 'c', type: 'string', requiresArg: true, description: 'file with StartOrder specs (repeatable: -c a.yaml -c b.yaml)' })
+    .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, description: 'output format (default: as the input)' })
+    .option('write', { alias: 'w', type: 'boolean', default: false, description: 'rewrite the files in place, atomically' })
+    .option('mode', { choices: ['auto', 'wrapper', 'native'] as const, description: 'default mode for specs that do not set one' })
+    .option('kubernetes-version', { type: 'string', description: 'target cluster version for specs that do not set one, e.g. 1.33' })
+    .option('runtime-image', { type: 'string', description: 'the startorder-entrypoint image for specs that do not set one' })
+    .option('format', { choices: ['mermaid', 'dot', 'json'] as const, default: 'mermaid' as const, description: 'graph: output format' })
+    .option('error-format', { choices: ['text', 'json'] as const, default: 'text' as const, description: 'how diagnostics are written to stderr' })
+    .example(EXAMPLES)
+    .epilogue('Exit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md. Spec schema: schemas/startorder.schema.json.')
+    .strict()
+    .exitProcess(false)
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
+    });
+  try {
+    const argv = await parser.parseAsync(io.argv, {}, (_err, _argv, output) => {
+      helpText = output;
+    });
+    if (helpText) {
+      io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
+      return ExitCode.ok;
+    }
+    const raw = argv as unknown as Common & { config?: string | string[]; files?: string[] };
+    parsed = { ...raw, config: ([] as string[]).concat(raw.config ?? []), files: raw.files ?? [] };
+    return await run(io, command, parsed);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`startorder: ${e.message}\nRun \`startorder --help\` for usage.\n`);
+      return ExitCode.usage;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EISDIR') {
+      io.stderr(`startorder: ${err.message}\n`);
+      return ExitCode.usage;
+    }
+    io.stderr(`startorder: internal error (please report it): ${err?.stack ?? String(e)}\n`);
+    return ExitCode.internal;
+  }
+}

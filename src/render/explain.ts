@@ -1,0 +1,29 @@
+import type { Plan } from '../plan/plan.js';
+
+const MECHANISM: Record<string, string> = {
+  wrapper: 'the wrapper waits for a status file (reacts in milliseconds)',
+  native: 'Kubernetes orders it: the dependency is now an init container',
+  kubernetes: 'Kubernetes already orders it (the dependency is an init container)',
+};
+
+/** The plan in words, one workload after another. */
+export function explain(plans: readonly Plan[]): string {
+  const out: string[] = [];
+  for (const p of plans) {
+    const w = p.workload;
+    out.push(`${w.kind}/${w.namespace ? `${w.namespace}/` : ''}${w.name ?? ''} (${w.file}), spec ${p.spec.origin}:`);
+    out.push(`  target: Kubernetes ${p.spec.kubernetesVersion ?? '(version not given)'}, mode ${p.spec.mode}`);
+    if (p.gate) out.push(`  gate: the first containers wait until the pod annotation ${p.gate} has content`);
+    for (const n of p.native) out.push(`  ${n.name} becomes ${n.as === 'sidecar' ? 'a native sidecar (init container with restartPolicy: Always)' : 'an init container (runs to completion first)'}${n.ready ? ', with a startupProbe from its readiness' : ''}`);
+    for (const e of p.edges) out.push(`  ${e.dependent} starts after ${e.dep} is ${e.condition.toLowerCase()}: ${MECHANISM[e.mechanism]}`);
+    for (const x of p.wrapped) {
+      const bits = [];
+      if (x.ready) bits.push(`reports ready by ${Object.keys(x.ready).filter((k) => k !== 'timeoutSeconds' && k !== 'periodSeconds')[0]}`);
+      if (x.stopAfter.length) bits.push(`on SIGTERM waits for ${x.stopAfter.join(', ')} to exit first (at most ${p.stopGraceSeconds}s)`);
+      if (x.exitWith.length) bits.push(`exits when ${x.exitWith.join(', ')} have exited, so the Job can complete`);
+      out.push(`  ${x.name} runs under the wrapper${bits.length ? `: ${bits.join('; ')}` : ''}`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}

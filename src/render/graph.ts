@@ -1,0 +1,53 @@
+import type { Plan } from '../plan/plan.js';
+import type { Condition } from '../types.js';
+
+/** One workload's order as drawn: nodes with their role, edges with condition and mechanism. */
+export interface GraphView {
+  workload: string;
+  nodes: { name: string; role: string; list: 'containers' | 'initContainers' }[];
+  edges: { dep: string; dependent: string; condition: Condition; mechanism: string }[];
+}
+
+export function viewOf(plan: Plan): GraphView {
+  const names = new Set(plan.edges.flatMap((e) => [e.dep, e.dependent]));
+  for (const c of plan.spec.containers) names.add(c.name);
+  const native = new Set(plan.native.map((n) => n.name));
+  return {
+    workload: `${plan.workload.kind}/${plan.workload.namespace ? `${plan.workload.namespace}/` : ''}${plan.workload.name ?? ''}`,
+    nodes: [...names].map((name) => ({
+      name,
+      role: plan.roles[name] ?? 'init container',
+      list: native.has(name) || !(name in plan.roles) ? 'initContainers' : 'containers',
+    })),
+    edges: plan.edges.map((e) => ({ dep: e.dep, dependent: e.dependent, condition: e.condition, mechanism: e.mechanism })),
+  };
+}
+
+const id = (i: number, name: string) => `w${i}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+
+export function mermaid(views: readonly GraphView[]): string {
+  const out = ['flowchart LR'];
+  views.forEach((v, i) => {
+    out.push(`  subgraph w${i}["${v.workload}"]`);
+    for (const n of v.nodes) {
+      const label = `${n.name}<br/><small>${n.list === 'initContainers' ? `init · ${n.role}` : n.role}</small>`;
+      out.push(n.list === 'initContainers' ? `    ${id(i, n.name)}[["${label}"]]` : `    ${id(i, n.name)}["${label}"]`);
+    }
+    for (const e of v.edges) out.push(`    ${id(i, e.dep)} -->|${e.condition} · ${e.mechanism}| ${id(i, e.dependent)}`);
+    out.push('  end');
+  });
+  return `${out.join('\n')}\n`;
+}
+
+export function dot(views: readonly GraphView[]): string {
+  const q = (s: string) => `"${s.replace(/"/g, '\\"')}"`;
+  const out = ['digraph startorder {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+  views.forEach((v, i) => {
+    out.push(`  subgraph cluster_${i} {`, `    label=${q(v.workload)};`);
+    for (const n of v.nodes) out.push(`    ${q(`${i}/${n.name}`)} [label=${q(`${n.name}\\n${n.role}`)}${n.list === 'initContainers' ? ', style=rounded' : ''}];`);
+    for (const e of v.edges) out.push(`    ${q(`${i}/${e.dep}`)} -> ${q(`${i}/${e.dependent}`)} [label=${q(`${e.condition} (${e.mechanism})`)}${e.mechanism === 'wrapper' ? '' : ', style=dashed'}];`);
+    out.push('  }');
+  });
+  out.push('}');
+  return `${out.join('\n')}\n`;
+}
