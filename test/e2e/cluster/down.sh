@@ -10,8 +10,8 @@
 #    the unique socket path in their arguments, never by name) and any process
 #    left in our cgroup subtree;
 # 5. unmounts everything mounted below STATE_DIR (reverse /proc/mounts order),
-#    removes our cgroups, the pod bridge, our /var/log/containers symlinks and
-#    STATE_DIR itself.
+#    removes our cgroups, the pod bridge, our /var/log/containers symlinks,
+#    restores the sysctls the kubelet/CNI changed, and removes STATE_DIR.
 # Env: FAST=1 skips step 1.
 set -uo pipefail
 # shellcheck source=lib.sh
@@ -198,6 +198,13 @@ if [ -d /var/log/containers ]; then
     [ -L "$l" ] || continue
     case "$(readlink "$l")" in "$S"/*) rm -f "$l" ;; esac
   done
+fi
+
+if [ -s "$S/sysctl-orig" ]; then
+  while IFS='=' read -r k v; do
+    [ -n "$k" ] && [ -n "$v" ] && sysctl -q -w "$k=$v" >/dev/null 2>&1 || true
+  done < "$S/sysctl-orig"
+  log "restored sysctls: $(tr '\n' ' ' < "$S/sysctl-orig")"
 fi
 
 # libcni's result cache (/var/lib/cni/results, hard-coded in containerd 1.6)

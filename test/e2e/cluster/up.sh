@@ -22,7 +22,8 @@ T0=$(date +%s)
 need_pkgs=()
 for spec in containerd:containerd ctr:containerd containerd-shim-runc-v2:containerd runc:runc \
             openssl:openssl iptables:iptables conntrack:conntrack socat:socat curl:curl \
-            ip:iproute2 flock:util-linux; do
+            ip:iproute2 ss:iproute2 flock:util-linux setsid:util-linux mountpoint:util-linux \
+            sysctl:procps; do
   command -v "${spec%%:*}" >/dev/null 2>&1 || need_pkgs+=("${spec#*:}")
 done
 [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ] || need_pkgs+=(containernetworking-plugins)
@@ -357,6 +358,11 @@ start kube-scheduler "${BIN}/kube-scheduler" \
   --leader-elect=false --profiling=false --v=1
 
 # ---------------------------------------------------------------- kubelet
+# The kubelet (protectKernelDefaults: false) and the bridge CNI plugin change
+# these sysctls; down.sh puts back the values recorded here.
+for k in vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forward; do
+  echo "$k=$(sysctl -n "$k")"
+done > "$S/sysctl-orig"
 cat > "$S/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The README's test command (`npm test`): builds the CLI, runs the TypeScript suites (unit, golden
+// fixtures, properties, the real bin/ CLI) and the Go runtime's tests. The e2e suite on a real
+// kubelet is `npm run test:e2e`; .ci/run runs both.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+const run = (cmd, args, opts = {}) => {
+  process.stdout.write(`\n$ ${cmd} ${args.join(' ')}\n`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    process.stderr.write(`\nfailed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status || 1);
+  }
+};
+
+const unitOnly = process.argv.includes('--unit');
+run('npx', ['tsc', '-p', 'tsconfig.json']);
+const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...tests]);
+if (!unitOnly && existsSync('runtime/go.mod')) {
+  run('go', ['vet', './...'], { cwd: 'runtime' });
+  run('go', ['test', '-count=1', './...'], { cwd: 'runtime' });
+}
