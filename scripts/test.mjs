@@ -15,7 +15,7 @@ const run = (cmd, args, opts = {}) => {
 };
 
 const unitOnly = process.argv.includes('--unit');
-run('npx', ['tsc', '-p', 'tsconfig.json']);
+run('npm', ['run', '--silent', 'build']);
 const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...tests]);
 if (!unitOnly && existsSync('runtime/go.mod')) {

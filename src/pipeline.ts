@@ -1,4 +1,5 @@
 import { Document } from 'yaml';
+import { deepEqual } from './equal.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { emitJson, emitYamlDocument, EMIT_OPTIONS, type Change } from './emit/emit.js';
 import { makeLocator, type Locator } from './load/locate.js';
@@ -120,7 +121,7 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
   // Emit: documents nobody changed keep their bytes; StartOrder documents of the input are dropped.
   const changes = new Map<string, Change[]>();
   for (const [s, value] of next) {
-    if (JSON.stringify(value) === JSON.stringify(s.current)) continue;
+    if (deepEqual(value, s.current)) continue;
     const key = docKey(s.workload.file, s.workload.document);
     const list = changes.get(key) ?? [];
     list.push({ document: s.workload.document, path: s.workload.path, before: s.current, after: value });

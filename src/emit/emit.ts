@@ -3,6 +3,7 @@ import type { SourceFile } from '../load/parse.js';
 import type { Obj } from '../types.js';
 import { reconcile, type Pool } from './reconcile.js';
 import { isObj } from '../types.js';
+import { trailingWhitespace } from '../equal.js';
 import { restoreLines } from './restore.js';
 
 /** A resource whose value changed: where it sits, what it was, what it becomes. */
@@ -85,8 +86,9 @@ export function emitYamlDocument(file: SourceFile, index: number, changes: reado
   const region = file.text.slice(d.start, d.end);
   applyChanges(d.doc, changes);
   const printed = d.doc.toString(detectStyle(region));
-  const trailing = /\s*$/.exec(region)![0];
-  return restoreLines(region, printed).replace(/\s*$/, '') + trailing;
+  const trailing = trailingWhitespace(region);
+  const restored = restoreLines(region, printed);
+  return restored.slice(0, restored.length - trailingWhitespace(restored).length) + trailing;
 }
 
 function jsonIndent(text: string): string | number {
@@ -96,6 +98,6 @@ function jsonIndent(text: string): string | number {
 
 /** JSON in, JSON out, in the file's own indentation. */
 export function emitJson(file: SourceFile, value: unknown): string {
-  const trailing = /\s*$/.exec(file.text)![0];
+  const trailing = trailingWhitespace(file.text);
   return JSON.stringify(value, null, jsonIndent(file.text)) + trailing;
 }

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, isNode, type Document, type Node, type Scalar } from 'yaml';
 import { isObj } from '../types.js';
 
-const equal = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+import { deepEqual as equal } from '../equal.js';
 const isScalarValue = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
 const hasNames = (list: readonly unknown[]) => list.length > 0 && list.every((x) => isObj(x) && typeof x.name === 'string');
 

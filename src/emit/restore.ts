@@ -5,6 +5,7 @@ import { matchLines } from './diff.js';
  * inside flow brackets, trailing spaces. Leading indentation is kept, so structure cannot move.
  */
 function normalize(line: string): string {
+  if (!/[#[{\]}]|\s$/.test(line)) return line;
   return line
     .replace(/\s+$/, '')
     .replace(/(\S)[ \t]+#/g, '$1 #')

@@ -18,7 +18,7 @@ export interface AppliedRecord {
   created: string[];
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+import { deepEqual as same } from '../equal.js';
 
 export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[], initContainers: string[]): AppliedRecord {
   const changed: AppliedRecord['containers'] = [];

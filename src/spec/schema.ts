@@ -1,22 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validateSpecInAnnotation, validateStartOrder } from '../generated/validators.js';
 
-/** The JSON Schema in schemas/ is the one and only definition of a valid StartOrder. */
-const SCHEMA_URL = new URL('../../schemas/startorder.schema.json', import.meta.url);
-
-let compiled: { document: ValidateFunction; spec: ValidateFunction; annotation: ValidateFunction } | undefined;
-
-function validators(): NonNullable<typeof compiled> {
-  if (compiled) return compiled;
-  const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { $id: string };
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addSchema(schema);
-  compiled = {
-    document: ajv.getSchema(schema.$id)!,
-    spec: ajv.getSchema(`${schema.$id}#/definitions/spec`)!,
-    annotation: ajv.getSchema(`${schema.$id}#/definitions/specInAnnotation`)!,
-  };
-  return compiled;
+/**
+ * The JSON Schema schemas/startorder.schema.json is the one and only definition of a valid StartOrder;
+ * scripts/build-validators.mjs compiles it ahead of time into src/generated/validators.js.
+ */
+function validators() {
+  return { document: validateStartOrder, annotation: validateSpecInAnnotation };
 }
 
 export interface SchemaProblem {

@@ -192,7 +192,7 @@ require (
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
 
-// Binaries built from this module by cluster/build.sh (see `go tool -n`).
+// Binaries built from this module by cluster/build.sh (`go tool kubectl ...` works too).
 tool (
 	k8s.io/kubernetes/cmd/kube-apiserver
 	k8s.io/kubernetes/cmd/kube-controller-manager

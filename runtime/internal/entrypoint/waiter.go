@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -114,12 +115,8 @@ func (w *FSWaiter) Wait(ctx context.Context, paths []string, opt WaitOptions) ([
 		return nil, nil
 	}
 	if !w.ForcePoll {
-		fd, err := syscall.InotifyInit1(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
-		if err == nil {
-			failed, err, ok := w.waitInotify(ctx, fd, paths, opt)
-			if ok {
-				return failed, err
-			}
+		if failed, err, ok := w.waitInotify(ctx, paths, opt); ok {
+			return failed, err
 		}
 	}
 	return w.waitPoll(ctx, paths, opt)
@@ -149,66 +146,132 @@ const watchMask = syscall.IN_CREATE | syscall.IN_MOVED_TO | syscall.IN_CLOSE_WRI
 	syscall.IN_MODIFY | syscall.IN_DELETE | syscall.IN_MOVED_FROM | syscall.IN_DELETE_SELF |
 	syscall.IN_MOVE_SELF | syscall.IN_ONLYDIR
 
-// waitInotify waits with inotify; ok is false when the caller should fall back to polling.
-func (w *FSWaiter) waitInotify(ctx context.Context, fd int, paths []string, opt WaitOptions) (failed []string, err error, ok bool) {
-	f := os.NewFile(uintptr(fd), "inotify")
-	// Closing an inotify instance waits for the kernel to tear its watches down (an
-	// SRCU grace period, often 10-20 ms): close in the background so that the child
-	// does not start that much later.
-	defer func() { go f.Close() }()
-	// The descriptor is non-blocking, so f is served by the runtime poller and a read
-	// deadline interrupts a blocked Read when ctx ends.
-	if f.SetReadDeadline(time.Time{}) != nil {
-		return nil, nil, false
-	}
-	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
+// inotifyHub is the process's single inotify instance, shared by every concurrent Wait
+// and never closed. Closing an instance makes the kernel wait for an SRCU grace period
+// (often 10-20 ms); worse, when a fork happens at that moment, the child's exec can be
+// the one that drops the last reference and pays for it. One instance per process
+// also keeps well inside the per-user instance limit (fs.inotify.max_user_instances).
+type inotifyHub struct {
+	once    sync.Once
+	fd      int
+	err     error
+	mu      sync.Mutex
+	broken  bool
+	subs    map[chan struct{}]struct{}
+	watched map[string]bool
+}
 
-	watched := map[string]bool{}
-	addWatches := func() (bool, error) {
-		for _, p := range paths {
-			dir := nearestDir(filepath.Dir(p))
-			if watched[dir] {
-				continue
-			}
-			if _, err := syscall.InotifyAddWatch(fd, dir, watchMask); err != nil {
-				if err == syscall.EACCES {
-					return true, &AccessError{Path: dir, Err: err}
-				}
-				if err == syscall.ENOENT || err == syscall.ENOTDIR {
-					continue // vanished meanwhile; the next event or check retries
-				}
-				return false, nil // ENOSPC (watch limit) and friends: poll instead
-			}
-			watched[dir] = true
+var hub inotifyHub
+
+func (h *inotifyHub) start() error {
+	h.once.Do(func() {
+		fd, err := syscall.InotifyInit1(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
+		if err != nil {
+			h.err = err
+			return
 		}
-		return true, nil
-	}
+		// The descriptor is non-blocking, so the runtime poller serves it.
+		f := os.NewFile(uintptr(fd), "inotify")
+		if err := f.SetReadDeadline(time.Time{}); err != nil {
+			f.Close()
+			h.err = err
+			return
+		}
+		h.fd = fd
+		h.subs = map[chan struct{}]struct{}{}
+		h.watched = map[string]bool{}
+		go h.loop(f)
+	})
+	return h.err
+}
+
+func (h *inotifyHub) loop(f *os.File) {
 	buf := make([]byte, 16*1024)
 	for {
-		if ok, err := addWatches(); !ok || err != nil {
-			return nil, err, ok
+		n, err := f.Read(buf)
+		h.mu.Lock()
+		if err != nil {
+			h.broken = true // waiters fall back to polling
+		}
+		// Any event may matter (the kubelet swaps a ..data symlink by rename, a missing
+		// directory appears), so every waiter re-checks all its files.
+		for off := 0; off+syscall.SizeofInotifyEvent <= n; {
+			ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
+			if ev.Mask&(syscall.IN_IGNORED|syscall.IN_Q_OVERFLOW|syscall.IN_DELETE_SELF|syscall.IN_MOVE_SELF) != 0 {
+				clear(h.watched) // a watched directory went away: re-resolve every watch
+			}
+			off += syscall.SizeofInotifyEvent + int(ev.Len)
+		}
+		for ch := range h.subs {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+		h.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (h *inotifyHub) subscribe() (chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	h.mu.Lock()
+	h.subs[ch] = struct{}{}
+	h.mu.Unlock()
+	return ch, func() {
+		h.mu.Lock()
+		delete(h.subs, ch)
+		h.mu.Unlock()
+	}
+}
+
+// watch makes sure dir is watched. ok is false when inotify cannot serve (poll instead).
+func (h *inotifyHub) watch(dir string) (ok bool, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.broken {
+		return false, nil
+	}
+	if h.watched[dir] {
+		return true, nil
+	}
+	if _, err := syscall.InotifyAddWatch(h.fd, dir, watchMask); err != nil {
+		switch err {
+		case syscall.EACCES:
+			return true, &AccessError{Path: dir, Err: err}
+		case syscall.ENOENT, syscall.ENOTDIR:
+			return true, nil // vanished meanwhile; the next event or check retries
+		}
+		return false, nil // ENOSPC (watch limit) and friends
+	}
+	h.watched[dir] = true
+	return true, nil
+}
+
+// waitInotify waits with inotify; ok is false when the caller should fall back to polling.
+func (w *FSWaiter) waitInotify(ctx context.Context, paths []string, opt WaitOptions) (failed []string, err error, ok bool) {
+	if hub.start() != nil {
+		return nil, nil, false
+	}
+	wake, unsubscribe := hub.subscribe()
+	defer unsubscribe()
+	for {
+		for _, p := range paths {
+			if ok, err := hub.watch(nearestDir(filepath.Dir(p))); !ok || err != nil {
+				return nil, err, ok
+			}
 		}
 		// Check after the watches are in place, so nothing falls between the two.
 		done, failed, err := check(paths, opt)
 		if err != nil || done {
 			return failed, err, true
 		}
-		n, err := f.Read(buf)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err(), true
-			}
-			return nil, nil, false
-		}
-		// Any event may matter (the kubelet swaps a ..data symlink by rename, a
-		// missing directory appears), so re-check everything; only bookkeeping here.
-		for off := 0; off+syscall.SizeofInotifyEvent <= n; {
-			ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
-			if ev.Mask&(syscall.IN_IGNORED|syscall.IN_Q_OVERFLOW|syscall.IN_DELETE_SELF|syscall.IN_MOVE_SELF) != 0 {
-				clear(watched) // a watched directory went away: re-resolve every watch
-			}
-			off += syscall.SizeofInotifyEvent + int(ev.Len)
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return nil, ctx.Err(), true
 		}
 	}
 }

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+
+// These run the built artifact (bin/ → dist/), as a user does after `npm ci`, so packaging mistakes fail here.
+const BIN = join(import.meta.dirname, '..', 'bin', 'startorder.js');
+const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'config-sidecar');
+const run = (args: string[], input?: string, cwd?: string) => spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd });
+
+test('bin: transforms the bundled example, the app waits for the config sidecar to be ready', () => {
+  const r = run(['-c', join(EXAMPLE, 'startorder.yaml'), join(EXAMPLE, 'deployment.yaml')]);
+  assert.equal(r.status, 0, r.stderr);
+  const d = parse(r.stdout) as any;
+  const app = d.spec.template.spec.containers.find((c: any) => c.name === 'app');
+  assert.deepEqual(app.command, ['/startorder/bin/entrypoint']);
+  assert.equal(app.args[app.args.indexOf('-wait_file') + 1], '/startorder/run/config-agent/ready');
+  assert.equal(d.spec.template.spec.initContainers[0].name, 'startorder-init');
+});
+
+test('bin: reads stdin, writes only manifests on stdout and diagnostics on stderr', () => {
+  const input = readFileSync(join(EXAMPLE, 'deployment.yaml'), 'utf8');
+  const spec = readFileSync(join(EXAMPLE, 'startorder.yaml'), 'utf8');
+  const r = run([], `${input}---\n${spec}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.doesNotMatch(r.stdout, /kind: StartOrder/);
+  assert.match(r.stdout, /startorder\.dev\/applied/);
+});
+
+test('bin: --help has examples; an unknown flag is a usage error (2)', () => {
+  const h = run(['--help']);
+  assert.equal(h.status, 0);
+  assert.match(h.stdout, /Examples:/);
+  assert.match(h.stdout, /Exit codes/);
+  const u = run(['--frobnicate']);
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /frobnicate/);
+});
+
+test('bin: --write rewrites only changed files, in place; check then passes; revert restores the data', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-bin-'));
+  cpSync(EXAMPLE, dir, { recursive: true });
+  writeFileSync(join(dir, 'other.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}   # kept\n');
+  const spec = join(dir, 'startorder.yaml');
+  const manifests = [join(dir, 'deployment.yaml'), join(dir, 'other.yaml')];
+  const before = readFileSync(manifests[0]!, 'utf8');
+  assert.equal(run(['check', '-c', spec, ...manifests]).status, 1);
+  const w = run(['-c', spec, '--write', ...manifests]);
+  assert.equal(w.status, 0, w.stderr);
+  assert.equal(w.stdout, '');
+  assert.equal(readFileSync(manifests[1]!, 'utf8'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}   # kept\n');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+  const c = run(['check', '-c', spec, ...manifests]);
+  assert.equal(c.status, 0, c.stdout + c.stderr);
+  assert.equal(run(['revert', '--write', manifests[0]!]).status, 0);
+  assert.deepEqual(parse(readFileSync(manifests[0]!, 'utf8')), parse(before));
+});
+
+test('bin: an error writes nothing, not even with --write', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-bin-'));
+  cpSync(EXAMPLE, dir, { recursive: true });
+  const spec = join(dir, 'startorder.yaml');
+  writeFileSync(spec, readFileSync(spec, 'utf8').replace('after: [config-agent]', 'after: [nobody]'));
+  const before = readFileSync(join(dir, 'deployment.yaml'), 'utf8');
+  const r = run(['-c', spec, '--write', join(dir, 'deployment.yaml')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /startorder\.yaml:\d+:\d+: error\[unknown-container\]/);
+  assert.match(r.stderr, /fix: /);
+  assert.equal(readFileSync(join(dir, 'deployment.yaml'), 'utf8'), before);
+});
+
+test('bin: graph draws Mermaid and DOT with the mechanism on each edge', () => {
+  const args = ['-c', join(EXAMPLE, 'startorder.yaml'), join(EXAMPLE, 'deployment.yaml')];
+  const m = run(['graph', ...args]);
+  assert.match(m.stdout, /^flowchart LR/);
+  assert.match(m.stdout, /-->\|Ready · wrapper\|/);
+  const d = run(['graph', '--format', 'dot', ...args]);
+  assert.match(d.stdout, /^digraph startorder/);
+  assert.match(d.stdout, /"0\/config-agent" -> "0\/app" \[label="Ready \(wrapper\)"\]/);
+});
+
+test('bin: a KRM ResourceList on stdin comes back as a ResourceList with results', () => {
+  const input = readFileSync(join(EXAMPLE, 'deployment.yaml'), 'utf8');
+  const spec = parse(readFileSync(join(EXAMPLE, 'startorder.yaml'), 'utf8'));
+  const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [parse(input)], functionConfig: spec };
+  const ok = run([], JSON.stringify(list));
+  assert.equal(ok.status, 0, ok.stderr);
+  const out = parse(ok.stdout) as any;
+  assert.equal(out.kind, 'ResourceList');
+  assert.equal(out.items[0].spec.template.spec.initContainers[0].name, 'startorder-init');
+  const bad = structuredClone(list) as any;
+  bad.functionConfig.spec.containers[1].after = ['ghost'];
+  const r = run([], JSON.stringify(bad));
+  assert.equal(r.status, 1);
+  const res = parse(r.stdout) as any;
+  assert.equal(res.items[0].spec.template.spec.containers[0].command[0], '/bin/web');
+  assert.equal(res.results[0].severity, 'error');
+  assert.equal(res.results[0].tags.code, 'unknown-container');
+});
