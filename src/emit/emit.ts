@@ -85,7 +85,10 @@ export function emitYamlDocument(file: SourceFile, index: number, changes: reado
   const d = file.docs[index]!;
   const region = file.text.slice(d.start, d.end);
   applyChanges(d.doc, changes);
-  const printed = d.doc.toString(detectStyle(region));
+  let printed = d.doc.toString(detectStyle(region));
+  // The printer repeats a %YAML directive the file stated once at the top; keep it only where it was.
+  const head = region.split(/^---/m)[0] ?? '';
+  if (!/^%/m.test(head)) printed = printed.replace(/^(%[^\n]*\n)+(?=---)/, '');
   const trailing = trailingWhitespace(region);
   const restored = restoreLines(region, printed);
   return restored.slice(0, restored.length - trailingWhitespace(restored).length) + trailing;

@@ -14,5 +14,6 @@ export function originalArgv(container: Obj, images: readonly ImageEntry[]): str
   if (command && command.length > 0) return [...command, ...(args ?? [])];
   const entry = images.find((i) => i.image === container.image);
   if (!entry) return undefined;
-  return [...entry.command, ...(args ?? entry.args ?? [])];
+  const argv = [...entry.command, ...(args ?? entry.args ?? [])];
+  return argv.length > 0 ? argv : undefined;
 }

@@ -29,6 +29,9 @@ function describe(errors: readonly ErrorObject[]): SchemaProblem[] {
   const deepest = new Set(errors.map((e) => e.instancePath));
   for (const e of errors) {
     const path = splitPointer(e.instancePath);
+    const inReady = /\/ready$/.test(e.instancePath);
+    // The branches of ready's oneOf each say "missing file", "missing exec"…: one sentence says it better.
+    if (inReady && e.keyword === 'required' && e.schemaPath.includes('/oneOf/')) continue;
     let message: string;
     switch (e.keyword) {
       case 'additionalProperties':
@@ -45,7 +48,7 @@ function describe(errors: readonly ErrorObject[]): SchemaProblem[] {
         message = `must be ${JSON.stringify(e.params.allowedValue)}`;
         break;
       case 'oneOf':
-        if (e.schemaPath.includes('/ready/')) message = 'needs exactly one of file, exec, httpGet, tcpSocket, self';
+        if (inReady) message = 'needs exactly one of file, exec, httpGet, tcpSocket, self';
         else if ([...deepest].some((p) => p !== e.instancePath && p.startsWith(e.instancePath))) continue;
         else message = 'is not any of the allowed forms';
         break;
