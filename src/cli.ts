@@ -7,6 +7,7 @@ import { isResourceList, specFromFunctionConfig, toResults, withResults } from '
 import { parseFile } from './load/parse.js';
 import { renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
 import { explain } from './render/explain.js';
+import { transformStream } from './stream.js';
 import { dot, mermaid, viewOf } from './render/graph.js';
 import type { Mode } from './types.js';
 
@@ -56,15 +57,15 @@ function optionsOf(a: Common, configs: Input[]): Options {
   };
 }
 
-function report(io: IO, a: Pick<Common, 'error-format'>, diags: readonly Diagnostic[], r?: Result): void {
+function report(io: IO, a: Pick<Common, 'error-format'>, diags: readonly Diagnostic[], texts: readonly Input[] = []): void {
   if (diags.length === 0) return;
   if (a['error-format'] === 'json') return io.stderr(`${JSON.stringify(diags.map(({ resource: _r, ...d }) => d))}\n`);
-  const sources = new Map((r?.sources ?? []).map((s) => [s.name, s.text]));
+  const sources = new Map(texts.map((s) => [s.name, s.text]));
   io.stderr(`${diags.map((d) => renderText(d, sources)).join('\n')}\n`);
 }
 
 /** Joins the outputs of several files into one stream on stdout. */
-function joinOutputs(r: Result, output: Common['output']): string {
+function joinOutputs(r: Pick<Result, 'files'>, output: Common['output']): string {
   const single = r.files.length === 1 ? r.files[0]! : undefined;
   const wanted = output ?? (single?.format === 'json' ? 'json' : 'yaml');
   if ((single && single.format === wanted) || (wanted === 'yaml' && r.files.every((f) => f.format === 'yaml'))) {
@@ -98,8 +99,11 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
     const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
     if (isResourceList(first)) return runKrm(io, a, inputs[0]!);
   }
-  const r = transform(inputs, { ...optionsOf(a, configs), revert: cmd === 'revert' });
-  report(io, a, r.diagnostics, r);
+  const options = { ...optionsOf(a, configs), revert: cmd === 'revert' };
+  // graph and explain need the plans; the rest may go through the streaming, multi-threaded path.
+  const streamed = cmd === 'graph' || cmd === 'explain' ? undefined : await transformStream(inputs, options);
+  const r = streamed ? { ...streamed, plans: [] } : transform(inputs, options);
+  report(io, a, r.diagnostics, [...inputs, ...configs]);
   if (hasErrors(r.diagnostics)) return ExitCode.findings;
   switch (cmd) {
     case 'check': {

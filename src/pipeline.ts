@@ -18,6 +18,9 @@ import { validateOutput } from './validate/validate.js';
 export interface Input {
   name: string;
   text: string;
+  /** When the text is a part of a larger stream: the lines and documents before it. */
+  lineOffset?: number;
+  docOffset?: number;
 }
 
 export interface Options {
@@ -28,6 +31,11 @@ export interface Options {
   specObjects?: readonly { value: Obj; file?: string; document?: number; path?: (string | number)[] }[];
   /** Undo what startorder did, instead of transforming. */
   revert?: boolean;
+  /**
+   * false when the StartOrder documents of the input were already read (a stream processed in parts
+   * passes them as `configs`): they are still left out of the output, but not read twice.
+   */
+  collectInputSpecs?: boolean;
 }
 
 export interface FileOutput {
@@ -74,8 +82,9 @@ function stageWorkloads(files: readonly SourceFile[], specDocs: Set<string>, loc
 export function transform(inputs: readonly Input[], options: Options = {}): Result {
   const defaults = options.defaults ?? {};
   const diags: Diagnostic[] = [];
-  const parsedInputs = inputs.map((i) => parseFile(i.name, i.text));
-  const parsedConfigs = (options.configs ?? []).map((i) => parseFile(i.name, i.text));
+  const part = (i: Input) => ({ lineOffset: i.lineOffset ?? 0, docOffset: i.docOffset ?? 0 });
+  const parsedInputs = inputs.map((i) => parseFile(i.name, i.text, part(i)));
+  const parsedConfigs = (options.configs ?? []).map((i) => parseFile(i.name, i.text, part(i)));
   for (const p of [...parsedInputs, ...parsedConfigs]) diags.push(...p.diagnostics);
   const sources = [...parsedInputs, ...parsedConfigs].map((p) => p.file);
   const empty = (): Result => ({ files: [], diagnostics: sortDiagnostics(diags), plans: [], sources, changes: new Map() });
@@ -85,8 +94,8 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
 
   const fromConfig = collectSpecs(parsedConfigs.map((p) => p.file), defaults, locate);
   const fromInput = collectSpecs(files, defaults, locate);
-  diags.push(...fromConfig.diagnostics, ...fromInput.diagnostics);
-  const specs: Spec[] = [...fromConfig.specs, ...fromInput.specs];
+  diags.push(...fromConfig.diagnostics, ...(options.collectInputSpecs === false ? [] : fromInput.diagnostics));
+  const specs: Spec[] = [...fromConfig.specs, ...(options.collectInputSpecs === false ? [] : fromInput.specs)];
   for (const s of options.specObjects ?? []) {
     const r = specFromObject(s.value, s, defaults, locate);
     diags.push(...r.diagnostics);
@@ -129,7 +138,7 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
   }
   const outputs: FileOutput[] = files.map((f) => {
     if (f.format === 'json') {
-      const c = changes.get(docKey(f.name, 0));
+      const c = changes.get(docKey(f.name, f.docOffset));
       if (!c) return { name: f.name, format: f.format, text: f.text, changed: false };
       let value: unknown = f.docs[0]!.value;
       for (const ch of c) value = ch.path.length === 0 ? ch.after : setIn(value as Obj, ch.path, ch.after);

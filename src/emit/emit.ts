@@ -82,7 +82,7 @@ function applyChanges(doc: Document, changes: readonly Change[]): void {
 
 /** The text of one YAML document after the changes, with the user's bytes kept wherever they still hold. */
 export function emitYamlDocument(file: SourceFile, index: number, changes: readonly Change[]): string {
-  const d = file.docs[index]!;
+  const d = file.docs[index - file.docOffset]!;
   const region = file.text.slice(d.start, d.end);
   applyChanges(d.doc, changes);
   let printed = d.doc.toString(detectStyle(region));

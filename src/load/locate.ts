@@ -5,11 +5,13 @@ import { position, type SourceFile } from './parse.js';
 export type Locator = (file: string | undefined, document: number | undefined, path: readonly (string | number)[]) => { line: number; column: number } | undefined;
 
 export function makeLocator(files: readonly SourceFile[]): Locator {
-  const byName = new Map(files.map((f) => [f.name, f]));
+  const byName = new Map<string, SourceFile[]>();
+  for (const f of files) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
   return (file, document, path) => {
     if (file === undefined || document === undefined) return undefined;
-    const f = byName.get(file);
-    const d = f?.docs[document];
+    // A stream processed in parts has several SourceFiles of one name: pick the part holding the document.
+    const f = byName.get(file)?.find((x) => document >= x.docOffset && document < x.docOffset + x.docs.length);
+    const d = f?.docs[document - (f?.docOffset ?? 0)];
     if (!f || !d) return undefined;
     let node: unknown = d.doc.contents;
     let at: Node | undefined = isNode(node) ? node : undefined;
@@ -24,6 +26,6 @@ export function makeLocator(files: readonly SourceFile[]): Locator {
       at = next;
     }
     const offset = at?.range?.[0];
-    return offset === undefined ? undefined : position(f.lines, offset);
+    return offset === undefined ? undefined : position(f.lines, offset, f.lineOffset);
   };
 }

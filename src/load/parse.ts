@@ -28,6 +28,9 @@ export interface SourceFile {
   format: 'yaml' | 'json';
   docs: SourceDoc[];
   lines: LineCounter;
+  /** For a part of a larger stream (see stream.ts): lines and documents before this part. */
+  lineOffset: number;
+  docOffset: number;
 }
 
 export function detectFormat(name: string, text: string): 'yaml' | 'json' {
@@ -48,13 +51,13 @@ function isJson(text: string): boolean {
   }
 }
 
-export function position(lines: LineCounter, offset: number): { line: number; column: number } {
+export function position(lines: LineCounter, offset: number, lineOffset = 0): { line: number; column: number } {
   const p = lines.linePos(offset);
-  return { line: p.line, column: p.col };
+  return { line: p.line + lineOffset, column: p.col };
 }
 
 /** Parses one input file into documents, collecting syntax errors as diagnostics. */
-export function parseFile(name: string, text: string): { file: SourceFile; diagnostics: Diagnostic[] } {
+export function parseFile(name: string, text: string, part: { lineOffset: number; docOffset: number } = { lineOffset: 0, docOffset: 0 }): { file: SourceFile; diagnostics: Diagnostic[] } {
   const format = detectFormat(name, text);
   const lines = new LineCounter();
   const diagnostics: Diagnostic[] = [];
@@ -64,14 +67,14 @@ export function parseFile(name: string, text: string): { file: SourceFile; diagn
   list.forEach((doc, index) => {
     const errs = doc.errors;
     for (const e of errs) {
-      const at = position(lines, e.pos[0]);
+      const at = position(lines, e.pos[0], part.lineOffset);
       diagnostics.push({
         code: format === 'json' ? 'json-syntax' : 'yaml-syntax',
         severity: 'error',
         message: e.message.split('\n')[0] ?? e.message,
         hint: format === 'json' ? 'Fix the JSON syntax at this position.' : 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).',
         file: name,
-        document: index,
+        document: part.docOffset + index,
         ...at,
       });
     }
@@ -88,12 +91,12 @@ export function parseFile(name: string, text: string): { file: SourceFile; diagn
           message: alias ? `too many alias expansions (more than ${PARSE_OPTIONS.maxAliasCount}): ${msg}` : msg,
           hint: alias ? 'Expand the anchors by hand; a document this size is not a Kubernetes manifest.' : 'Fix the syntax.',
           file: name,
-          document: index,
-          ...position(lines, doc.range[0]),
+          document: part.docOffset + index,
+          ...position(lines, doc.range[0], part.lineOffset),
         });
       }
     }
-    docs.push({ index, doc, value, start: doc.range[0], end: doc.range[2] });
+    docs.push({ index: part.docOffset + index, doc, value, start: doc.range[0], end: doc.range[2] });
   });
   // Regions tile the file: each document owns the text up to the next document's start.
   const starts = docs.map((d, i) => (i === 0 ? 0 : d.start));
@@ -101,5 +104,5 @@ export function parseFile(name: string, text: string): { file: SourceFile; diagn
     d.start = starts[i]!;
     d.end = starts[i + 1] ?? text.length;
   });
-  return { file: { name, text, format, docs, lines }, diagnostics };
+  return { file: { name, text, format, docs, lines, ...part }, diagnostics };
 }

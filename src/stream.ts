@@ -1,0 +1,157 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { detectFormat } from './load/parse.js';
+import { transform, type FileOutput, type Input, type Options } from './pipeline.js';
+
+/**
+ * Large streams are transformed in parts of PART_DOCS documents: memory stays bounded, and on a
+ * machine with several cores the parts run in worker threads. Each workload is transformed on its
+ * own, so parts are independent once every StartOrder document of the input has been read; that is
+ * done first, and those documents go to every part as configs.
+ */
+export const PART_DOCS = 250;
+const SPLIT_ABOVE_DOCS = 400;
+const THREADS_ABOVE_DOCS = 1500;
+
+export interface Segment {
+  start: number;
+  end: number;
+  /** Lines before `start`. */
+  line: number;
+}
+
+/** Document boundaries of a YAML stream found from its `---` lines; undefined when unsure. */
+export function splitStream(text: string): Segment[] | undefined {
+  const marks: number[] = [];
+  let line = 0;
+  const lineAt: number[] = [];
+  let pos = 0;
+  while (pos <= text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const c = text.charCodeAt(pos);
+    if (c === 45 /* - */ && text.startsWith('---', pos) && (end === pos + 3 || text[pos + 3] === ' ' || text[pos + 3] === '\t' || text[pos + 3] === '\r')) {
+      marks.push(pos);
+      lineAt.push(line);
+    } else if ((c === 46 /* . */ && text.startsWith('...', pos)) || (c === 37 /* % */ && marks.length > 0)) {
+      return undefined; // document end markers and directives in mid-stream: let the parser decide
+    }
+    if (nl < 0) break;
+    pos = nl + 1;
+    line++;
+  }
+  if (marks.length === 0) return [{ start: 0, end: text.length, line: 0 }];
+  const head = text.slice(0, marks[0]);
+  const headIsDoc = head.split('\n').some((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('%'));
+  const segments: Segment[] = [];
+  if (headIsDoc) segments.push({ start: 0, end: marks[0]!, line: 0 });
+  marks.forEach((m, i) => segments.push({ start: i === 0 && !headIsDoc ? 0 : m, end: marks[i + 1] ?? text.length, line: i === 0 && !headIsDoc ? 0 : lineAt[i]! }));
+  return segments;
+}
+
+export interface PartTask {
+  input: Input;
+  docs: number;
+}
+
+export interface PartResult {
+  name: string;
+  text: string;
+  changed: boolean;
+  docs: number;
+  diagnostics: Diagnostic[];
+}
+
+/** Transforms one part; used in-process and by the worker threads. */
+export function transformPart(task: PartTask, options: Options): PartResult {
+  const r = transform([task.input], { ...options, collectInputSpecs: false });
+  const docs = r.sources.find((s) => s.name === task.input.name && s.docOffset === (task.input.docOffset ?? 0))?.docs.length ?? -1;
+  const out = r.files[0];
+  return { name: task.input.name, text: out?.text ?? '', changed: out?.changed ?? false, docs, diagnostics: r.diagnostics };
+}
+
+function runThreads(tasks: PartTask[], options: Options, threads: number): Promise<PartResult[]> {
+  return new Promise((resolve, reject) => {
+    const results: PartResult[] = new Array<PartResult>(tasks.length);
+    let next = 0;
+    let done = 0;
+    const workers: Worker[] = [];
+    const finish = (err?: unknown) => {
+      for (const w of workers) void w.terminate();
+      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      else resolve(results);
+    };
+    for (let t = 0; t < threads; t++) {
+      // Under the test runner the sources are TypeScript: the worker then needs the same loader.
+      const fromSource = import.meta.url.endsWith('.ts');
+      const w = fromSource
+        ? new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}))`, { eval: true, workerData: { options } })
+        : new Worker(new URL('./worker.js', import.meta.url), { workerData: { options } });
+      workers.push(w);
+      const feed = () => {
+        if (next < tasks.length) {
+          const i = next++;
+          w.postMessage({ i, task: tasks[i] });
+        }
+      };
+      w.on('message', (m: { i: number; result: PartResult }) => {
+        results[m.i] = m.result;
+        if (++done === tasks.length) finish();
+        else feed();
+      });
+      w.on('error', finish);
+      feed();
+    }
+  });
+}
+
+/** transform() for inputs of any size; output and diagnostics are the same as one transform() call. */
+export async function transformStream(inputs: readonly Input[], options: Options): Promise<{ files: FileOutput[]; diagnostics: Diagnostic[] } | undefined> {
+  const split = inputs.map((i) => (detectFormat(i.name, i.text) === 'yaml' ? splitStream(i.text) : undefined));
+  const total = split.reduce((n, s) => n + (s?.length ?? 1), 0);
+  if (total < SPLIT_ABOVE_DOCS) return undefined;
+  const specInputs: Input[] = [];
+  const tasks: PartTask[] = [];
+  const owner: number[] = [];
+  inputs.forEach((input, fi) => {
+    const segs = split[fi] ?? [{ start: 0, end: input.text.length, line: 0 }];
+    segs.forEach((s, di) => {
+      const text = input.text.slice(s.start, s.end);
+      if (/^kind:\s*["']?StartOrder["']?\s*$/m.test(text)) specInputs.push({ name: input.name, text, lineOffset: s.line, docOffset: di });
+    });
+    for (let i = 0; i < segs.length; i += PART_DOCS) {
+      const part = segs.slice(i, i + PART_DOCS);
+      tasks.push({ input: { name: input.name, text: input.text.slice(part[0]!.start, part[part.length - 1]!.end), lineOffset: part[0]!.line, docOffset: i }, docs: part.length });
+      owner.push(fi);
+    }
+  });
+  const partOptions: Options = { ...options, configs: [...(options.configs ?? []), ...specInputs] };
+  const threads = Math.min(availableParallelism(), 4, tasks.length);
+  const results = total > THREADS_ABOVE_DOCS && threads > 1 ? await runThreads(tasks, partOptions, threads) : tasks.map((t) => transformPart(t, partOptions));
+  // The split must agree with the parser on every part; otherwise the caller transforms in one piece.
+  if (results.some((r, i) => r.docs !== tasks[i]!.docs && !hasErrors(r.diagnostics))) return undefined;
+
+  const seen = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  const unused = new Map<string, number>();
+  for (const r of results) {
+    for (const d of r.diagnostics) {
+      const key = JSON.stringify(d);
+      if (d.code === 'spec-selects-nothing') unused.set(key, (unused.get(key) ?? 0) + 1);
+      else if (!seen.has(key)) {
+        seen.add(key);
+        diagnostics.push(d);
+      }
+    }
+  }
+  // A spec selects nothing only if it selected nothing in every part.
+  for (const [key, n] of unused) if (n === results.length) diagnostics.push(JSON.parse(key) as Diagnostic);
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { files: [], diagnostics: sorted };
+  const files: FileOutput[] = inputs.map((input, fi) => {
+    const mine = results.filter((_, i) => owner[i] === fi);
+    return { name: input.name, format: 'yaml', text: mine.map((r) => r.text).join(''), changed: mine.some((r) => r.changed) };
+  });
+  return { files, diagnostics: sorted };
+}
