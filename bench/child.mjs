@@ -4,8 +4,8 @@ import { readFileSync, writeSync } from 'node:fs';
 
 const [what, ...args] = process.argv.slice(2);
 if (what === 'cli') {
-  const { cli } = await import('../dist/cli.js');
-  const { nodeIO } = await import('../dist/io.js');
+  const { cli } = await import('../dist/bundle/cli.js');
+  const { nodeIO } = await import('../dist/bundle/io.js');
   const io = { ...nodeIO(), argv: args, stdout: (t) => void writeSync(1, t) };
   process.exitCode = await cli(io);
 } else if (what === 'floor') {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { cli } from '../dist/cli.js';
-import { nodeIO } from '../dist/io.js';
+// The command line; all logic is in src/cli.ts (bundled into dist/bundle/ by `npm run build`).
+import { cli } from '../dist/bundle/cli.js';
+import { nodeIO } from '../dist/bundle/io.js';
 
 process.exitCode = await cli(nodeIO());

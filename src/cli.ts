@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import { parseArgs } from 'node:util';
 import { hasErrors, renderText, type Diagnostic } from './diagnostics.js';
 import { unifiedDiff } from './emit/diff.js';
 import { ExitCode } from './exit-codes.js';
@@ -131,8 +131,61 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   }
 }
 
+const COMMANDS = ['transform', 'check', 'graph', 'explain', 'revert'];
+const CHOICES: Record<string, readonly string[]> = { output: ['yaml', 'json'], mode: ['auto', 'wrapper', 'native'], format: ['mermaid', 'dot', 'json'], 'error-format': ['text', 'json'] };
+
+/**
+ * The everyday command line, parsed without loading yargs (a third of a cold start). Anything it is
+ * not sure about — help, version, an unknown flag, a bad value — goes to yargs, which owns usage.
+ */
+function quickParse(argv: readonly string[]): { command: string; args: Common } | undefined {
+  if (argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === 'help')) return undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c', multiple: true },
+        output: { type: 'string', short: 'o' },
+        write: { type: 'boolean', short: 'w' },
+        mode: { type: 'string' },
+        'kubernetes-version': { type: 'string' },
+        'runtime-image': { type: 'string' },
+        format: { type: 'string' },
+        'error-format': { type: 'string' },
+      },
+    });
+    for (const [k, allowed] of Object.entries(CHOICES)) {
+      const v = (values as Record<string, unknown>)[k];
+      if (v !== undefined && !allowed.includes(String(v))) return undefined;
+    }
+    const command = positionals[0] !== undefined && COMMANDS.includes(positionals[0]) ? positionals.shift()! : 'transform';
+    const v = values as Record<string, string | boolean | string[] | undefined>;
+    return {
+      command,
+      args: {
+        files: positionals,
+        config: (v.config as string[] | undefined) ?? [],
+        write: v.write === true,
+        ...(v.output ? { output: v.output as Common['output'] } : {}),
+        ...(v.mode ? { mode: v.mode as Mode } : {}),
+        ...(v['kubernetes-version'] ? { 'kubernetes-version': v['kubernetes-version'] as string } : {}),
+        ...(v['runtime-image'] ? { 'runtime-image': v['runtime-image'] as string } : {}),
+        format: (v.format as Common['format'] | undefined) ?? 'mermaid',
+        'error-format': (v['error-format'] as Common['error-format'] | undefined) ?? 'text',
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The command line. Never throws; returns the exit code (see exit-codes.ts). */
 export async function cli(io: IO): Promise<number> {
+  const quick = quickParse(io.argv);
+  if (quick) return guard(io, () => run(io, quick.command, quick.args));
+  const { default: yargs } = await import('yargs');
   let command = 'transform';
   let parsed: Common | undefined;
   let helpText = '';
@@ -174,16 +227,28 @@ export async function cli(io: IO): Promise<number> {
     parsed = { ...raw, config: ([] as string[]).concat(raw.config ?? []), files: raw.files ?? [] };
     return await run(io, command, parsed);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`startorder: ${e.message}\nRun \`startorder --help\` for usage.\n`);
-      return ExitCode.usage;
-    }
-    const err = e as NodeJS.ErrnoException;
-    if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EISDIR') {
-      io.stderr(`startorder: ${err.message}\n`);
-      return ExitCode.usage;
-    }
-    io.stderr(`startorder: internal error (please report it): ${err?.stack ?? String(e)}\n`);
-    return ExitCode.internal;
+    return failure(io, e);
   }
+}
+
+async function guard(io: IO, f: () => Promise<number>): Promise<number> {
+  try {
+    return await f();
+  } catch (e) {
+    return failure(io, e);
+  }
+}
+
+function failure(io: IO, e: unknown): number {
+  if (e instanceof UsageError) {
+    io.stderr(`startorder: ${e.message}\nRun \`startorder --help\` for usage.\n`);
+    return ExitCode.usage;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EISDIR') {
+    io.stderr(`startorder: ${err.message}\n`);
+    return ExitCode.usage;
+  }
+  io.stderr(`startorder: internal error (please report it): ${err?.stack ?? String(e)}\n`);
+  return ExitCode.internal;
 }

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import fg from 'fast-glob';
 
 /** Everything the CLI touches outside itself; tests pass their own. */
 export interface IO {
@@ -43,6 +42,9 @@ export function nodeIO(): IO {
     },
     async expand(arg) {
       const st = await fs.stat(arg).catch(() => undefined);
+      if (st && !st.isDirectory()) return [arg];
+      // fast-glob is loaded only when a directory or a pattern needs it: it costs start-up time.
+      const fg = (await import('fast-glob')).default;
       if (st?.isDirectory()) return (await fg(MANIFESTS, { cwd: arg, dot: false, onlyFiles: true })).sort().map((f) => path.join(arg, f));
       if (st) return [arg];
       if (fg.isDynamicPattern(arg)) return (await fg(arg, { onlyFiles: true, dot: false })).sort();

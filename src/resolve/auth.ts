@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DOCKER_HUB } from './reference.js';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** `$DOCKER_CONFIG`, else `~/.docker`. */
+export function defaultDockerConfigDir(): string {
+  return process.env.DOCKER_CONFIG || join(homedir(), '.docker');
+}
+
+/** `https://index.docker.io/v1/` → `docker.io`; `http://host:5000/v2/` → `host:5000`. */
+function keyHost(key: string): string {
+  const h = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return h === 'index.docker.io' || h === 'registry-1.docker.io' ? DOCKER_HUB : h;
+}
+
+export class DockerConfigError extends Error {}
+
+/**
+ * Credentials from `<dir>/config.json` (`auths.<host>.auth`, base64 `user:password`, or its
+ * `username`/`password` fields). A missing file means no credentials; a file that is not JSON throws.
+ * Credential helpers (`credsStore`, `credHelpers`) are not run.
+ */
+export class DockerConfig {
+  private auths?: Map<string, Credentials>;
+  private helpers = false;
+  constructor(readonly dir: string) {}
+
+  get path(): string {
+    return join(this.dir, 'config.json');
+  }
+
+  /** True when config.json names credential helpers (which startorder does not run). */
+  get usesHelpers(): boolean {
+    this.load();
+    return this.helpers;
+  }
+
+  credentialsFor(registry: string): Credentials | undefined {
+    return this.load().get(keyHost(registry));
+  }
+
+  private load(): Map<string, Credentials> {
+    if (this.auths) return this.auths;
+    const out = new Map<string, Credentials>();
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return (this.auths = out);
+      throw new DockerConfigError(`cannot read ${this.path}: ${(e as Error).message}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new DockerConfigError(`${this.path} is not valid JSON: ${(e as Error).message}`);
+    }
+    const root = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+    this.helpers = typeof root.credsStore === 'string' || (typeof root.credHelpers === 'object' && root.credHelpers !== null);
+    const auths = (typeof root.auths === 'object' && root.auths !== null ? root.auths : {}) as Record<string, unknown>;
+    for (const key of Object.keys(auths).sort()) {
+      const a = auths[key] as Record<string, unknown> | null;
+      if (!a || typeof a !== 'object') continue;
+      let creds: Credentials | undefined;
+      if (typeof a.auth === 'string' && a.auth !== '') {
+        const decoded = Buffer.from(a.auth, 'base64').toString('utf8');
+        const i = decoded.indexOf(':');
+        if (i < 0) throw new DockerConfigError(`${this.path}: auths["${key}"].auth is not base64 of "user:password"`);
+        creds = { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
+      } else if (typeof a.username === 'string' && typeof a.password === 'string') {
+        creds = { username: a.username, password: a.password };
+      }
+      const host = keyHost(key);
+      // An exact `host` key wins over `https://host/…` forms of the same host.
+      if (creds && (!out.has(host) || key.toLowerCase() === host)) out.set(host, creds);
+    }
+    return (this.auths = out);
+  }
+}
+
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** Parses `WWW-Authenticate: Bearer realm="…",service="…",scope="…"` (quoted or token values). */
+export function parseChallenge(header: string | null): Challenge | undefined {
+  if (!header) return undefined;
+  const m = /^\s*([A-Za-z][\w-]*)\s*(.*)$/s.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/g;
+  let p: RegExpExecArray | null;
+  while ((p = re.exec(m[2] ?? '')) !== null) {
+    if (p[0] === '') break;
+    params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? '');
+  }
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+export function basicHeader(c: Credentials): string {
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
+}
