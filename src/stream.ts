@@ -12,7 +12,7 @@ import { transform, type FileOutput, type Input, type Options } from './pipeline
  */
 export const PART_DOCS = 250;
 const SPLIT_ABOVE_DOCS = 400;
-const THREADS_ABOVE_DOCS = 1500;
+const THREADS_ABOVE_DOCS = 500;
 
 export interface Segment {
   start: number;
