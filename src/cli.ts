@@ -9,6 +9,7 @@ import { renderAs, transform, type Input, type Options, type Result } from './pi
 import { explain } from './render/explain.js';
 import { transformStream } from './stream.js';
 import { dot, mermaid, viewOf } from './render/graph.js';
+import { DEFAULT_LOCK_FILE } from './resolve/lockfile.js';
 import type { Mode } from './types.js';
 
 const EXAMPLES: [string, string][] = [
@@ -31,6 +32,11 @@ interface Common {
   'runtime-image'?: string;
   'error-format': 'text' | 'json';
   format: 'mermaid' | 'dot' | 'json';
+  'resolve-images': boolean;
+  locked: boolean;
+  'lock-file': string;
+  platform?: string;
+  'insecure-registry': string[];
 }
 
 class UsageError extends Error {}
@@ -62,6 +68,39 @@ function report(io: IO, a: Pick<Common, 'error-format'>, diags: readonly Diagnos
   if (a['error-format'] === 'json') return io.stderr(`${JSON.stringify(diags.map(({ resource: _r, ...d }) => d))}\n`);
   const sources = new Map(texts.map((s) => [s.name, s.text]));
   io.stderr(`${diags.map((d) => renderText(d, sources)).join('\n')}\n`);
+}
+
+/**
+ * --resolve-images / --locked: a first run finds the containers whose image ENTRYPOINT is unknown
+ * (missing-command), their images are resolved from the lock file or the registry, and the real run
+ * gets them as `resolvedImages`. Returns the lock text to write when it changed.
+ */
+async function resolveForRun(io: IO, a: Common, inputs: Input[], options: Options): Promise<{ diagnostics: Diagnostic[]; resolvedImages?: Options['resolvedImages']; lockText?: string }> {
+  // Loaded only here: the everyday command line does not pay for it.
+  const { emptyLockfile, imageSites, lockFormatFor, readLockfile, resolveImages, writeLockfile } = await import('./resolve/index.js');
+  const sites = imageSites(transform(inputs, options));
+  if (sites.size === 0) return { diagnostics: [] };
+  const lockFile = a['lock-file'];
+  const text = await io.readFile(lockFile).catch((e: NodeJS.ErrnoException) => {
+    if (e?.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  const read = text === undefined ? { lock: emptyLockfile(), diagnostics: [] } : readLockfile(text, lockFile);
+  const asDiag = (d: { code: Diagnostic['code']; message: string; hint: string; image?: string }): Diagnostic => {
+    const site = d.image !== undefined && d.code !== 'lock-mismatch' ? sites.get(d.image) : undefined;
+    const { code: _c, severity: _s, message: _m, hint: _h, ...where } = site ?? ({ file: lockFile } as Partial<Diagnostic>);
+    return { ...where, code: d.code, severity: 'error', message: d.message, hint: d.hint };
+  };
+  if (!read.lock) return { diagnostics: read.diagnostics.map(asDiag) };
+  const r = await resolveImages([...sites.keys()], {
+    lock: read.lock,
+    locked: a.locked,
+    ...(a.platform ? { platform: a.platform } : {}),
+    insecureRegistries: a['insecure-registry'],
+  });
+  if (r.diagnostics.length > 0) return { diagnostics: r.diagnostics.map(asDiag) };
+  const out = writeLockfile(r.lock, lockFormatFor(lockFile));
+  return { diagnostics: [], resolvedImages: r.entries, ...(out !== text ? { lockText: out } : {}) };
 }
 
 /** Joins the outputs of several files into one stream on stdout. */
@@ -99,12 +138,25 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
     const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
     if (isResourceList(first)) return runKrm(io, a, inputs[0]!);
   }
-  const options = { ...optionsOf(a, configs), revert: cmd === 'revert' };
+  const options: Options = { ...optionsOf(a, configs), revert: cmd === 'revert' };
+  let lockText: string | undefined;
+  if (cmd !== 'revert' && (a['resolve-images'] || a.locked)) {
+    const res = await resolveForRun(io, a, inputs, options);
+    if (res.diagnostics.length > 0) {
+      report(io, a, res.diagnostics, [...inputs, ...configs]);
+      return ExitCode.findings;
+    }
+    if (res.resolvedImages) options.resolvedImages = res.resolvedImages;
+    lockText = res.lockText;
+  }
   // graph and explain need the plans; the rest may go through the streaming, multi-threaded path.
   const streamed = cmd === 'graph' || cmd === 'explain' ? undefined : await transformStream(inputs, options);
   const r = streamed ? { ...streamed, plans: [] } : transform(inputs, options);
   report(io, a, r.diagnostics, [...inputs, ...configs]);
   if (hasErrors(r.diagnostics)) return ExitCode.findings;
+  // The lock file is written by transform only (check, graph and explain write nothing), and only
+  // when the run has no error.
+  if (lockText !== undefined && cmd === 'transform') await io.writeFileAtomic(a['lock-file'], lockText);
   switch (cmd) {
     case 'check': {
       const stale = r.files.filter((f) => f.changed);
@@ -154,6 +206,11 @@ function quickParse(argv: readonly string[]): { command: string; args: Common } 
         'runtime-image': { type: 'string' },
         format: { type: 'string' },
         'error-format': { type: 'string' },
+        'resolve-images': { type: 'boolean' },
+        locked: { type: 'boolean' },
+        'lock-file': { type: 'string' },
+        platform: { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
       },
     });
     for (const [k, allowed] of Object.entries(CHOICES)) {
@@ -174,6 +231,11 @@ function quickParse(argv: readonly string[]): { command: string; args: Common } 
         ...(v['runtime-image'] ? { 'runtime-image': v['runtime-image'] as string } : {}),
         format: (v.format as Common['format'] | undefined) ?? 'mermaid',
         'error-format': (v['error-format'] as Common['error-format'] | undefined) ?? 'text',
+        'resolve-images': v['resolve-images'] === true,
+        locked: v.locked === true,
+        'lock-file': (v['lock-file'] as string | undefined) ?? DEFAULT_LOCK_FILE,
+        ...(v.platform ? { platform: v.platform as string } : {}),
+        'insecure-registry': (v['insecure-registry'] as string[] | undefined) ?? [],
       },
     };
   } catch {
@@ -204,6 +266,11 @@ export async function cli(io: IO): Promise<number> {
     .option('kubernetes-version', { type: 'string', description: 'target cluster version for specs that do not set one, e.g. 1.33' })
     .option('runtime-image', { type: 'string', description: 'the startorder-entrypoint image for specs that do not set one' })
     .option('format', { choices: ['mermaid', 'dot', 'json'] as const, default: 'mermaid' as const, description: 'graph: output format' })
+    .option('resolve-images', { type: 'boolean', default: false, description: 'look up ENTRYPOINT/CMD of images used without command (OCI registry API), recorded in the lock file' })
+    .option('locked', { type: 'boolean', default: false, description: 'take image entrypoints from the lock file only; an image it lacks is an error (no network)' })
+    .option('lock-file', { type: 'string', default: DEFAULT_LOCK_FILE, requiresArg: true, description: 'the lock file of --resolve-images (YAML, or JSON when it ends in .json)' })
+    .option('platform', { type: 'string', requiresArg: true, description: 'platform of multi-arch images, os/arch[/variant] (default linux/amd64)' })
+    .option('insecure-registry', { type: 'string', requiresArg: true, description: 'registry host[:port] reached over plain HTTP (repeatable; loopback registries always are)' })
     .option('error-format', { choices: ['text', 'json'] as const, default: 'text' as const, description: 'how diagnostics are written to stderr' })
     .example(EXAMPLES)
     .epilogue('Exit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md. Spec schema: schemas/startorder.schema.json.')
@@ -223,8 +290,8 @@ export async function cli(io: IO): Promise<number> {
       io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
       return ExitCode.ok;
     }
-    const raw = argv as unknown as Common & { config?: string | string[]; files?: string[] };
-    parsed = { ...raw, config: ([] as string[]).concat(raw.config ?? []), files: raw.files ?? [] };
+    const raw = argv as unknown as Common & { config?: string | string[]; files?: string[]; 'insecure-registry'?: string | string[] };
+    parsed = { ...raw, config: ([] as string[]).concat(raw.config ?? []), files: raw.files ?? [], 'insecure-registry': ([] as string[]).concat(raw['insecure-registry'] ?? []) };
     return await run(io, command, parsed);
   } catch (e) {
     return failure(io, e);

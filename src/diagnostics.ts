@@ -26,6 +26,9 @@ export type Code =
   | 'record-invalid'
   | 'not-transformed'
   | 'out-of-date'
+  | 'image-resolve-failed'
+  | 'image-not-locked'
+  | 'lock-mismatch'
   | 'info';
 
 export type Severity = 'error' | 'warning' | 'info';

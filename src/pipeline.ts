@@ -10,9 +10,10 @@ import { RECORD_ANNOTATION } from './rewrite/names.js';
 import { recordOf, revertWorkload } from './rewrite/revert.js';
 import { collectSpecs, docKey, specFromObject } from './spec/collect.js';
 import type { SpecDefaults } from './spec/normalize.js';
+import { withResolvedImages } from './resolve/wiring.js';
 import { asWorkload, getIn, resourcesOf } from './select/resources.js';
 import { select } from './select/select.js';
-import { workloadId, type Obj, type Spec, type Workload } from './types.js';
+import { workloadId, type ImageEntry, type Obj, type Spec, type Workload } from './types.js';
 import { validateOutput } from './validate/validate.js';
 
 export interface Input {
@@ -36,6 +37,8 @@ export interface Options {
    * passes them as `configs`): they are still left out of the output, but not read twice.
    */
   collectInputSpecs?: boolean;
+  /** ENTRYPOINT/CMD looked up by --resolve-images: used after each spec's own images table. */
+  resolvedImages?: ImageEntry[];
 }
 
 export interface FileOutput {
@@ -114,7 +117,7 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
     for (const sel of selections) {
       const stage = stageOf.get(sel.workload)!;
       const w = { ...sel.workload, value: stage.original };
-      const planned = planWorkload(w, getIn(stage.original, w.podSpecPath) as Obj, sel.spec, locate);
+      const planned = planWorkload(w, getIn(stage.original, w.podSpecPath) as Obj, withResolvedImages(sel.spec, options.resolvedImages), locate);
       diags.push(...planned.diagnostics);
       if (!planned.plan) continue;
       const applied = applyPlan(planned.plan, stage.original, locate);

@@ -12,7 +12,7 @@ import { INDEX_TYPES, MANIFEST_TYPES, RegistryClient, RegistryError } from './re
 
 export { readLockfile, writeLockfile, emptyLockfile, lockFormatFor, DEFAULT_LOCK_FILE, type Lockfile, type LockEntry, type LockDiagnostic } from './lockfile.js';
 export { parseReference, type ImageRef } from './reference.js';
-export { imagesToResolve, withResolvedImages } from './wiring.js';
+export { imageSites, imagesToResolve, withResolvedImages } from './wiring.js';
 
 export const DEFAULT_PLATFORM = 'linux/amd64';
 export const DEFAULT_TIMEOUT_MS = 20_000;

@@ -13,11 +13,12 @@ function at(value: unknown, path: readonly (string | number)[]): unknown {
 }
 
 /**
- * The images whose ENTRYPOINT a transform lacked: the `missing-command` errors of a run, each
- * pointing at a container without `command` whose image no spec's images table has. Sorted, unique.
+ * Where each image lacking an ENTRYPOINT is used: the `missing-command` errors of a run, each pointing
+ * at a container without `command` whose image no spec's images table has. Keyed by image (sorted),
+ * the first such error per image; resolve diagnostics can be reported at its place.
  */
-export function imagesToResolve(r: { diagnostics: readonly Diagnostic[]; sources: readonly SourceFile[] }): string[] {
-  const out = new Set<string>();
+export function imageSites(r: { diagnostics: readonly Diagnostic[]; sources: readonly SourceFile[] }): Map<string, Diagnostic> {
+  const found: [string, Diagnostic][] = [];
   for (const d of r.diagnostics) {
     if (d.code !== 'missing-command') continue;
     let image: unknown;
@@ -28,9 +29,14 @@ export function imagesToResolve(r: { diagnostics: readonly Diagnostic[]; sources
     }
     // A container that an earlier run moved (native sidecar) is not at its original path: the message names the image.
     if (typeof image !== 'string') image = /image "((?:[^"\\]|\\.)+)"/.exec(d.message)?.[1];
-    if (typeof image === 'string' && image !== '') out.add(image);
+    if (typeof image === 'string' && image !== '' && !found.some(([i]) => i === image)) found.push([image, d]);
   }
-  return [...out].sort();
+  return new Map(found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The images to resolve after a run: see imageSites. Sorted, unique. */
+export function imagesToResolve(r: { diagnostics: readonly Diagnostic[]; sources: readonly SourceFile[] }): string[] {
+  return [...imageSites(r).keys()];
 }
 
 /** The spec with resolved images after its own images table (its own entries win). */

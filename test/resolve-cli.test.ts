@@ -1,0 +1,100 @@
+/**
+ * `startorder --resolve-images` / `--locked` through the CLI, against a real registry on 127.0.0.1.
+ * Skipped until src/cli.ts has the flags.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from './helpers.js';
+import { Pusher } from './registry/push.js';
+import { freePort, missingTools, startRegistry, tempDir, type Registry } from './registry/registry.js';
+
+const wired = (await runCli(['--help'])).stdout.includes('--resolve-images');
+const skip = missingTools() ?? (wired ? undefined : 'src/cli.ts has no --resolve-images yet');
+const dockerConfigDir = tempDir('docker-config-cli');
+process.env.DOCKER_CONFIG = dockerConfigDir;
+after(() => rmSync(dockerConfigDir, { recursive: true, force: true }));
+
+const deployment = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: agent
+          image: ${image}
+        - name: app
+          image: busybox
+          command: [sh, -c, 'sleep 1d']
+`;
+const order = 'apiVersion: startorder.dev/v1alpha1\nkind: StartOrder\nmetadata: {name: web}\nspec:\n  mode: wrapper\n  containers:\n    - {name: agent, ready: {file: /tmp/ready}}\n    - {name: app, after: [agent]}\n';
+
+describe('startorder --resolve-images', { skip }, () => {
+  let reg: Registry;
+  let image: string;
+  before(async () => {
+    reg = await startRegistry();
+    await new Pusher(reg.url).image('team/agent', 'v1', { entrypoint: ['/bin/agent'], cmd: ['--watch'] });
+    image = `${reg.host}/team/agent:v1`;
+  });
+  after(async () => reg?.stop());
+
+  it('resolves, writes startorder.lock, and a --locked run needs no registry', async () => {
+    const own = await startRegistry();
+    await new Pusher(own.url).image('team/agent', 'v1', { entrypoint: ['/bin/agent'], cmd: ['--watch'] });
+    const image = `${own.host}/team/agent:v1`;
+    const files = { 'd.yaml': deployment(image), 'o.yaml': order };
+    const first = await runCli(['-c', 'o.yaml', '--resolve-images', 'd.yaml'], files);
+    await own.stop();
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /- \/bin\/agent/);
+    assert.match(first.stdout, /--watch/);
+    const lock = first.files['startorder.lock'];
+    assert.ok(lock);
+    assert.match(lock, new RegExp(`${image.replace(/\./g, '\\.')}:\\n\\s+reference: `));
+    assert.match(lock, /digest: sha256:[0-9a-f]{64}/);
+    // The registry is stopped, its port closed: --locked must not need it.
+    const moved = { 'd.yaml': deployment(image), 'o.yaml': order, 'startorder.lock': lock };
+    const second = await runCli(['-c', 'o.yaml', '--locked', 'd.yaml'], moved);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(second.files['startorder.lock'], lock);
+  });
+
+  it('--locked without the entry: exit 1 at the container, naming the image; nothing written', async () => {
+    const r = await runCli(['-c', 'o.yaml', '--locked', 'd.yaml'], { 'd.yaml': deployment(image), 'o.yaml': order });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^d\.yaml:\d+:\d+: error\[image-not-locked\]: ".*team\/agent:v1" is not in the lock file/m);
+    assert.match(r.stderr, /container "agent"/);
+    assert.equal(r.files['startorder.lock'], undefined);
+  });
+
+  it('registry down: exit 1, a diagnostic naming image and registry, no output, no lock', async () => {
+    const port = await freePort();
+    const r = await runCli(['-c', 'o.yaml', '--resolve-images', '--lock-file', 'ci/lock.json', 'd.yaml'], { 'd.yaml': deployment(`127.0.0.1:${port}/x/y:1`), 'o.yaml': order });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`error\\[image-resolve-failed\\]: cannot resolve "127\\.0\\.0\\.1:${port}/x/y:1": registry 127\\.0\\.0\\.1:${port} .*connection refused`));
+    assert.deepEqual(Object.keys(r.files).sort(), ['d.yaml', 'o.yaml']);
+  });
+
+  it('a malformed lock file: lock-mismatch at the lock file', async () => {
+    const r = await runCli(['-c', 'o.yaml', '--locked', 'd.yaml'], { 'd.yaml': deployment(image), 'o.yaml': order, 'startorder.lock': 'version: 7\n' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^startorder\.lock: error\[lock-mismatch\]: startorder\.lock: unsupported lock file version 7/m);
+  });
+
+  it('a JSON lock file with --lock-file x.json; check writes no lock', async () => {
+    const files = { 'd.yaml': deployment(image), 'o.yaml': order };
+    const r = await runCli(['-c', 'o.yaml', '--resolve-images', '--lock-file', 'lock.json', 'd.yaml'], files);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.files['lock.json']!).images[image].entrypoint[0], '/bin/agent');
+    const c = await runCli(['check', '-c', 'o.yaml', '--resolve-images', 'd.yaml'], files);
+    assert.equal(c.code, 1); // out of date (d.yaml is not rewritten yet)
+    assert.equal(c.files['startorder.lock'], undefined);
+  });
+});
