@@ -127,7 +127,9 @@ async function runKrm(io: IO, a: Common, input: Input): Promise<number> {
     diags.push(...r.diagnostics);
     if (r.files[0]) text = r.files[0].text;
   }
-  io.stdout(withResults(text, toResults(diags, items ?? [])));
+  // kustomize shows a function's stderr only: say there what went wrong, as well as in results.
+  report(io, a, diags, [input]);
+  io.stdout(withResults(text, toResults(diags, items ?? [], list.functionConfig)));
   return hasErrors(diags) ? ExitCode.findings : ExitCode.ok;
 }
 
@@ -138,7 +140,8 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
     const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
     if (isResourceList(first)) return runKrm(io, a, inputs[0]!);
   }
-  const options: Options = { ...optionsOf(a, configs), revert: cmd === 'revert' };
+  // check and --write keep StartOrder documents in the files they read: those are the user's specs.
+  const options: Options = { ...optionsOf(a, configs), revert: cmd === 'revert', keepInputSpecs: cmd === 'check' || a.write };
   let lockText: string | undefined;
   if (cmd !== 'revert' && (a['resolve-images'] || a.locked)) {
     const res = await resolveForRun(io, a, inputs, options);

@@ -37,6 +37,8 @@ export interface Options {
    * passes them as `configs`): they are still left out of the output, but not read twice.
    */
   collectInputSpecs?: boolean;
+  /** check / --write: StartOrder documents of input files are the user's specs, kept in place. */
+  keepInputSpecs?: boolean;
   /** ENTRYPOINT/CMD looked up by --resolve-images: used after each spec's own images table. */
   resolvedImages?: ImageEntry[];
 }
@@ -152,6 +154,10 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
     for (const d of f.docs) {
       const key = docKey(f.name, d.index);
       if (fromInput.specDocs.has(key)) {
+        if (options.keepInputSpecs) {
+          text += f.text.slice(d.start, d.end);
+          continue;
+        }
         changed = true;
         continue;
       }

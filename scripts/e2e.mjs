@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// npm run test:e2e — proof on a real kubelet.
+//  1. preflight (Linux, root, apt-get or the packages, Go) — otherwise one "skipped" line, exit 0
+//  2. build the CLI (npm run build), the cluster binaries (cached), the runtime image
+//  3. test/e2e/cluster/up.sh, import localhost/startorder/entrypoint:e2e into its containerd
+//  4. run test/e2e/scenarios/* (test/e2e/run.mjs)
+//  5. ALWAYS test/e2e/cluster/down.sh (finally + signal handlers)
+// Last line: "e2e: N passed, M failed"; exit 1 on any failure.
+// Environment: E2E_ONLY=regex (scenario names), E2E_JOBS=3 (concurrency), E2E_KEEP=1 (keep the
+// cluster up and print its KUBECONFIG), E2E_SKIP_CLI_BUILD=1, E2E_KUBECONFIG=… (use a running
+// cluster: no up/down; the runtime image must already be imported).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+const E2E = join(REPO, "test", "e2e");
+const RUNTIME_IMAGE = "localhost/startorder/entrypoint:e2e";
+const PATH = `/usr/local/go/bin:/usr/local/sbin:/usr/sbin:/sbin:${process.env.PATH}`;
+const t0 = Date.now();
+const log = (m) => console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+function skip(reason) {
+  console.log(`e2e: skipped — ${reason}`);
+  process.exit(0);
+}
+const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { env: { ...process.env, PATH } }).status === 0;
+
+// ---------------------------------------------------------------- preflight
+if (!process.env.E2E_KUBECONFIG) {
+  if (process.platform !== "linux") skip(`needs Linux (kubelet, containerd, runc), this is ${process.platform}`);
+  if (process.getuid?.() !== 0) skip(`needs root (kubelet, containerd, mounts, cgroups, a bridge); running as uid ${process.getuid?.()}`);
+  const pkgs = ["containerd", "runc", "iptables", "openssl", "conntrack", "socat", "curl", "ip"];
+  const missing = pkgs.filter((c) => !has(c));
+  if (missing.length && !has("apt-get")) skip(`missing ${missing.join(", ")} and no apt-get to install them`);
+  if (!has("go")) skip("needs Go >= 1.24 (none in PATH or /usr/local/go/bin) to build Kubernetes and the images");
+}
+
+function run(cmd, args, { capture = false, cwd = REPO } = {}) {
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env: { ...process.env, PATH },
+    stdio: capture ? ["ignore", "pipe", "inherit"] : ["ignore", "inherit", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status ?? r.signal}`);
+  return capture ? r.stdout : "";
+}
+
+// ---------------------------------------------------------------- teardown, always
+let stateDir;
+let tornDown = false;
+function teardown() {
+  if (tornDown || !stateDir || process.env.E2E_KEEP) return;
+  tornDown = true;
+  const t = Date.now();
+  log(`tearing down ${stateDir}`);
+  const r = spawnSync(join(E2E, "cluster", "down.sh"), [stateDir], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, PATH } });
+  log(`down.sh exited ${r.status} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+  if (r.status !== 0) downFailed = true;
+}
+let downFailed = false;
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    log(`${sig}: tearing down`);
+    teardown();
+    console.log("e2e: 0 passed, 1 failed");
+    process.exit(130);
+  });
+}
+
+let passed = 0, failed = 0;
+try {
+  // ------------------------------------------------------------ build
+  if (!process.env.E2E_SKIP_CLI_BUILD) {
+    log("building the CLI (npm run build)");
+    run("npm", ["run", "--silent", "build"]);
+  }
+  let kubeconfig = process.env.E2E_KUBECONFIG;
+  if (!kubeconfig) {
+    log("building the cluster binaries (cached)");
+    let t = Date.now();
+    const binDir = run(join(E2E, "cluster", "build.sh"), [], { capture: true }).trim().split("\n").pop();
+    log(`cluster binaries in ${binDir} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+
+    const cache = join(process.env.STARTORDER_CACHE || join(homedir(), ".cache", "startorder"), "e2e");
+    mkdirSync(cache, { recursive: true });
+    const tar = join(cache, "entrypoint.tar");
+    t = Date.now();
+    run(join(REPO, "runtime", "image", "build.sh"), [tar, "amd64", RUNTIME_IMAGE]);
+    log(`runtime image ${RUNTIME_IMAGE} built (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+
+    // ---------------------------------------------------------- up
+    t = Date.now();
+    log("bringing the cluster up (up.sh also builds and imports the pause and workload images)");
+    const cur = join(process.env.STARTORDER_CACHE || join(homedir(), ".cache", "startorder"), "current-state-dir");
+    const readCur = () => (existsSync(cur) ? readFileSync(cur, "utf8").trim() : undefined);
+    const before = readCur();
+    try {
+      kubeconfig = run(join(E2E, "cluster", "up.sh"), [], { capture: true }).trim().split("\n").pop();
+    } finally {
+      // up.sh records its state dir once it created it, even when it fails later: tear that
+      // down too — but never a state dir that was recorded before (another live cluster).
+      const after = readCur();
+      stateDir = kubeconfig ? dirname(kubeconfig) : after && after !== before ? after : undefined;
+    }
+    log(`cluster up in ${((Date.now() - t) / 1000).toFixed(1)}s; KUBECONFIG=${kubeconfig}`);
+    const ctrAddr = join(stateDir, "containerd", "containerd.sock");
+    run("ctr", ["--address", ctrAddr, "-n", "k8s.io", "images", "import", tar]);
+  }
+  const kubectl = existsSync(join(dirname(kubeconfig), "bin-dir"))
+    ? join(readFileSync(join(dirname(kubeconfig), "bin-dir"), "utf8").trim(), "kubectl")
+    : "kubectl";
+
+  // ------------------------------------------------------------ scenarios
+  const { runScenarios, summarize } = await import(join(E2E, "run.mjs"));
+  const { results, secs } = await runScenarios({ kubeconfig, kubectl, stateDir: dirname(kubeconfig) });
+  ({ passed, failed } = summarize(results));
+  log(`scenarios took ${secs.toFixed(1)}s`);
+  if (process.env.E2E_KEEP) log(`E2E_KEEP set: cluster left up; KUBECONFIG=${kubeconfig}; down: test/e2e/cluster/down.sh ${stateDir}`);
+} catch (e) {
+  log(`setup failed: ${e.message}`);
+  failed += 1;
+} finally {
+  teardown();
+}
+if (downFailed) {
+  log("down.sh failed: counted as a failure");
+  failed += 1;
+}
+log(`total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

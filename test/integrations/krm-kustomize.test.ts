@@ -1,0 +1,91 @@
+/**
+ * startorder as a kustomize exec KRM function, run by the REAL kustomize v5
+ * (`kustomize build --enable-alpha-plugins --enable-exec`), against fixtures/krm-kustomize.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { cannotBuild, FIXTURES, golden, ROOT, run, toolPath } from './tools.js';
+
+const FIXTURE = join(FIXTURES, 'krm-kustomize');
+const WRAPPER = join(ROOT, 'test', 'integrations', 'startorder-krm.sh');
+
+function kustomize(t: { skip: (m: string) => void }): string | undefined {
+  const why = cannotBuild('kustomize');
+  if (why) return void t.skip(why);
+  return toolPath('kustomize');
+}
+
+/** A copy of the fixture whose exec path is absolute (it no longer sits two folders under the repo). */
+function copyFixture(edit: (spec: string) => string = (s) => s): string {
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-kustomize-'));
+  cpSync(FIXTURE, dir, { recursive: true });
+  const spec = join(dir, 'startorder.yaml');
+  writeFileSync(spec, edit(readFileSync(spec, 'utf8').replace('../../test/integrations/startorder-krm.sh', WRAPPER)));
+  return dir;
+}
+
+const annotationsOf = (list: any) => (list.items as any[]).map((i) => ({ kind: i.kind, name: i.metadata.name, annotations: i.metadata.annotations }));
+
+test('kustomize: the exec function rewrites the Deployment (golden), kustomize\'s annotations survive', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  const trace = mkdtempSync(join(tmpdir(), 'startorder-trace-'));
+  const r = run(k, ['build', '--enable-alpha-plugins', '--enable-exec', FIXTURE], { env: { ...process.env, STARTORDER_KRM_TRACE: trace } });
+  assert.equal(r.status, 0, r.stderr);
+  const g = golden(join(FIXTURE, 'expected-kustomize.yaml'), r.stdout);
+  assert.equal(g.actual, g.expected, 'kustomize build output differs from fixtures/krm-kustomize/expected-kustomize.yaml');
+  // Our function really ran: the record annotation is there, and the StartOrder is not in the output.
+  assert.match(r.stdout, /startorder\.dev\/applied/);
+  assert.doesNotMatch(r.stdout, /kind: StartOrder/);
+  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as any);
+  const dep = docs.find((d) => d.kind === 'Deployment');
+  assert.equal(dep.metadata.namespace, 'shop', 'kustomize\'s own transformers still apply');
+  assert.deepEqual(dep.spec.template.spec.initContainers.map((c: any) => c.name), ['startorder-init', 'config-agent']);
+  // What went in and came out of the function: the KRM envelope, annotations kept as they came.
+  const input = parse(readFileSync(join(trace, 'in.yaml'), 'utf8'));
+  const output = parse(readFileSync(join(trace, 'out.yaml'), 'utf8'));
+  assert.equal(input.kind, 'ResourceList');
+  assert.equal(input.functionConfig.kind, 'StartOrder');
+  assert.equal(output.kind, 'ResourceList');
+  assert.equal(output.results, undefined, 'no results on success');
+  const keys = Object.keys(input.items[0].metadata.annotations);
+  assert.ok(keys.some((a) => a.startsWith('internal.config.kubernetes.io/')), `kustomize sent its internal annotations: ${keys.join(', ')}`);
+  assert.ok(keys.includes('kustomize.config.k8s.io/id') && keys.includes('config.k8s.io/id'), keys.join(', '));
+  assert.deepEqual(annotationsOf(output), annotationsOf(input));
+});
+
+test('kustomize: without --enable-exec the function does not run (kustomize skips it silently)', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  const trace = mkdtempSync(join(tmpdir(), 'startorder-trace-'));
+  const r = run(k, ['build', '--enable-alpha-plugins', FIXTURE], { env: { ...process.env, STARTORDER_KRM_TRACE: trace } });
+  assert.doesNotMatch(r.stdout, /startorder\.dev\/applied/);
+  assert.equal(existsSync(join(trace, 'in.yaml')), false, 'the exec function was not started');
+  const off = run(k, ['build', FIXTURE]);
+  assert.notEqual(off.status, 0);
+  assert.match(off.stderr, /external plugins disabled/);
+});
+
+test('kustomize: an invalid spec fails the build; the function still returns the whole ResourceList with results', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  const dir = copyFixture((s) => s.replace('after: [config-agent]', 'after: [config-agnt]'));
+  const trace = mkdtempSync(join(tmpdir(), 'startorder-trace-'));
+  const r = run(k, ['build', '--enable-alpha-plugins', '--enable-exec', dir], { env: { ...process.env, STARTORDER_KRM_TRACE: trace } });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /couldn't execute function: exit status 1/);
+  const input = parse(readFileSync(join(trace, 'in.yaml'), 'utf8'));
+  const output = parse(readFileSync(join(trace, 'out.yaml'), 'utf8'));
+  assert.deepEqual(output.items, input.items, 'every item comes back unchanged');
+  assert.equal(output.results.length, 1);
+  const [res] = output.results;
+  assert.equal(res.severity, 'error');
+  assert.match(res.message, /config-agnt/);
+  assert.deepEqual(res.resourceRef, { apiVersion: 'startorder.dev/v1alpha1', kind: 'StartOrder', name: 'web' });
+  assert.equal(res.field.path, 'spec.containers[1].after[0]');
+  assert.equal(res.tags.code, 'unknown-container');
+});
