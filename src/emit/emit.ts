@@ -1,4 +1,4 @@
-import { isSeq, type Document, type ToStringOptions } from 'yaml';
+import { isNode, isSeq, visit, type Document, type Node, type ToStringOptions } from 'yaml';
 import type { SourceFile } from '../load/parse.js';
 import type { Obj } from '../types.js';
 import { reconcile, type Pool } from './reconcile.js';
@@ -67,6 +67,33 @@ function containerPool(doc: Document, c: Change): Pool {
   return pool;
 }
 
+/**
+ * Prints a document. A container that moved (into initContainers, or back) can carry an alias to an
+ * anchor that now comes after it; then the aliases of that document are written out in full.
+ */
+function printDocument(doc: Document, options: ToStringOptions): string {
+  try {
+    return doc.toString(options);
+  } catch (e) {
+    if (!(e instanceof Error) || !/alias/i.test(e.message)) throw e;
+    // The anchor may now stand after its alias, where Alias.resolve cannot see it: look everywhere.
+    const anchors = new Map<string, Node>();
+    visit(doc, (_key, node) => {
+      if (isNode(node) && node.anchor) anchors.set(node.anchor, node);
+    });
+    visit(doc, {
+      Alias(_key, node) {
+        const target = anchors.get(node.source);
+        if (!target) return undefined;
+        const copy = target.clone() as Node;
+        copy.anchor = undefined;
+        return copy;
+      },
+    });
+    return doc.toString(options);
+  }
+}
+
 function applyChanges(doc: Document, changes: readonly Change[]): void {
   for (const c of changes) {
     const pool = containerPool(doc, c);
@@ -85,7 +112,7 @@ export function emitYamlDocument(file: SourceFile, index: number, changes: reado
   const d = file.docs[index - file.docOffset]!;
   const region = file.text.slice(d.start, d.end);
   applyChanges(d.doc, changes);
-  let printed = d.doc.toString(detectStyle(region));
+  let printed = printDocument(d.doc, detectStyle(region));
   // The printer repeats a %YAML directive the file stated once at the top; keep it only where it was.
   const head = region.split(/^---/m)[0] ?? '';
   if (!/^%/m.test(head)) printed = printed.replace(/^(%[^\n]*\n)+(?=---)/, '');

@@ -124,7 +124,10 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
     error('native-impossible', `mode native needs Kubernetes 1.29 or newer; the spec targets ${spec.kubernetesVersion}`, 'Use mode wrapper (or auto), or raise kubernetesVersion.', {});
     return { diagnostics: diags };
   }
-  const order = topoSort([...byName.keys()], edges);
+  // Native init containers start one after another, and a plain one blocks those after it until it
+  // completes: where the graph leaves a choice, long-running sidecars go first.
+  const names = [...byName.keys()];
+  const order = topoSort([...names.filter((n) => roles[n] === 'sidecar'), ...names.filter((n) => roles[n] !== 'sidecar')], edges);
   const inInit = new Set(inits.map((c) => String(c.name)));
   const native: Plan['native'] = [];
   if (nativeOk) {
