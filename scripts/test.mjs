@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The README's test command (`npm test`): builds the CLI, runs the TypeScript suites (unit, golden
-// fixtures, properties, the real bin/ CLI) and the Go runtime's tests. The e2e suite on a real
+// fixtures, properties, the real bin/ CLI, the registry and the integrations with real tools) and the
+// Go runtime's tests. The e2e suite on a real
 // kubelet is `npm run test:e2e`; .ci/run runs both.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -16,7 +17,9 @@ const run = (cmd, args, opts = {}) => {
 
 const unitOnly = process.argv.includes('--unit');
 run('npm', ['run', '--silent', 'build']);
-const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+const suite = (dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+// test/integrations runs the real kustomize, Helm 3 and 4 and pre-commit (built and cached on first use).
+const tests = [...suite('test'), ...(unitOnly ? [] : suite('test/integrations'))];
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...tests]);
 if (!unitOnly && existsSync('runtime/go.mod')) {
   run('go', ['vet', './...'], { cwd: 'runtime' });
