@@ -18,6 +18,11 @@ export interface IO {
 const MANIFESTS = '**/*.{yaml,yml,json}';
 
 export function nodeIO(): IO {
+  // A reader that stops early (`| head`) closes the pipe: that ends the run quietly, as for any filter.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   return {
     argv: process.argv.slice(2),
     cwd: process.cwd(),

@@ -101,3 +101,8 @@ test('bin: a KRM ResourceList on stdin comes back as a ResourceList with results
   assert.equal(res.results[0].severity, 'error');
   assert.equal(res.results[0].tags.code, 'unknown-container');
 });
+
+test('bin: a reader that stops early (| head) ends the run quietly', () => {
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node ${BIN} -c ${join(EXAMPLE, 'startorder.yaml')} ${Array(300).fill(join(EXAMPLE, 'deployment.yaml')).join(' ')} | head -c 10 >/dev/null`], { encoding: 'utf8' });
+  assert.doesNotMatch(r.stderr, /EPIPE|internal error/);
+});
