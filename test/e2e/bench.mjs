@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Benchmark (not a test): pod start-up cost of startorder on a real kubelet.
 //   (a) no startorder, (b) native mode (k8s 1.34), (c) wrapper mode
-// Each pod is a chain c1 ← c2 ← c3 (c2 after c1, c3 after c2), workload image, no readiness
-// delay. Pods are created one at a time, variants interleaved (a b c a b c …).
+// Each pod is a chain c1 ← c2 ← c3 (c2 after c1, c3 after c2), workload image; each container
+// becomes ready BENCH_READY_MS (default 1000) after it starts and says so in a file, which is its
+// readiness in the spec. The delay lets every container be up and waiting before its dependency is
+// ready, so a hop measures the ordering mechanism, not the kubelet starting containers one by one.
+// Pods are created one at a time, variants interleaved (a b c a b c …).
 // Measured per pod, from the workloads' own logged unix-nano timestamps:
 //   start-up = last container's process start − the moment just before `kubectl create`
 //   hop      = dependency's "ready" log line → dependent's "start" log line (per edge)
@@ -25,14 +28,16 @@ env.kubectl = existsSync(binDir) ? join(readFileSync(binDir, "utf8").trim(), "ku
 const N = Number(process.env.BENCH_PODS || 20);
 const NS = "e2e-bench";
 const CHAIN = ["c1", "c2", "c3"];
+const READY_MS = Number(process.env.BENCH_READY_MS ?? 1000);
+const readyArgs = (c) => [`-ready-after=${READY_MS}ms`, `-ready-file=/tmp/${c}.ready`];
 
 function manifest(variant, i) {
   const name = `${variant}-${i}`;
-  const m = [pod(name, CHAIN.map((c) => wl(c)), { terminationGracePeriodSeconds: 2 })];
+  const m = [pod(name, CHAIN.map((c) => wl(c, readyArgs(c))), { terminationGracePeriodSeconds: 2 })];
   if (variant === "plain") return toYaml(m);
   const s = soSpec(name, [
-    { name: "c1" },
-    { name: "c2", after: ["c1"] },
+    { name: "c1", ready: { file: "/tmp/c1.ready" } },
+    { name: "c2", after: ["c1"], ready: { file: "/tmp/c2.ready" } },
     { name: "c3", after: ["c2"] },
   ], { selector: { kinds: ["Pod"], names: [name] }, ...modeArgs(variant) });
   return transform(s, m).out;
@@ -82,7 +87,7 @@ await kubectlAsync(["delete", "namespace", NS, "--wait=false"], { allowFail: tru
 
 const label = { plain: "(a) no startorder", native: "(b) native", wrapper: "(c) wrapper" };
 const p50a = pct(res.plain.startup, 50), p95a = pct(res.plain.startup, 95);
-console.log(`\n${N} pods per variant, chain c1←c2←c3 (2 edges per pod), one pod at a time (each deleted after it is measured); node: 2 shared cores\n`);
+console.log(`\n${N} pods per variant, chain c1←c2←c3 (2 edges per pod, each container ready ${READY_MS} ms after it starts), one pod at a time (each deleted after it is measured); node: 2 shared cores\n`);
 console.log("| variant | pods | start-up p50 | start-up p95 | ratio p50 vs (a) | ratio p95 vs (a) | hop p50 | hop p95 | hops |");
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const v of variants) {
