@@ -28,7 +28,7 @@ func TestCtrImport(t *testing.T) {
 	}
 	const name = "docker.io/startorder/entrypoint:ctr-test"
 	tarball := filepath.Join(dir, "image.tar")
-	if err := run(bin, runtime.GOARCH, name, tarball); err != nil {
+	if err := run(bin, Options{Arch: runtime.GOARCH, Name: name}, tarball); err != nil {
 		t.Fatal(err)
 	}
 	ctr := func(args ...string) string {

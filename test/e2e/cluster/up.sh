@@ -205,9 +205,16 @@ wait_for() {
 # ---------------------------------------------------------------- images
 log "building images"
 ( cd "${E2E_DIR}" && CGO_ENABLED=0 go build -p 2 -buildvcs=false -trimpath -ldflags='-s -w' \
-    -o "$S/images/" ./images/ocibuild ./images/pause ./images/workload )
-"$S/images/ocibuild" -name "${PAUSE_IMAGE}" -binary "$S/images/pause" -path /pause -o "$S/images/pause.tar"
-"$S/images/ocibuild" -name "${WORKLOAD_IMAGE}" -binary "$S/images/workload" -path /workload -o "$S/images/workload.tar"
+    -o "$S/images/" ./images/pause ./images/workload )
+# runtime/cmd/mkimage (the runtime image's builder) makes both: -skeleton adds /tmp (1777)
+# and /etc/passwd + /etc/group naming the numeric user 65532:65532.
+( cd "${E2E_DIR}/../../runtime" && CGO_ENABLED=0 go build -trimpath -o "$S/images/mkimage" ./cmd/mkimage )
+mkimage() { # NAME BINARY: the image runs /BINARY as 65532:65532
+  "$S/images/mkimage" -name "$1" -binary "$S/images/$2" -path "/$2" -user 65532:65532 -skeleton \
+    -env PATH=/usr/local/bin:/usr/bin:/bin -arch "$(go env GOARCH)" -o "$S/images/$2.tar"
+}
+mkimage "${PAUSE_IMAGE}" pause
+mkimage "${WORKLOAD_IMAGE}" workload
 
 # ---------------------------------------------------------------- node network
 # The kubelet refuses a loopback node IP ("nodeIP can't be loopback address"),
