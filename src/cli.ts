@@ -187,7 +187,45 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
 }
 
 const COMMANDS = ['transform', 'check', 'graph', 'explain', 'revert'];
-const CHOICES: Record<string, readonly string[]> = { output: ['yaml', 'json'], mode: ['auto', 'wrapper', 'native'], format: ['mermaid', 'dot', 'json'], 'error-format': ['text', 'json'] };
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  alias?: string;
+  choices?: readonly string[];
+  /** Repeatable: the values are collected into a list. */
+  multiple?: boolean;
+  default?: string | boolean;
+  description: string;
+}
+
+/** Every flag, once: both the quick parser and yargs (help, usage errors) are made from this table. */
+const OPTIONS: Record<string, OptionSpec> = {
+  config: { type: 'string', alias: 'c', multiple: true, description: 'file with StartOrder specs (repeatable: -c a.yaml -c b.yaml)' },
+  output: { type: 'string', alias: 'o', choices: ['yaml', 'json'], description: 'output format (default: as the input)' },
+  write: { type: 'boolean', alias: 'w', default: false, description: 'rewrite the files in place, atomically' },
+  mode: { type: 'string', choices: ['auto', 'wrapper', 'native'], description: 'default mode for specs that do not set one' },
+  'kubernetes-version': { type: 'string', description: 'target cluster version for specs that do not set one, e.g. 1.33' },
+  'runtime-image': { type: 'string', description: 'the startorder-entrypoint image for specs that do not set one' },
+  format: { type: 'string', choices: ['mermaid', 'dot', 'json'], default: 'mermaid', description: 'graph: output format' },
+  'resolve-images': { type: 'boolean', default: false, description: 'look up ENTRYPOINT/CMD of images used without command (OCI registry API), recorded in the lock file' },
+  locked: { type: 'boolean', default: false, description: 'take image entrypoints from the lock file only; an image it lacks is an error (no network)' },
+  'lock-file': { type: 'string', default: DEFAULT_LOCK_FILE, description: 'the lock file of --resolve-images (YAML, or JSON when it ends in .json)' },
+  platform: { type: 'string', description: 'platform of multi-arch images, os/arch[/variant] (default linux/amd64)' },
+  'insecure-registry': { type: 'string', multiple: true, description: 'registry host[:port] reached over plain HTTP (repeatable; loopback registries always are)' },
+  'error-format': { type: 'string', choices: ['text', 'json'], default: 'text', description: 'how diagnostics are written to stderr' },
+};
+
+/** Flag values as either parser returns them → the one shape `run` reads, defaults applied. */
+function toCommon(values: Record<string, unknown>, files: string[]): Common {
+  const out: Record<string, unknown> = { files };
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    const v = values[name];
+    if (o.multiple) out[name] = v === undefined ? [] : ([] as unknown[]).concat(v);
+    else if (v !== undefined) out[name] = v;
+    else if (o.default !== undefined) out[name] = o.default;
+  }
+  return out as unknown as Common;
+}
 
 /**
  * The everyday command line, parsed without loading yargs (a third of a cold start). Anything it is
@@ -200,47 +238,14 @@ function quickParse(argv: readonly string[]): { command: string; args: Common } 
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        config: { type: 'string', short: 'c', multiple: true },
-        output: { type: 'string', short: 'o' },
-        write: { type: 'boolean', short: 'w' },
-        mode: { type: 'string' },
-        'kubernetes-version': { type: 'string' },
-        'runtime-image': { type: 'string' },
-        format: { type: 'string' },
-        'error-format': { type: 'string' },
-        'resolve-images': { type: 'boolean' },
-        locked: { type: 'boolean' },
-        'lock-file': { type: 'string' },
-        platform: { type: 'string' },
-        'insecure-registry': { type: 'string', multiple: true },
-      },
+      options: Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, ...(o.alias ? { short: o.alias } : {}), ...(o.multiple ? { multiple: true } : {}) }])),
     });
-    for (const [k, allowed] of Object.entries(CHOICES)) {
-      const v = (values as Record<string, unknown>)[k];
-      if (v !== undefined && !allowed.includes(String(v))) return undefined;
+    for (const [name, o] of Object.entries(OPTIONS)) {
+      const v = (values as Record<string, unknown>)[name];
+      if (o.choices && v !== undefined && !o.choices.includes(String(v))) return undefined;
     }
     const command = positionals[0] !== undefined && COMMANDS.includes(positionals[0]) ? positionals.shift()! : 'transform';
-    const v = values as Record<string, string | boolean | string[] | undefined>;
-    return {
-      command,
-      args: {
-        files: positionals,
-        config: (v.config as string[] | undefined) ?? [],
-        write: v.write === true,
-        ...(v.output ? { output: v.output as Common['output'] } : {}),
-        ...(v.mode ? { mode: v.mode as Mode } : {}),
-        ...(v['kubernetes-version'] ? { 'kubernetes-version': v['kubernetes-version'] as string } : {}),
-        ...(v['runtime-image'] ? { 'runtime-image': v['runtime-image'] as string } : {}),
-        format: (v.format as Common['format'] | undefined) ?? 'mermaid',
-        'error-format': (v['error-format'] as Common['error-format'] | undefined) ?? 'text',
-        'resolve-images': v['resolve-images'] === true,
-        locked: v.locked === true,
-        'lock-file': (v['lock-file'] as string | undefined) ?? DEFAULT_LOCK_FILE,
-        ...(v.platform ? { platform: v.platform as string } : {}),
-        'insecure-registry': (v['insecure-registry'] as string[] | undefined) ?? [],
-      },
-    };
+    return { command, args: toCommon(values as Record<string, unknown>, positionals) };
   } catch {
     return undefined;
   }
@@ -252,9 +257,8 @@ export async function cli(io: IO): Promise<number> {
   if (quick) return guard(io, () => run(io, quick.command, quick.args));
   const { default: yargs } = await import('yargs');
   let command = 'transform';
-  let parsed: Common | undefined;
   let helpText = '';
-  const parser = yargs(io.argv)
+  let parser = yargs(io.argv)
     .scriptName('startorder')
     .usage('$0 [files..]\n\nRewrite Kubernetes manifests so the containers of each pod start, and stop, in the order a StartOrder spec declares.\nFiles may be files, directories or globs; none or "-" reads stdin. Rewritten manifests go to stdout, diagnostics to stderr.')
     .command(['transform [files..]', '$0 [files..]'], 'rewrite manifests (the default)', {}, () => void (command = 'transform'))
@@ -262,19 +266,6 @@ export async function cli(io: IO): Promise<number> {
     .command('graph [files..]', 'draw the order (Mermaid, DOT or JSON) with the mechanism on each edge', {}, () => void (command = 'graph'))
     .command('explain [files..]', 'say in words what transform will do', {}, () => void (command = 'explain'))
     .command('revert [files..]', 'undo what startorder did, from the annotation it left', {}, () => void (command = 'revert'))
-    .option('config', { alias: 'c', type: 'string', requiresArg: true, description: 'file with StartOrder specs (repeatable: -c a.yaml -c b.yaml)' })
-    .option('output', { alias: 'o', choices: ['yaml', 'json'] as const, description: 'output format (default: as the input)' })
-    .option('write', { alias: 'w', type: 'boolean', default: false, description: 'rewrite the files in place, atomically' })
-    .option('mode', { choices: ['auto', 'wrapper', 'native'] as const, description: 'default mode for specs that do not set one' })
-    .option('kubernetes-version', { type: 'string', description: 'target cluster version for specs that do not set one, e.g. 1.33' })
-    .option('runtime-image', { type: 'string', description: 'the startorder-entrypoint image for specs that do not set one' })
-    .option('format', { choices: ['mermaid', 'dot', 'json'] as const, default: 'mermaid' as const, description: 'graph: output format' })
-    .option('resolve-images', { type: 'boolean', default: false, description: 'look up ENTRYPOINT/CMD of images used without command (OCI registry API), recorded in the lock file' })
-    .option('locked', { type: 'boolean', default: false, description: 'take image entrypoints from the lock file only; an image it lacks is an error (no network)' })
-    .option('lock-file', { type: 'string', default: DEFAULT_LOCK_FILE, requiresArg: true, description: 'the lock file of --resolve-images (YAML, or JSON when it ends in .json)' })
-    .option('platform', { type: 'string', requiresArg: true, description: 'platform of multi-arch images, os/arch[/variant] (default linux/amd64)' })
-    .option('insecure-registry', { type: 'string', requiresArg: true, description: 'registry host[:port] reached over plain HTTP (repeatable; loopback registries always are)' })
-    .option('error-format', { choices: ['text', 'json'] as const, default: 'text' as const, description: 'how diagnostics are written to stderr' })
     .example(EXAMPLES)
     .epilogue('Exit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md. Spec schema: schemas/startorder.schema.json.')
     .strict()
@@ -285,6 +276,15 @@ export async function cli(io: IO): Promise<number> {
     .fail((msg, err) => {
       throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
     });
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    parser = parser.option(name, {
+      ...(o.choices ? { choices: o.choices } : { type: o.type }),
+      ...(o.alias ? { alias: o.alias } : {}),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+      ...(o.type === 'string' ? { requiresArg: true } : {}),
+      description: o.description,
+    });
+  }
   try {
     const argv = await parser.parseAsync(io.argv, {}, (_err, _argv, output) => {
       helpText = output;
@@ -293,9 +293,8 @@ export async function cli(io: IO): Promise<number> {
       io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
       return ExitCode.ok;
     }
-    const raw = argv as unknown as Common & { config?: string | string[]; files?: string[]; 'insecure-registry'?: string | string[] };
-    parsed = { ...raw, config: ([] as string[]).concat(raw.config ?? []), files: raw.files ?? [], 'insecure-registry': ([] as string[]).concat(raw['insecure-registry'] ?? []) };
-    return await run(io, command, parsed);
+    const raw = argv as unknown as Record<string, unknown> & { files?: string[] };
+    return await run(io, command, toCommon(raw, raw.files ?? []));
   } catch (e) {
     return failure(io, e);
   }
