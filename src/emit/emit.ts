@@ -1,9 +1,10 @@
-import { isNode, isSeq, visit, type Document, type Node, type ToStringOptions } from 'yaml';
+import { isNode, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
 import type { SourceFile } from '../load/parse.js';
 import type { Obj } from '../types.js';
 import { reconcile, type Pool } from './reconcile.js';
 import { isObj } from '../types.js';
-import { trailingWhitespace } from '../equal.js';
+import { deepEqual, trailingWhitespace } from '../equal.js';
+import { PARSE_OPTIONS } from '../load/parse.js';
 import { restoreLines } from './restore.js';
 
 /** A resource whose value changed: where it sits, what it was, what it becomes. */
@@ -117,7 +118,11 @@ export function emitYamlDocument(file: SourceFile, index: number, changes: reado
   const head = region.split(/^---/m)[0] ?? '';
   if (!/^%/m.test(head)) printed = printed.replace(/^(%[^\n]*\n)+(?=---)/, '');
   const trailing = trailingWhitespace(region);
-  const restored = restoreLines(region, printed);
+  // The indentation pass must not change what the document means: it is checked against the printer's.
+  const restored = restoreLines(region, printed, (text) => {
+    const again = parseDocument(text, { version: PARSE_OPTIONS.version, uniqueKeys: false });
+    return again.errors.length === 0 && deepEqual(again.toJS({ maxAliasCount: -1 }), d.doc.toJS({ maxAliasCount: -1 }));
+  });
   return restored.slice(0, restored.length - trailingWhitespace(restored).length) + trailing;
 }
 
