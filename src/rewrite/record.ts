@@ -1,16 +1,21 @@
 import type { Plan, Mechanism } from '../plan/plan.js';
 import type { Condition, Obj } from '../types.js';
+import { deepEqual as same } from '../equal.js';
 
 /**
  * What startorder did to a pod template, kept in the annotation startorder.dev/applied so that
- * `revert` restores the original and `graph` can draw the order from the output alone.
+ * `revert` restores the original and `graph` can draw the order from the output alone. It records
+ * only what changed, so the annotation stays small.
  */
 export interface AppliedRecord {
-  v: 1;
+  v: 2;
   /** [dependency, dependent, condition, mechanism] */
   edges: [string, string, Condition, Mechanism][];
-  /** Original containers that were changed or moved: list, index and the whole original object. */
-  containers: { list: 'containers' | 'initContainers'; index: number; value: Obj }[];
+  /**
+   * Containers that were changed or moved: where they stood, their original keys in order, and the
+   * original value of every field startorder set or added (a key absent from `keys` was added).
+   */
+  containers: { name: string; list: 'containers' | 'initContainers'; index: number; keys: string[]; fields: Record<string, unknown> }[];
   /** Names of what was added. */
   initContainers: string[];
   volumes: string[];
@@ -18,24 +23,24 @@ export interface AppliedRecord {
   created: string[];
 }
 
-import { deepEqual as same } from '../equal.js';
-
 export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[], initContainers: string[]): AppliedRecord {
   const changed: AppliedRecord['containers'] = [];
   const afterAll = [...((after.initContainers as Obj[] | undefined) ?? []), ...(after.containers as Obj[])];
   for (const list of ['initContainers', 'containers'] as const) {
     const items = Array.isArray(before[list]) ? (before[list] as Obj[]) : [];
     items.forEach((c, index) => {
-      const now = afterAll.find((x) => x.name === c.name);
+      const now = afterAll.find((x) => x.name === c.name) ?? {};
       const movedFrom = list === 'containers' && !(after.containers as Obj[]).some((x) => x.name === c.name);
-      if (movedFrom || !same(now, c)) changed.push({ list, index, value: c });
+      const fields: Record<string, unknown> = {};
+      for (const k of new Set([...Object.keys(c), ...Object.keys(now)])) if (!same(c[k], now[k])) fields[k] = k in c ? c[k] : null;
+      if (movedFrom || Object.keys(fields).length > 0) changed.push({ name: String(c.name), list, index, keys: Object.keys(c), fields });
     });
   }
   const created: string[] = [];
   if (before.initContainers === undefined && after.initContainers !== undefined) created.push('initContainers');
   if (before.volumes === undefined && after.volumes !== undefined) created.push('volumes');
   return {
-    v: 1,
+    v: 2,
     edges: plan.edges.map((e) => [e.dep, e.dependent, e.condition, e.mechanism]),
     containers: changed,
     initContainers,
@@ -44,11 +49,16 @@ export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[
   };
 }
 
+/** The original container, from the one in the output and what the record kept of it. */
+export function originalContainer(current: Obj, rec: AppliedRecord['containers'][number]): Obj {
+  return Object.fromEntries(rec.keys.map((k) => [k, k in rec.fields ? rec.fields[k] : current[k]]));
+}
+
 export function parseRecord(text: unknown): AppliedRecord | undefined {
   if (typeof text !== 'string') return undefined;
   try {
     const r = JSON.parse(text) as AppliedRecord;
-    if (r.v !== 1 || !Array.isArray(r.containers) || !Array.isArray(r.edges)) return undefined;
+    if (r.v !== 2 || !Array.isArray(r.containers) || !Array.isArray(r.edges)) return undefined;
     return r;
   } catch {
     return undefined;

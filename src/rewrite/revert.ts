@@ -1,7 +1,7 @@
 import { isObj, type Obj, type Workload } from '../types.js';
 import { getIn } from '../select/resources.js';
 import { RECORD_ANNOTATION } from './names.js';
-import { parseRecord, type AppliedRecord } from './record.js';
+import { originalContainer, parseRecord, type AppliedRecord } from './record.js';
 
 export function recordOf(value: Obj, w: Pick<Workload, 'metadataPath'>): { record?: AppliedRecord; present: boolean } {
   const text = getIn(value, [...w.metadataPath, 'annotations', RECORD_ANNOTATION]);
@@ -14,13 +14,14 @@ export function recordOf(value: Obj, w: Pick<Workload, 'metadataPath'>): { recor
 export function revertWorkload(value: Obj, w: Pick<Workload, 'metadataPath' | 'podSpecPath'>, record: AppliedRecord): Obj {
   const out = structuredClone(value);
   const pod = getIn(out, w.podSpecPath) as Obj;
-  const names = new Set(record.containers.map((c) => c.value.name));
+  const names = new Set(record.containers.map((c) => c.name));
   const without = (list: unknown, drop: (c: Obj) => boolean) => (Array.isArray(list) ? (list as Obj[]).filter((c) => !drop(c)) : []);
+  const current = new Map([...without(pod.initContainers, () => false), ...without(pod.containers, () => false)].map((c) => [String(c.name), c]));
   const lists: Record<'containers' | 'initContainers', Obj[]> = {
-    containers: without(pod.containers, (c) => names.has(c.name)),
-    initContainers: without(pod.initContainers, (c) => names.has(c.name) || record.initContainers.includes(String(c.name))),
+    containers: without(pod.containers, (c) => names.has(String(c.name))),
+    initContainers: without(pod.initContainers, (c) => names.has(String(c.name)) || record.initContainers.includes(String(c.name))),
   };
-  for (const c of [...record.containers].sort((a, b) => a.index - b.index)) lists[c.list].splice(c.index, 0, c.value);
+  for (const c of [...record.containers].sort((a, b) => a.index - b.index)) lists[c.list].splice(c.index, 0, originalContainer(current.get(c.name) ?? {}, c));
   pod.containers = lists.containers;
   const restore = (key: 'initContainers' | 'volumes', items: Obj[]) => {
     if (pod[key] === undefined && items.length === 0) return;
