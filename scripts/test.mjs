@@ -21,6 +21,10 @@ const suite = (dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).so
 // test/integrations runs the real kustomize, Helm 3 and 4 and pre-commit (built and cached on first use).
 const tests = [...suite('test'), ...(unitOnly ? [] : suite('test/integrations'))];
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...tests]);
+// The same golden and diagnostic suites once more against the bundle that bin/ runs.
+run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/fixtures.test.ts', 'test/diagnostics.test.ts'], {
+  env: { ...process.env, STARTORDER_TEST_TARGET: 'build' },
+});
 if (!unitOnly && existsSync('runtime/go.mod')) {
   run('go', ['vet', './...'], { cwd: 'runtime' });
   run('go', ['test', '-count=1', './...'], { cwd: 'runtime' });

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
-import { cli } from '../src/cli.js';
+import { cli } from './target.js';
 import type { IO } from '../src/io.js';
 
 const ROOT = fileURLToPath(new URL('../fixtures/', import.meta.url));

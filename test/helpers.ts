@@ -1,4 +1,4 @@
-import { cli } from '../src/cli.js';
+import { cli } from './target.js';
 import type { IO } from '../src/io.js';
 
 /** Runs the CLI in-process against an in-memory file system. */
