@@ -8,7 +8,7 @@ import { parseFile } from './load/parse.js';
 import { renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
 import { explain } from './render/explain.js';
 import { transformStream } from './stream.js';
-import { dot, mermaid, viewOf } from './render/graph.js';
+import { dot, mermaid, viewOf, viewsFromRecords } from './render/graph.js';
 import { DEFAULT_LOCK_FILE } from './resolve/lockfile.js';
 import type { Mode } from './types.js';
 
@@ -168,7 +168,7 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
       return stale.length > 0 ? ExitCode.findings : ExitCode.ok;
     }
     case 'graph': {
-      const views = r.plans.map(viewOf);
+      const views = [...r.plans.map(viewOf), ...viewsFromRecords('sources' in r ? r.sources : [], r.plans)];
       io.stdout(a.format === 'dot' ? dot(views) : a.format === 'json' ? `${JSON.stringify(views, null, 2)}\n` : mermaid(views));
       return ExitCode.ok;
     }

@@ -106,3 +106,11 @@ test('bin: a reader that stops early (| head) ends the run quietly', () => {
   const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node ${BIN} -c ${join(EXAMPLE, 'startorder.yaml')} ${Array(300).fill(join(EXAMPLE, 'deployment.yaml')).join(' ')} | head -c 10 >/dev/null`], { encoding: 'utf8' });
   assert.doesNotMatch(r.stderr, /EPIPE|internal error/);
 });
+
+test('bin: graph draws the order from rewritten manifests alone (the applied annotation)', () => {
+  const out = run(['-c', join(EXAMPLE, 'startorder.yaml'), join(EXAMPLE, 'deployment.yaml')]).stdout;
+  const g = run(['graph', '--format', 'json'], out);
+  assert.equal(g.status, 0, g.stderr);
+  const views = JSON.parse(g.stdout) as { workload: string; edges: { dep: string; dependent: string; condition: string; mechanism: string }[] }[];
+  assert.deepEqual(views.map((v) => [v.workload, v.edges]), [['Deployment/web', [{ dep: 'config-agent', dependent: 'app', condition: 'Ready', mechanism: 'wrapper' }]]]);
+});

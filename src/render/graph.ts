@@ -1,4 +1,8 @@
+import type { SourceFile } from '../load/parse.js';
 import type { Plan } from '../plan/plan.js';
+import { recordOf } from '../rewrite/revert.js';
+import { asWorkload, getIn, resourcesOf } from '../select/resources.js';
+import { workloadId, type Obj } from '../types.js';
 import type { Condition } from '../types.js';
 
 /** One workload's order as drawn: nodes with their role, edges with condition and mechanism. */
@@ -50,4 +54,33 @@ export function dot(views: readonly GraphView[]): string {
   });
   out.push('}');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The order as the output itself records it (annotation startorder.dev/applied), for workloads no
+ * spec selected in this run: `startorder graph` works on rewritten manifests alone.
+ */
+export function viewsFromRecords(files: readonly SourceFile[], planned: readonly Plan[]): GraphView[] {
+  const done = new Set(planned.map((p) => `${p.workload.file}#${p.workload.document}#${p.workload.path.join('.')}`));
+  const views: GraphView[] = [];
+  for (const r of resourcesOf(files)) {
+    const w = asWorkload(r);
+    if (!w || done.has(`${w.file}#${w.document}#${w.path.join('.')}`)) continue;
+    const record = recordOf(w.value, w).record;
+    if (!record) continue;
+    const pod = getIn(w.value, w.podSpecPath) as Obj;
+    const inits = new Map(((pod.initContainers as Obj[] | undefined) ?? []).map((c) => [String(c.name), c]));
+    const names = new Set(record.edges.flatMap(([dep, dependent]) => [dep, dependent]));
+    views.push({
+      workload: workloadId(w),
+      nodes: [...names].map((name) => {
+        const init = inits.get(name);
+        const waitedUp = record.edges.some(([dep, , c]) => dep === name && c !== 'Completed');
+        const role = init ? (init.restartPolicy === 'Always' ? 'sidecar' : 'init') : waitedUp ? 'sidecar' : 'main';
+        return { name, role, list: init ? 'initContainers' : 'containers' };
+      }),
+      edges: record.edges.map(([dep, dependent, condition, mechanism]) => ({ dep, dependent, condition, mechanism })),
+    });
+  }
+  return views;
 }
