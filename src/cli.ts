@@ -172,9 +172,13 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
       io.stdout(a.format === 'dot' ? dot(views) : a.format === 'json' ? `${JSON.stringify(views, null, 2)}\n` : mermaid(views));
       return ExitCode.ok;
     }
-    case 'explain':
-      io.stdout(explain(r.plans));
+    case 'explain': {
+      const recorded = viewsFromRecords('sources' in r ? r.sources : [], r.plans).map(
+        (v) => `${v.workload}: already rewritten by startorder (no spec selected it in this run):\n${v.edges.map((e) => `  ${e.dependent} starts after ${e.dep} is ${e.condition.toLowerCase()} (${e.mechanism})`).join('\n')}\n`,
+      );
+      io.stdout(explain(r.plans) + recorded.join('\n'));
       return ExitCode.ok;
+    }
     default:
       if (a.write) {
         if (inputs.some((i) => i.name === '<stdin>')) throw new UsageError('--write needs file arguments, not stdin');

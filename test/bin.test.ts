@@ -114,3 +114,11 @@ test('bin: graph draws the order from rewritten manifests alone (the applied ann
   const views = JSON.parse(g.stdout) as { workload: string; edges: { dep: string; dependent: string; condition: string; mechanism: string }[] }[];
   assert.deepEqual(views.map((v) => [v.workload, v.edges]), [['Deployment/web', [{ dep: 'config-agent', dependent: 'app', condition: 'Ready', mechanism: 'wrapper' }]]]);
 });
+
+test('bin: explain says what rewritten manifests already do', () => {
+  const out = run(['-c', join(EXAMPLE, 'startorder.yaml'), join(EXAMPLE, 'deployment.yaml')]).stdout;
+  const e = run(['explain'], out);
+  assert.equal(e.status, 0, e.stderr);
+  assert.match(e.stdout, /Deployment\/web: already rewritten/);
+  assert.match(e.stdout, /app starts after config-agent is ready \(wrapper\)/);
+});
