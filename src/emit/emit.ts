@@ -123,7 +123,9 @@ export function emitYamlDocument(file: SourceFile, index: number, changes: reado
     const again = parseDocument(text, { version: PARSE_OPTIONS.version, uniqueKeys: false });
     return again.errors.length === 0 && deepEqual(again.toJS({ maxAliasCount: -1 }), d.doc.toJS({ maxAliasCount: -1 }));
   });
-  return restored.slice(0, restored.length - trailingWhitespace(restored).length) + trailing;
+  const body = restored.slice(0, restored.length - trailingWhitespace(restored).length);
+  // A file with CRLF line ends keeps them on the lines startorder prints too.
+  return (region.includes('\r\n') ? body.replace(/\r?\n/g, '\r\n') : body) + trailing;
 }
 
 function jsonIndent(text: string): string | number {
