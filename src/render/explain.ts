@@ -20,7 +20,7 @@ export function explain(plans: readonly Plan[]): string {
       const bits = [];
       if (x.ready) bits.push(`reports ready by ${Object.keys(x.ready).filter((k) => k !== 'timeoutSeconds' && k !== 'periodSeconds')[0]}`);
       if (x.stopAfter.length) bits.push(`on SIGTERM waits for ${x.stopAfter.join(', ')} to exit first (at most ${p.stopGraceSeconds}s)`);
-      if (x.exitWith.length) bits.push(`exits when ${x.exitWith.join(', ')} have exited, so the Job can complete`);
+      if (x.exitWith.length) bits.push(`exits when ${x.exitWith.join(', ')} ${x.exitWith.length > 1 ? 'have' : 'has'} exited, so the Job can complete`);
       out.push(`  ${x.name} runs under the wrapper${bits.length ? `: ${bits.join('; ')}` : ''}`);
     }
     out.push('');
