@@ -111,12 +111,11 @@ try {
     const ctrAddr = join(stateDir, "containerd", "containerd.sock");
     run("ctr", ["--address", ctrAddr, "-n", "k8s.io", "images", "import", tar]);
   }
-  const kubectl = existsSync(join(dirname(kubeconfig), "bin-dir"))
-    ? join(readFileSync(join(dirname(kubeconfig), "bin-dir"), "utf8").trim(), "kubectl")
-    : "kubectl";
-
   // ------------------------------------------------------------ scenarios
   const { runScenarios, summarize } = await import(join(E2E, "run.mjs"));
+  const { kubectlFor } = await import(join(E2E, "scenarios", "lib.mjs"));
+  // STATE_DIR/kubectl runs kubectl inside the cluster's network namespace
+  const kubectl = process.env.E2E_KUBECTL || kubectlFor(kubeconfig);
   const { results, secs } = await runScenarios({ kubeconfig, kubectl, stateDir: dirname(kubeconfig) });
   ({ passed, failed } = summarize(results));
   log(`scenarios took ${secs.toFixed(1)}s`);

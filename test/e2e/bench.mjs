@@ -12,10 +12,8 @@
 // Usage: KUBECONFIG=… [BENCH_PODS=20] node test/e2e/bench.mjs
 //   (a cluster from `E2E_KEEP=1 npm run test:e2e`, which leaves the runtime image imported;
 //    tear it down afterwards with test/e2e/cluster/down.sh)
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import {
-  env, transform, toYaml, wl, pod, soSpec, modeArgs, kubectlAsync, createNamespace, getPod, logs, ev, waitFor,
+  env, kubectlFor, transform, toYaml, wl, pod, soSpec, modeArgs, kubectlAsync, createNamespace, getPod, logs, ev, waitFor,
 } from "./scenarios/lib.mjs";
 
 env.kubeconfig = process.env.KUBECONFIG;
@@ -23,8 +21,8 @@ if (!env.kubeconfig) {
   console.error("bench: set KUBECONFIG (e.g. from E2E_KEEP=1 npm run test:e2e)");
   process.exit(2);
 }
-const binDir = join(dirname(env.kubeconfig), "bin-dir");
-env.kubectl = existsSync(binDir) ? join(readFileSync(binDir, "utf8").trim(), "kubectl") : "kubectl";
+// STATE_DIR/kubectl: kubectl inside the cluster's network namespace
+env.kubectl = process.env.E2E_KUBECTL || kubectlFor(env.kubeconfig);
 const N = Number(process.env.BENCH_PODS || 20);
 const NS = "e2e-bench";
 const CHAIN = ["c1", "c2", "c3"];

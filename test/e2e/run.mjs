@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { env, createNamespace, kubectlAsync } from "./scenarios/lib.mjs";
+import { env, createNamespace, kubectlAsync, kubectlFor } from "./scenarios/lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -23,7 +23,7 @@ export async function loadScenarios() {
 
 export async function runScenarios({ kubeconfig, kubectl, stateDir, jobs } = {}) {
   env.kubeconfig = kubeconfig || process.env.KUBECONFIG;
-  env.kubectl = kubectl || process.env.E2E_KUBECTL || "kubectl";
+  env.kubectl = kubectl || process.env.E2E_KUBECTL || kubectlFor(env.kubeconfig);
   env.stateDir = stateDir || process.env.E2E_STATE_DIR || dirname(env.kubeconfig);
   const scenarios = await loadScenarios();
   const results = [];

@@ -10,8 +10,9 @@
 #    the unique socket path in their arguments, never by name) and any process
 #    left in our cgroup subtree;
 # 5. unmounts everything mounted below STATE_DIR (reverse /proc/mounts order),
-#    removes our cgroups, the pod bridge, our /var/log/containers symlinks,
-#    restores the sysctls the kubelet/CNI changed, and removes STATE_DIR.
+#    removes our cgroups, the pod bridge and our network namespace, our
+#    /var/log/containers symlinks, restores the sysctls the kubelet changed,
+#    and removes STATE_DIR.
 # Env: FAST=1 skips step 1.
 set -uo pipefail
 # shellcheck source=lib.sh
@@ -30,6 +31,12 @@ log "tearing down ${S}"
 BIN="$(cat "$S/bin-dir" 2>/dev/null || true)"
 CTRD_SOCK="$(cat "$S/containerd-address" 2>/dev/null || true)"
 CGROUP_ROOT="$(cat "$S/cgroup-root" 2>/dev/null || true)"
+# The cluster's network namespace (recorded by up.sh right after creating it).
+NS_NAME="$(cat "$S/netns" 2>/dev/null || true)"
+NS_INO=""
+if [ -n "${NS_NAME}" ] && [ -e "/run/netns/${NS_NAME}" ]; then
+  NS_INO="$(stat -L -c %i "/run/netns/${NS_NAME}" 2>/dev/null || true)"
+fi
 
 pid_of() { awk -v n="$1" '$1==n {print $2}' "$S/pids" | tail -n1; }
 alive() {
@@ -41,8 +48,9 @@ alive() {
 }
 
 # --------------------------------------------------------------- 1. pods
-if [ "${FAST:-0}" != 1 ] && [ -x "${BIN}/kubectl" ] && alive kube-apiserver && alive kubelet; then
-  KC=("${BIN}/kubectl" --kubeconfig "$S/admin.kubeconfig" --request-timeout=10s)
+if [ "${FAST:-0}" != 1 ] && [ -x "$S/kubectl" ] && [ -x "${BIN}/kubectl" ] && alive kube-apiserver && alive kubelet; then
+  # $S/kubectl runs kubectl inside the cluster's network namespace
+  KC=("$S/kubectl" --kubeconfig "$S/admin.kubeconfig" --request-timeout=10s)
   if "${KC[@]}" get --raw /readyz >/dev/null 2>&1; then
     log "deleting all pods"
     "${KC[@]}" delete pods --all --all-namespaces --grace-period=2 --wait=false >/dev/null 2>&1 || true
@@ -169,7 +177,7 @@ host_netns="$(stat -L -c %i /proc/self/ns/net)"
 for ns in /var/run/netns/cni-*; do
   [ -e "$ns" ] || continue
   ino="$(stat -L -c %i "$ns" 2>/dev/null)" || continue
-  [ "$ino" != "$host_netns" ] && grep -qx "$ino" "$S/netns-inodes" 2>/dev/null && echo "$ns" >> "$S/netns-left"
+  [ "$ino" != "$host_netns" ] && [ "$ino" != "${NS_INO}" ] && grep -qx "$ino" "$S/netns-inodes" 2>/dev/null && echo "$ns" >> "$S/netns-left"
 done
 if [ -s "$S/netns-left" ]; then
   while read -r ns; do
@@ -188,9 +196,22 @@ if [ -n "${CGROUP_ROOT}" ]; then
   done
 fi
 
-br="$(cat "$S/bridge" 2>/dev/null || true)"
-if [ -n "$br" ] && ip link show "$br" >/dev/null 2>&1; then
-  ip link delete "$br" && log "deleted bridge $br"
+# The bridge lives in our network namespace; deleting the namespace removes it
+# and any veth ends still attached. Processes still in it (there should be
+# none: everything we started is stopped above) are reported, not killed.
+if [ -n "${NS_NAME}" ] && [ -e "/run/netns/${NS_NAME}" ]; then
+  if [ -n "${NS_INO}" ]; then
+    for p in /proc/[0-9]*; do
+      [ "$(stat -L -c %i "$p/ns/net" 2>/dev/null)" = "${NS_INO}" ] || continue
+      proc_starttime "${p#/proc/}" >/dev/null 2>&1 || continue   # zombies are gone
+      log "WARNING: pid ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) is still in network namespace ${NS_NAME}"
+    done
+  fi
+  br="$(cat "$S/bridge" 2>/dev/null || true)"
+  if [ -n "$br" ] && ip -n "${NS_NAME}" link show "$br" >/dev/null 2>&1; then
+    ip -n "${NS_NAME}" link delete "$br" && log "deleted bridge $br in ${NS_NAME}"
+  fi
+  ip netns delete "${NS_NAME}" && log "deleted network namespace ${NS_NAME}" || log "WARNING: could not delete network namespace ${NS_NAME}"
 fi
 
 if [ -d /var/log/containers ]; then

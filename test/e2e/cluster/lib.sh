@@ -10,7 +10,14 @@ STARTORDER_CACHE="${STARTORDER_CACHE:-${HOME}/.cache/startorder}"
 STARTORDER_CURRENT="${STARTORDER_CURRENT:-${STARTORDER_CACHE}/current-state-dir}"
 
 NODE_NAME="${NODE_NAME:-startorder-e2e}"
-# Ports (all bound to 127.0.0.1).
+# The whole cluster runs inside this network namespace, created by up.sh and
+# deleted by down.sh: its 127.0.0.1, the pod bridge and 10.213.0.x exist only
+# there. Components are started with `nsenter --net=` (network namespace only;
+# `ip netns exec` would also unshare the mount namespace and remount /sys, which
+# would hide the kubelet's and containerd's mounts from the host).
+NETNS="${NETNS:-startorder-e2e}"
+NETNS_PATH="/run/netns/${NETNS}"
+# Ports (all bound to 127.0.0.1 inside NETNS).
 ETCD_PORT="${ETCD_PORT:-12379}"
 ETCD_PEER_PORT="${ETCD_PEER_PORT:-12380}"
 APISERVER_PORT="${APISERVER_PORT:-16443}"

@@ -28,7 +28,8 @@ export KUBECONFIG
 S="$(dirname "${KUBECONFIG}")"
 UP_SECS=$(( $(date +%s) - t ))
 log "up took ${UP_SECS}s (KUBECONFIG=${KUBECONFIG})"
-KUBECTL="$(cat "$S/bin-dir")/kubectl"
+# kubectl wrapper: runs kubectl inside the cluster's network namespace
+KUBECTL="$S/kubectl"
 k() { "${KUBECTL}" "$@"; }
 
 k get nodes -o wide

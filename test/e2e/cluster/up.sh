@@ -41,18 +41,11 @@ for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl e
 done
 KUBECTL="${BIN}/kubectl"
 
-# ---------------------------------------------------------------- ports
-for p in "${ETCD_PORT}" "${ETCD_PEER_PORT}" "${APISERVER_PORT}" "${KCM_PORT}" "${SCHEDULER_PORT}" \
-         "${KUBELET_PORT}" "${KUBELET_HEALTHZ_PORT}"; do
-  if [ -n "$(ss -Hltn "sport = :${p}")" ]; then
-    die "port ${p} is already in use (a previous cluster still up? run down.sh)"
-  fi
-done
-if ip link show "${BRIDGE_NAME}" >/dev/null 2>&1; then
-  die "network interface ${BRIDGE_NAME} exists (a previous cluster still up? run down.sh)"
-fi
-if grep -qw "${NODE_IP}" <<<"$(ip -o addr show)"; then
-  die "address ${NODE_IP} is already assigned on this machine"
+# ---------------------------------------------------------------- network namespace
+# Ports, the bridge and the node IP live in our own network namespace, so the
+# only thing that can clash with the host is the namespace's name.
+if [ -e "${NETNS_PATH}" ] || grep -qxF "${NETNS}" <<<"$(ip netns list 2>/dev/null | awk '{print $1}')"; then
+  die "network namespace ${NETNS} exists (a previous cluster still up? run down.sh)"
 fi
 
 # ---------------------------------------------------------------- state dir
@@ -72,6 +65,21 @@ mkdir -p "$S"/{pki,logs,etcd,containerd,cni/net.d,cni/ipam,kubelet/pki,kubelet/v
 chmod 700 "$S/etcd"
 echo "${BIN}" > "$S/bin-dir"
 log "state dir: $S"
+
+# The network namespace (recorded first, so down.sh removes it even if up.sh fails later).
+ip netns add "${NETNS}"
+echo "${NETNS}" > "$S/netns"
+ip -n "${NETNS}" link set lo up
+NSX=(nsenter "--net=${NETNS_PATH}")
+# Everything that talks to the apiserver goes through this wrapper.
+cat > "$S/kubectl" <<EOF
+#!/bin/sh
+# kubectl inside the cluster's network namespace ${NETNS} (its 127.0.0.1 is not the host's).
+[ -n "\${KUBECONFIG:-}" ] || export KUBECONFIG="$S/admin.kubeconfig"
+exec nsenter --net=${NETNS_PATH} ${KUBECTL} "\$@"
+EOF
+chmod 755 "$S/kubectl"
+log "network namespace ${NETNS}"
 
 # Failure: leave everything for inspection but say how to clean up.
 on_exit() {
@@ -166,14 +174,15 @@ kubeconfig controller-manager controller-manager
 kubeconfig scheduler scheduler
 kubeconfig kubelet kubelet-client
 KUBECONFIG_ADMIN="$S/admin.kubeconfig"
-kc() { "${KUBECTL}" --kubeconfig "${KUBECONFIG_ADMIN}" "$@"; }
+kc() { "$S/kubectl" --kubeconfig "${KUBECONFIG_ADMIN}" "$@"; }
 
 # ---------------------------------------------------------------- process helpers
 # start NAME CMD...: runs CMD in its own session, logs to logs/NAME.log,
-# records "NAME PID STARTTIME" in $S/pids.
+# records "NAME PID STARTTIME" in $S/pids. CMD runs in our network namespace
+# (nsenter execs CMD, so the recorded PID is CMD's own).
 start() {
   local name=$1; shift
-  setsid "$@" </dev/null >"$S/logs/${name}.log" 2>&1 &
+  setsid "${NSX[@]}" "$@" </dev/null >"$S/logs/${name}.log" 2>&1 &
   local pid=$!
   local st=""
   for _ in 1 2 3 4 5 6 7 8 9 10; do st="$(proc_starttime "$pid")" && break; sleep 0.05; done
@@ -219,11 +228,12 @@ mkimage "${WORKLOAD_IMAGE}" workload
 # ---------------------------------------------------------------- node network
 # The kubelet refuses a loopback node IP ("nodeIP can't be loopback address"),
 # so the node gets the gateway address of our own pod bridge, created here
-# (the CNI bridge plugin then reuses it). It exists only inside this machine.
-ip link add "${BRIDGE_NAME}" type bridge
+# (the CNI bridge plugin then reuses it). Bridge and address exist only inside
+# the network namespace ${NETNS}; the pods' veth peers are attached there too.
+ip -n "${NETNS}" link add "${BRIDGE_NAME}" type bridge
 echo "${BRIDGE_NAME}" > "$S/bridge"
-ip addr add "${NODE_IP}/$(echo "${POD_CIDR}" | cut -d/ -f2)" dev "${BRIDGE_NAME}"
-ip link set "${BRIDGE_NAME}" up
+ip -n "${NETNS}" addr add "${NODE_IP}/$(echo "${POD_CIDR}" | cut -d/ -f2)" dev "${BRIDGE_NAME}"
+ip -n "${NETNS}" link set "${BRIDGE_NAME}" up
 
 # ---------------------------------------------------------------- CNI
 cat > "$S/cni/net.d/10-startorder.conflist" <<EOF
@@ -315,7 +325,7 @@ start etcd "${BIN}/etcd" \
   --listen-peer-urls "http://127.0.0.1:${ETCD_PEER_PORT}" --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PEER_PORT}" \
   --initial-cluster "e2e=http://127.0.0.1:${ETCD_PEER_PORT}" --initial-cluster-state new \
   --unsafe-no-fsync --log-level warn
-wait_for etcd 60 curl -fsS "http://127.0.0.1:${ETCD_PORT}/health"
+wait_for etcd 60 "${NSX[@]}" curl -fsS "http://127.0.0.1:${ETCD_PORT}/health"
 
 # ---------------------------------------------------------------- kube-apiserver
 SA_ISSUER="https://kubernetes.default.svc.cluster.local"
@@ -365,9 +375,11 @@ start kube-scheduler "${BIN}/kube-scheduler" \
   --leader-elect=false --profiling=false --v=1
 
 # ---------------------------------------------------------------- kubelet
-# The kubelet (protectKernelDefaults: false) and the bridge CNI plugin change
-# these sysctls; down.sh puts back the values recorded here.
-for k in vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forward; do
+# The kubelet (protectKernelDefaults: false) changes these global sysctls;
+# down.sh puts back the values recorded here. (The bridge CNI plugin turns on
+# net.ipv4.ip_forward, which is per network namespace: only ${NETNS}'s changes,
+# and it goes away with the namespace.)
+for k in vm.overcommit_memory kernel.panic kernel.panic_on_oops; do
   echo "$k=$(sysctl -n "$k")"
 done > "$S/sysctl-orig"
 cat > "$S/kubelet/config.yaml" <<EOF
@@ -435,8 +447,8 @@ node_ready() {
 }
 wait_for kubelet 180 node_ready
 wait_for kube-controller-manager 120 kc -n default get serviceaccount default
-wait_for kube-scheduler 60 curl -fsSk "https://127.0.0.1:${SCHEDULER_PORT}/healthz"
-wait_for kube-controller-manager 60 curl -fsSk "https://127.0.0.1:${KCM_PORT}/healthz"
+wait_for kube-scheduler 60 "${NSX[@]}" curl -fsSk "https://127.0.0.1:${SCHEDULER_PORT}/healthz"
+wait_for kube-controller-manager 60 "${NSX[@]}" curl -fsSk "https://127.0.0.1:${KCM_PORT}/healthz"
 untainted() { [ -z "$(kc get node "${NODE_NAME}" -o jsonpath='{.spec.taints}')" ]; }
 wait_for kube-controller-manager 60 untainted
 

@@ -17,10 +17,23 @@ export function assert(cond, msg) {
   if (!cond) throw new AssertionError(msg);
 }
 
+/**
+ * The kubectl to use for a cluster: up.sh writes STATE_DIR/kubectl, a wrapper that runs kubectl
+ * inside the cluster's network namespace (the apiserver's 127.0.0.1 is not the host's). The one
+ * place that picks it; falls back to STATE_DIR/bin-dir/kubectl, then "kubectl" from PATH.
+ */
+export function kubectlFor(kubeconfig) {
+  if (!kubeconfig) return "kubectl";
+  const dir = dirname(kubeconfig);
+  if (existsSync(join(dir, "kubectl"))) return join(dir, "kubectl");
+  if (existsSync(join(dir, "bin-dir"))) return join(readFileSync(join(dir, "bin-dir"), "utf8").trim(), "kubectl");
+  return "kubectl";
+}
+
 /** Context shared by all scenarios: set by the runner. */
 export const env = {
   kubeconfig: process.env.KUBECONFIG,
-  kubectl: "kubectl",
+  kubectl: "kubectl", // set by the runner, normally kubectlFor(kubeconfig)
   stateDir: undefined, // the cluster's STATE_DIR (kubelet root = STATE_DIR/kubelet)
 };
 
