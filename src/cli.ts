@@ -114,9 +114,7 @@ function joinOutputs(r: Pick<Result, 'files'>, output: Common['output']): string
   return renderAs(wanted, values);
 }
 
-async function runKrm(io: IO, a: Common, input: Input): Promise<number> {
-  const parsed = parseFile(input.name, input.text);
-  const list = parsed.file.docs[0]?.value as Record<string, unknown>;
+async function runKrm(io: IO, a: Common, input: Input, list: Record<string, unknown>): Promise<number> {
   const items = Array.isArray(list.items) ? list.items : undefined;
   const fc = specFromFunctionConfig(list.functionConfig, input.name);
   const diags: Diagnostic[] = [...fc.diagnostics];
@@ -138,7 +136,7 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   const inputs = await readInputs(io, a.files);
   if (cmd === 'transform' && inputs.length === 1 && inputs[0]!.name === '<stdin>' && /kind:\s*"?ResourceList|"kind"\s*:\s*"ResourceList"/.test(inputs[0]!.text)) {
     const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
-    if (isResourceList(first)) return runKrm(io, a, inputs[0]!);
+    if (isResourceList(first)) return runKrm(io, a, inputs[0]!, first);
   }
   // check and --write keep StartOrder documents in the files they read: those are the user's specs.
   const options: Options = { ...optionsOf(a, configs), revert: cmd === 'revert', keepInputSpecs: cmd === 'check' || a.write };
@@ -154,7 +152,7 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   }
   // graph and explain need the plans; the rest may go through the streaming, multi-threaded path.
   const streamed = cmd === 'graph' || cmd === 'explain' ? undefined : await transformStream(inputs, options);
-  const r = streamed ? { ...streamed, plans: [] } : transform(inputs, options);
+  const r = streamed ? { ...streamed, plans: [], sources: [] } : transform(inputs, options);
   report(io, a, r.diagnostics, [...inputs, ...configs]);
   if (hasErrors(r.diagnostics)) return ExitCode.findings;
   // The lock file is written by transform only (check, graph and explain write nothing), and only
@@ -168,12 +166,12 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
       return stale.length > 0 ? ExitCode.findings : ExitCode.ok;
     }
     case 'graph': {
-      const views = [...r.plans.map(viewOf), ...viewsFromRecords('sources' in r ? r.sources : [], r.plans)];
+      const views = [...r.plans.map(viewOf), ...viewsFromRecords(r.sources, r.plans)];
       io.stdout(a.format === 'dot' ? dot(views) : a.format === 'json' ? `${JSON.stringify(views, null, 2)}\n` : mermaid(views));
       return ExitCode.ok;
     }
     case 'explain': {
-      const recorded = viewsFromRecords('sources' in r ? r.sources : [], r.plans).map(
+      const recorded = viewsFromRecords(r.sources, r.plans).map(
         (v) => `${v.workload}: already rewritten by startorder (no spec selected it in this run):\n${v.edges.map((e) => `  ${e.dependent} starts after ${e.dep} is ${e.condition.toLowerCase()} (${e.mechanism})`).join('\n')}\n`,
       );
       io.stdout(explain(r.plans) + recorded.join('\n'));

@@ -3,7 +3,6 @@ export type Code =
   | 'yaml-syntax'
   | 'yaml-alias-limit'
   | 'json-syntax'
-  | 'input-unreadable'
   | 'spec-invalid'
   | 'spec-ambiguous'
   | 'spec-selects-nothing'
@@ -24,12 +23,9 @@ export type Code =
   | 'schema-violation'
   | 'graph-not-preserved'
   | 'record-invalid'
-  | 'not-transformed'
-  | 'out-of-date'
   | 'image-resolve-failed'
   | 'image-not-locked'
-  | 'lock-mismatch'
-  | 'info';
+  | 'lock-mismatch';
 
 export type Severity = 'error' | 'warning' | 'info';
 

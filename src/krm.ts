@@ -25,13 +25,6 @@ export const KPT_FUNCTION_INPUT = 'function-input';
  */
 export const CONFIG_MAP_KEYS = ['spec', 'mode', 'kubernetesVersion', 'runtimeImage'] as const;
 
-/**
- * The functionConfig of the ResourceList being processed. runKrm (src/cli.ts) calls
- * specFromFunctionConfig before toResults; toResults falls back to this when it is not given the
- * functionConfig itself, so results about the spec can name it as their resourceRef.
- */
-let currentFunctionConfig: unknown;
-
 export function isResourceList(v: unknown): v is Obj {
   return isObj(v) && v.kind === 'ResourceList' && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('config.kubernetes.io/');
 }
@@ -44,7 +37,6 @@ function fcInvalid(file: string, path: (string | number)[], message: string, hin
 
 /** The spec carried by a functionConfig: a StartOrder, or a ConfigMap whose data.spec holds one. */
 export function specFromFunctionConfig(fc: unknown, file: string): { specObjects: SpecObjects; diagnostics: Diagnostic[] } {
-  currentFunctionConfig = fc;
   if (fc === undefined || fc === null) return { specObjects: [], diagnostics: [] };
   if (isStartOrder(fc)) return { specObjects: [{ value: fc, file, document: 0, path: ['functionConfig'] }], diagnostics: [] };
   if (isObj(fc) && fc.kind === 'ConfigMap' && (fc.data === undefined || fc.data === null || isObj(fc.data))) {
@@ -132,7 +124,7 @@ function fieldPath(path: readonly (string | number)[]): string {
  * its validation or a plan error such as an unknown container) is about the functionConfig, with
  * the workload it concerns named in the message and in tags.
  */
-export function toResults(diags: readonly Diagnostic[], items: readonly unknown[], functionConfig: unknown = currentFunctionConfig): Obj[] {
+export function toResults(diags: readonly Diagnostic[], items: readonly unknown[], functionConfig: unknown): Obj[] {
   const fc = isObj(functionConfig) ? functionConfig : undefined;
   const viaConfigMap = fc?.kind === 'ConfigMap';
   return diags.map((d) => {

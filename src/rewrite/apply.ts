@@ -54,19 +54,11 @@ function initContainer(plan: Plan): Obj {
   };
 }
 
-/** Sets obj[key] = value placed right after `anchor` (key order is what the user sees in the diff). */
-function insertAfter(obj: Obj, anchor: string, key: string, value: unknown): void {
+/** Sets obj[key] = value placed next to `anchor` (key order is what the user sees in the diff). */
+function insertNextTo(obj: Obj, anchor: string, side: 'before' | 'after', key: string, value: unknown): void {
   const entries = Object.entries(obj).filter(([k]) => k !== key);
   const at = entries.findIndex(([k]) => k === anchor);
-  entries.splice(at < 0 ? entries.length : at + 1, 0, [key, value]);
-  for (const k of Object.keys(obj)) delete obj[k];
-  Object.assign(obj, Object.fromEntries(entries));
-}
-
-function insertBefore(obj: Obj, anchor: string, key: string, value: unknown): void {
-  const entries = Object.entries(obj).filter(([k]) => k !== key);
-  const at = entries.findIndex(([k]) => k === anchor);
-  entries.splice(at < 0 ? entries.length : at, 0, [key, value]);
+  entries.splice(at < 0 ? entries.length : at + (side === 'after' ? 1 : 0), 0, [key, value]);
   for (const k of Object.keys(obj)) delete obj[k];
   Object.assign(obj, Object.fromEntries(entries));
 }
@@ -137,7 +129,7 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator): { value?:
     const args = wrapperArgs(wrap, plan, c);
     delete c.args;
     c.command = [...WRAPPED_COMMAND];
-    insertAfter(c, 'command', 'args', args);
+    insertNextTo(c, 'command', 'after', 'args', args);
     addMounts(c, [mount(N.BIN_VOLUME, N.BIN_DIR, true), mount(N.RUN_VOLUME, N.RUN_DIR, false), ...(wrap.gated ? [mount(N.DOWNWARD_VOLUME, N.DOWNWARD_DIR, true)] : [])]);
   }
   const gated = plan.wrapped.some((x) => x.gated);
@@ -148,7 +140,7 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator): { value?:
   if (needsBin) inits.unshift(initContainer(plan));
 
   podSpec.containers = containers;
-  if (inits.length > 0 && podSpec.initContainers === undefined) insertBefore(podSpec, 'containers', 'initContainers', inits);
+  if (inits.length > 0 && podSpec.initContainers === undefined) insertNextTo(podSpec, 'containers', 'before', 'initContainers', inits);
   else if (inits.length > 0) podSpec.initContainers = inits;
   if (volumes.length > 0) podSpec.volumes = [...(Array.isArray(podSpec.volumes) ? (podSpec.volumes as Obj[]) : []), ...volumes];
 
