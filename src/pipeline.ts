@@ -1,7 +1,7 @@
 import { Document } from 'yaml';
 import { deepEqual } from './equal.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { emitJson, emitYamlDocument, EMIT_OPTIONS, type Change } from './emit/emit.js';
+import { EmitError, emitJson, emitYamlDocument, verifyDocument, EMIT_OPTIONS, type Change } from './emit/emit.js';
 import { makeLocator, type Locator } from './load/locate.js';
 import { parseFile, type SourceFile } from './load/parse.js';
 import { planWorkload, resourceRef, type Plan } from './plan/plan.js';
@@ -110,6 +110,7 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
 
   const next = new Map<Stage, Obj>();
   const plans: Plan[] = [];
+  const planOfStage = new Map<Stage, Plan>();
   if (options.revert) {
     for (const s of staged) if (s.original !== s.current) next.set(s, s.original);
   } else {
@@ -125,8 +126,8 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
       const applied = applyPlan(planned.plan, stage.original, locate);
       diags.push(...applied.diagnostics);
       if (!applied.value) continue;
-      diags.push(...validateOutput(planned.plan, applied.value, locate));
       plans.push(planned.plan);
+      planOfStage.set(stage, planned.plan);
       next.set(stage, applied.value);
     }
   }
@@ -134,43 +135,84 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
 
   // Emit: documents nobody changed keep their bytes; StartOrder documents of the input are dropped.
   const changes = new Map<string, Change[]>();
+  const stageOfDoc = new Map<string, Stage[]>();
   for (const [s, value] of next) {
     if (deepEqual(value, s.current)) continue;
     const key = docKey(s.workload.file, s.workload.document);
     const list = changes.get(key) ?? [];
     list.push({ document: s.workload.document, path: s.workload.path, before: s.current, after: value });
     changes.set(key, list);
+    stageOfDoc.set(key, [...(stageOfDoc.get(key) ?? []), s]);
   }
-  const outputs: FileOutput[] = files.map((f) => {
-    if (f.format === 'json') {
-      const c = changes.get(docKey(f.name, f.docOffset));
-      if (!c) return { name: f.name, format: f.format, text: f.text, changed: false };
-      let value: unknown = f.docs[0]!.value;
-      for (const ch of c) value = ch.path.length === 0 ? ch.after : setIn(value as Obj, ch.path, ch.after);
-      return { name: f.name, format: f.format, text: emitJson(f, value), changed: true };
-    }
-    let text = '';
-    let changed = false;
-    for (const d of f.docs) {
-      const key = docKey(f.name, d.index);
-      if (fromInput.specDocs.has(key)) {
-        if (options.keepInputSpecs) {
-          text += f.text.slice(d.start, d.end);
-          continue;
-        }
-        changed = true;
-        continue;
-      }
-      const c = changes.get(key);
-      if (c) {
-        changed = true;
-        text += emitYamlDocument(f, d.index, c);
-      } else text += f.text.slice(d.start, d.end);
-    }
-    if (f.docs.length === 0) text = f.text;
-    return { name: f.name, format: f.format, text, changed };
-  });
+  // What was written is read back: the value each changed document must hold, and what it holds.
+  const written = new Map<Stage, Obj>();
+  const outputs: FileOutput[] = files.map((f) => emitFile(f, changes, fromInput.specDocs, options.keepInputSpecs === true, (key, value) => {
+    for (const s of stageOfDoc.get(key) ?? []) written.set(s, (s.workload.path.length === 0 ? value : getIn(value as Obj, s.workload.path)) as Obj);
+  }));
+  for (const [s, value] of written) {
+    const plan = planOfStage.get(s);
+    if (plan) diags.push(...validateOutput(plan, value, locate));
+  }
+  if (hasErrors(diags)) return empty();
   return { files: outputs, diagnostics: sortDiagnostics(diags), plans, sources, changes };
+}
+
+/** The emitter went wrong: never print what it made. Names the file, the document and the path. */
+export class EmitFailure extends Error {}
+
+function failure(file: string, document: number, path: readonly (string | number)[], why: string): EmitFailure {
+  return new EmitFailure(`${file}: document ${document + 1}, at ${path.length ? path.join('.') : '(root)'}: ${why}; nothing was written`);
+}
+
+function applyChangesTo(value: unknown, cs: readonly Change[]): unknown {
+  let v = value;
+  for (const ch of cs) v = ch.path.length === 0 ? ch.after : setIn(v as Obj, ch.path, ch.after);
+  return v;
+}
+
+function emitFile(f: SourceFile, changes: Map<string, Change[]>, specDocs: Set<string>, keepSpecs: boolean, read: (key: string, value: unknown) => void): FileOutput {
+  if (f.format === 'json') {
+    const key = docKey(f.name, f.docOffset);
+    const c = changes.get(key);
+    if (!c) return { name: f.name, format: f.format, text: f.text, changed: false };
+    const value = applyChangesTo(f.docs[0]!.value, c);
+    const text = emitJson(f, value);
+    const back = JSON.parse(text) as unknown;
+    if (!deepEqual(back, value)) throw failure(f.name, f.docOffset, [], 'the JSON written does not read back as the value meant');
+    read(key, back);
+    return { name: f.name, format: f.format, text, changed: true };
+  }
+  let text = '';
+  let changed = false;
+  for (const d of f.docs) {
+    const key = docKey(f.name, d.index);
+    if (specDocs.has(key)) {
+      if (keepSpecs) text += f.text.slice(d.start, d.end);
+      else changed = true;
+      continue;
+    }
+    const c = changes.get(key);
+    if (!c) {
+      text += f.text.slice(d.start, d.end);
+      continue;
+    }
+    changed = true;
+    let out: string;
+    try {
+      out = emitYamlDocument(f, d.index, c);
+    } catch (e) {
+      if (e instanceof EmitError) throw failure(f.name, d.index, [...e.path], e.message);
+      throw e;
+    }
+    const expected = applyChangesTo(d.value, c);
+    const back = verifyDocument(out, expected);
+    if (back.error) throw failure(f.name, d.index, [], `the document written does not parse (${back.error})`);
+    if (back.mismatch) { if (process.env.STARTORDER_DEBUG_EMIT) process.stderr.write(out); throw failure(f.name, d.index, back.mismatch, "the document written does not read back as the value meant"); }
+    read(key, back.value);
+    text += out;
+  }
+  if (f.docs.length === 0) text = f.text;
+  return { name: f.name, format: f.format, text, changed };
 }
 
 function setIn(root: Obj, path: readonly (string | number)[], value: unknown): Obj {

@@ -1,11 +1,11 @@
-import { isNode, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
+import { isMap, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
 import type { SourceFile } from '../load/parse.js';
 import type { Obj } from '../types.js';
-import { reconcile, type Pool } from './reconcile.js';
+import { EmitError, Renderer, rootEnv, type Sources } from './edit.js';
 import { isObj } from '../types.js';
 import { deepEqual, trailingWhitespace } from '../equal.js';
+export { EmitError } from './edit.js';
 import { PARSE_OPTIONS } from '../load/parse.js';
-import { restoreLines } from './restore.js';
 
 /** A resource whose value changed: where it sits, what it was, what it becomes. */
 export interface Change {
@@ -46,86 +46,127 @@ export function detectStyle(text: string): ToStringOptions {
   return { ...EMIT_OPTIONS, indent: indent ?? 2, indentSeq: indentSeq ?? true, flowCollectionPadding: padding };
 }
 
-/** The container nodes of a resource by name, so a container that moves between lists keeps its node. */
-function containerPool(doc: Document, c: Change): Pool {
-  const pool: Pool = new Map();
-  const visit = (path: (string | number)[], value: unknown): void => {
+/** What the renderer may reuse: container nodes by name, and each container's command/args words. */
+function sourcesOf(doc: Document, c: Change, text: string, region: string): Sources {
+  const containers: Sources['containers'] = new Map();
+  const words: Sources['words'] = new Map();
+  const walk = (path: (string | number)[], value: unknown): void => {
     if (!isObj(value)) return;
     if (Array.isArray(value.containers)) {
       for (const list of ['containers', 'initContainers']) {
-      const items = value[list];
-      const seq = doc.getIn([...path, list], true);
-      if (!Array.isArray(items) || !isSeq(seq)) continue;
-      items.forEach((item, i) => {
-        if (isObj(item) && typeof item.name === 'string') pool.set(item.name, { node: seq.items[i], value: item });
-      });
+        const items = value[list];
+        const seq = doc.getIn([...path, list], true);
+        if (!Array.isArray(items) || !isSeq(seq) || seq.items.length !== items.length) continue;
+        items.forEach((item, i) => {
+          const node = seq.items[i] as Node;
+          if (!isObj(item) || typeof item.name !== 'string' || !isMap(node)) return;
+          containers.set(item.name, { node, value: item });
+          const list: { node: Node; value: unknown; used: boolean }[] = [];
+          for (const key of ['command', 'args']) {
+            const ws = item[key];
+            const wn = node.get(key, true);
+            if (!Array.isArray(ws) || !isSeq(wn) || wn.items.length !== ws.length) continue;
+            ws.forEach((w, j) => list.push({ node: wn.items[j] as Node, value: w, used: false }));
+          }
+          words.set(item.name, list);
+        });
       }
       return;
     }
-    for (const [k, v] of Object.entries(value)) if (k !== 'metadata') visit([...path, k], v);
+    for (const [k, v] of Object.entries(value)) if (k !== 'metadata') walk([...path, k], v);
   };
-  visit(c.path, c.before);
-  return pool;
+  walk(c.path, c.before);
+  const style = detectStyle(region);
+  return {
+    text,
+    eol: region.includes('\r\n') ? '\r\n' : '\n',
+    style: { indent: Number(style.indent ?? 2), indentSeq: style.indentSeq !== false, flowPadding: style.flowCollectionPadding !== false },
+    containers,
+    words,
+    anchorOf: (alias) => {
+      try {
+        return alias.resolve(doc) as Node | undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    expand: new Set(),
+    edited: new Set(),
+  };
 }
 
-/**
- * Prints a document. A container that moved (into initContainers, or back) can carry an alias to an
- * anchor that now comes after it; then the aliases of that document are written out in full.
- */
-function printDocument(doc: Document, options: ToStringOptions): string {
-  try {
-    return doc.toString(options);
-  } catch (e) {
-    if (!(e instanceof Error) || !/alias/i.test(e.message)) throw e;
-    // The anchor may now stand after its alias, where Alias.resolve cannot see it: look everywhere.
-    const anchors = new Map<string, Node>();
-    visit(doc, (_key, node) => {
-      if (isNode(node) && node.anchor) anchors.set(node.anchor, node);
-    });
-    visit(doc, {
-      Alias(_key, node) {
-        const target = anchors.get(node.source);
-        if (!target) return undefined;
-        const copy = target.clone() as Node;
-        copy.anchor = undefined;
-        return copy;
-      },
-    });
-    return doc.toString(options);
+/** The edits of one change: the new text of the resource's node, and where it goes. */
+function renderChange(doc: Document, c: Change, text: string, region: string): { start: number; end: number; text: string } {
+  const node = (c.path.length === 0 ? doc.contents : doc.getIn(c.path, true)) as Node | null;
+  if (!node || !node.range) throw new EmitError('the resource has no node in its document', c.path);
+  const src = sourcesOf(doc, c, text, region);
+  let out = new Renderer(src).render(node, c.before, c.after, rootEnv(c.path));
+  if (src.edited.size > 0 && hasAliases(doc)) {
+    // An anchor changed in place: the aliases that keep its old value are written out in full.
+    const again = sourcesOf(doc, c, text, region);
+    again.expand = new Set(src.edited);
+    out = new Renderer(again).render(node, c.before, c.after, rootEnv(c.path));
   }
+  return { start: node.range[0], end: node.range[1], text: out };
 }
 
-function applyChanges(doc: Document, changes: readonly Change[]): void {
-  for (const c of changes) {
-    const pool = containerPool(doc, c);
-    if (c.path.length === 0) {
-      doc.contents = reconcile(doc, doc.contents, c.before, c.after, pool) as typeof doc.contents;
-      continue;
-    }
-    const parent = doc.getIn(c.path.slice(0, -1), true);
-    const index = c.path[c.path.length - 1];
-    if (isSeq(parent) && typeof index === 'number') parent.items[index] = reconcile(doc, parent.items[index], c.before, c.after, pool)!;
-  }
+function hasAliases(doc: Document): boolean {
+  let found = false;
+  visit(doc, {
+    Alias() {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
-/** The text of one YAML document after the changes, with the user's bytes kept wherever they still hold. */
+/** The text of one YAML document after the changes: the user's text with startorder's edits. */
 export function emitYamlDocument(file: SourceFile, index: number, changes: readonly Change[]): string {
   const d = file.docs[index - file.docOffset]!;
   const region = file.text.slice(d.start, d.end);
-  applyChanges(d.doc, changes);
-  let printed = printDocument(d.doc, detectStyle(region));
-  // The printer repeats a %YAML directive the file stated once at the top; keep it only where it was.
-  const head = region.split(/^---/m)[0] ?? '';
-  if (!/^%/m.test(head)) printed = printed.replace(/^(%[^\n]*\n)+(?=---)/, '');
-  const trailing = trailingWhitespace(region);
-  // The indentation pass must not change what the document means: it is checked against the printer's.
-  const restored = restoreLines(region, printed, (text) => {
-    const again = parseDocument(text, { version: PARSE_OPTIONS.version, uniqueKeys: false });
-    return again.errors.length === 0 && deepEqual(again.toJS({ maxAliasCount: -1 }), d.doc.toJS({ maxAliasCount: -1 }));
-  });
-  const body = restored.slice(0, restored.length - trailingWhitespace(restored).length);
-  // A file with CRLF line ends keeps them on the lines startorder prints too.
-  return (region.includes('\r\n') ? body.replace(/\r?\n/g, '\r\n') : body) + trailing;
+  const edits = changes.map((c) => renderChange(d.doc, c, file.text, region)).sort((a, b) => a.start - b.start);
+  let out = '';
+  let pos = d.start;
+  for (const e of edits) {
+    if (e.start < pos) throw new EmitError('two changes overlap', []);
+    out += file.text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + file.text.slice(pos, d.end);
+}
+
+/**
+ * Reads what was written back, as the apiserver will: the document must parse to exactly the value
+ * the pipeline meant (keys in order). Returns the first path where they differ.
+ */
+export function verifyDocument(text: string, expected: unknown): { value?: unknown; mismatch?: (string | number)[]; error?: string } {
+  const doc = parseDocument(text, { version: PARSE_OPTIONS.version, uniqueKeys: true });
+  if (doc.errors.length > 0) return { error: doc.errors[0]!.message.split('\n')[0] };
+  const value = doc.toJS({ maxAliasCount: -1 }) as unknown;
+  const at = firstDifference(value, expected, []);
+  return at ? { mismatch: at, value } : { value };
+}
+
+function firstDifference(a: unknown, b: unknown, path: (string | number)[]): (string | number)[] | undefined {
+  if (deepEqual(a, b)) return undefined;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const d = firstDifference(a[i], b[i], [...path, i]);
+      if (d) return d;
+    }
+    return path;
+  }
+  if (isObj(a) && isObj(b)) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+      if (ka[i] !== kb[i]) return [...path, kb[i] ?? ka[i] ?? i];
+      const d = firstDifference(a[ka[i]!], b[kb[i]!], [...path, ka[i]!]);
+      if (d) return d;
+    }
+  }
+  return path;
 }
 
 function jsonIndent(text: string): string | number {

@@ -127,9 +127,10 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator): { value?:
     const c = find(wrap.name);
     needsBin = needsRun = true;
     const args = wrapperArgs(wrap, plan, c);
-    delete c.args;
+    // args keep their place when they exist (the smallest diff); new ones go right after command
     c.command = [...WRAPPED_COMMAND];
-    insertNextTo(c, 'command', 'after', 'args', args);
+    if ('args' in c) c.args = args;
+    else insertNextTo(c, 'command', 'after', 'args', args);
     addMounts(c, [mount(N.BIN_VOLUME, N.BIN_DIR, true), mount(N.RUN_VOLUME, N.RUN_DIR, false), ...(wrap.gated ? [mount(N.DOWNWARD_VOLUME, N.DOWNWARD_DIR, true)] : [])]);
   }
   const gated = plan.wrapped.some((x) => x.gated);

@@ -1,0 +1,679 @@
+/**
+ * The emitter edits the user's text; it never re-prints a document. Given the YAML node of a resource
+ * as the user wrote it, the value it held (`before`) and the value it must hold (`after`), `render`
+ * returns the new text of that node: every byte outside what changed is copied from the source, and
+ * only what startorder adds is printed, in the style of its surroundings (block or flow, the list's
+ * own indentation). Lists are matched by position (a longest common subsequence of equal items);
+ * only `containers`/`initContainers` items are matched by name, which Kubernetes makes unique.
+ * A container that moves between the two lists, and the words of a rewritten command that move into
+ * `args`, move as their source text, so comments and quoting travel with them. An aliased node is
+ * never edited in place for its other uses: a use that must differ becomes a copy, and the uses that
+ * must not change are written out in full when the anchor itself changes (see `planAliases`).
+ *
+ * Anything the engine cannot place faithfully throws an EmitError; the pipeline then reports an
+ * internal error instead of printing a wrong manifest (and the output is verified again anyway).
+ */
+import { Document, isAlias, isCollection, isMap, isScalar, isSeq, visit, type Alias, type Node, type Pair, type ToStringOptions } from 'yaml';
+import { deepEqual } from '../equal.js';
+import { isObj } from '../types.js';
+import { needsQuotes } from './quote.js';
+
+export class EmitError extends Error {
+  constructor(message: string, readonly path: readonly (string | number)[]) {
+    super(message);
+  }
+}
+
+type Path = (string | number)[];
+
+export interface EditStyle {
+  indent: number;
+  indentSeq: boolean;
+  flowPadding: boolean;
+}
+
+export interface Sources {
+  text: string;
+  eol: string;
+  style: EditStyle;
+  /** Container nodes of the resource before the change, by name (a container may move lists). */
+  containers: Map<string, { node: Node; value: unknown }>;
+  /** The command/args word nodes of each container before the change. */
+  words: Map<string, { node: Node; value: unknown; used: boolean }[]>;
+  /** Anchor name → the node that defines it (the last definition before a use wins in YAML). */
+  anchorOf: (alias: Alias) => Node | undefined;
+  /** Anchored nodes whose kept aliases must be written out in full (second pass). */
+  expand: Set<Node>;
+  /** Anchored nodes changed in place (found by the first pass). */
+  edited: Set<Node>;
+}
+
+interface Env {
+  path: Path;
+  /** Indentation column of the parent: the key of a map value, the dash of a list item. */
+  col: number;
+  slot: 'value' | 'item';
+  container?: string;
+  /** Rendering a copy (an alias written out, a moved container): its anchors are not the user's. */
+  copying: boolean;
+  /** Inside moved text every alias is written out: its anchor may now come after it. */
+  expandAll: boolean;
+}
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Source text to reuse, placed at a column; `lead`: comment lines that go above a list item. */
+type Pooled = ((col: number, lineIndent: number) => string) & { lead?: string[] };
+
+function indentOfLine(text: string, p: number): number {
+  const ls = lineStart(text, p);
+  return /^ */.exec(text.slice(ls))![0].length;
+}
+
+const PLACEHOLDER = (n: number) => `SOPOOL${n}SOPOOL`;
+const PLACEHOLDER_RE = /SOPOOL(\d+)SOPOOL/g;
+
+export function rootEnv(path: Path): Env {
+  return { path, col: 0, slot: 'value', copying: false, expandAll: false };
+}
+
+// ---------------------------------------------------------------- positions in the source text
+
+function lineStart(text: string, p: number): number {
+  return text.lastIndexOf('\n', p - 1) + 1;
+}
+
+/** The position just after the newline that ends the line on which `p` stands (or the text's end). */
+function lineEnd(text: string, p: number): number {
+  if (p > 0 && text[p - 1] === '\n') return p;
+  const q = text.indexOf('\n', p);
+  return q < 0 ? text.length : q + 1;
+}
+
+function column(text: string, p: number): number {
+  return p - lineStart(text, p);
+}
+
+function onlySpaceBefore(text: string, p: number): boolean {
+  return /^[ \t]*$/.test(text.slice(lineStart(text, p), p));
+}
+
+function isBlock(node: Node | null | undefined): boolean {
+  return !!node && isCollection(node) && !node.flow;
+}
+
+function range(node: Node, path: Path): [number, number, number] {
+  if (!node.range) throw new EmitError('a node without a source range', path);
+  return node.range;
+}
+
+/** One entry of a collection as a span of text, for inserting next to it and deleting it. */
+interface Entry {
+  /** Where the entry's first token starts (a key, or the dash of a block item). */
+  token: number;
+  /**
+   * Block, token first on its line: the start of that line, or of the comment lines right above it
+   * at the same column (they belong to the entry and move with it). Else the token.
+   */
+  start: number;
+  /** Block: after the newline ending its last line; flow: the end of its value. */
+  end: number;
+  ownLine: boolean;
+}
+
+/** The start of the comment lines right above the line starting at `ls`, at column `col`. */
+export function leadStart(text: string, ls: number, col: number, floor: number): number {
+  let s = ls;
+  while (s > floor && s > 0) {
+    const prev = lineStart(text, s - 1);
+    if (prev < floor) break;
+    const line = text.slice(prev, s).replace(/\r?\n$/, '');
+    const m = /^( *)#/.exec(line);
+    if (!m || m[1]!.length !== col) break;
+    s = prev;
+  }
+  return s;
+}
+
+function dashOf(text: string, item: Node, path: Path): number {
+  const r0 = range(item, path)[0];
+  const ls = lineStart(text, r0);
+  const m = /-[ \t]+(?:[&!][^ \t]*[ \t]+)*$|-$/.exec(text.slice(ls, r0));
+  if (!m) throw new EmitError('a list item whose dash is not on its line', path);
+  return ls + m.index;
+}
+
+function blockSeqEntry(text: string, item: Node, path: Path, floor: number): Entry {
+  const dash = dashOf(text, item, path);
+  const own = onlySpaceBefore(text, dash);
+  const ls = lineStart(text, dash);
+  return { token: dash, start: own ? leadStart(text, ls, dash - ls, floor) : dash, end: lineEnd(text, range(item, path)[1]), ownLine: own };
+}
+
+function blockMapEntry(text: string, pair: Pair, path: Path, floor: number): Entry {
+  const key = pair.key as Node;
+  const k0 = range(key, path)[0];
+  const value = pair.value as Node | null;
+  const end = value && value.range ? value.range[1] : range(key, path)[1];
+  const own = onlySpaceBefore(text, k0);
+  const ls = lineStart(text, k0);
+  return { token: k0, start: own ? leadStart(text, ls, k0 - ls, floor) : k0, end: lineEnd(text, end), ownLine: own };
+}
+
+function flowEntry(first: Node, last: Node | null, path: Path): Entry {
+  const start = range(first, path)[0];
+  const end = last && last.range ? last.range[1] : range(first, path)[1];
+  return { token: start, start, end, ownLine: false };
+}
+
+// ---------------------------------------------------------------- printing what startorder adds
+
+function quoteStrings(doc: Document): void {
+  visit(doc, {
+    Scalar(_k, node) {
+      if (typeof node.value === 'string' && needsQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+}
+
+function printOptions(style: EditStyle): ToStringOptions {
+  return { lineWidth: 0, minContentWidth: 0, indent: style.indent, indentSeq: style.indentSeq, flowCollectionPadding: style.flowPadding };
+}
+
+/** The value printed at column 0 (no final newline); `flow` prints every collection in flow style. */
+function printValue(value: unknown, style: EditStyle, flow: boolean): string {
+  if (flow && (value === null || typeof value !== 'object')) {
+    // A scalar inside a flow collection: printed in one, so `,` `[` `]` `{` `}` are quoted.
+    return printValue([value], { ...style, flowPadding: false }, true).replace(/^\[|\]$/g, '');
+  }
+  const doc = new Document(value, { version: '1.1' });
+  quoteStrings(doc);
+  if (flow) {
+    visit(doc, {
+      Map(_k, n) {
+        n.flow = true;
+      },
+      Seq(_k, n) {
+        n.flow = true;
+      },
+    });
+  }
+  return doc.toString(printOptions(style)).replace(/\n$/, '');
+}
+
+/** Lines after the first move by `delta` columns (the first is placed by the caller). */
+function reindent(text: string, delta: number): string {
+  if (delta === 0) return text;
+  return text
+    .split('\n')
+    .map((line, i) => {
+      if (i === 0 || line === '' || line === '\r') return line;
+      if (delta > 0) return ' '.repeat(delta) + line;
+      const lead = /^ */.exec(line)![0].length;
+      return line.slice(Math.min(lead, -delta));
+    })
+    .join('\n');
+}
+
+function withEol(text: string, eol: string): string {
+  return eol === '\n' ? text : text.replace(/\r?\n/g, eol);
+}
+
+// ---------------------------------------------------------------- the engine
+
+export class Renderer {
+  private pool: string[] = [];
+
+  constructor(private readonly src: Sources) {}
+
+  /** The text of the source between two offsets. */
+  private slice(a: number, b: number): string {
+    return this.src.text.slice(a, b);
+  }
+
+  /** Whether a node that keeps its value still needs visiting (an alias inside must be written out). */
+  private needsVisit(node: Node | null | undefined, env: Env): boolean {
+    if (!node) return false;
+    if (this.src.expand.size === 0 && !env.expandAll) return false;
+    let found = false;
+    const check = (n: unknown) => {
+      if (isAlias(n)) {
+        const t = this.src.anchorOf(n);
+        if (env.expandAll || (t && this.src.expand.has(t))) found = true;
+      }
+    };
+    check(node);
+    if (!found && isCollection(node)) {
+      visit(node, {
+        Alias: (_k, n) => {
+          check(n);
+          return found ? visit.BREAK : undefined;
+        },
+      });
+    }
+    return found;
+  }
+
+  /** The new text of `node` (its source range [0, 1)) so that it holds `after` where it held `before`. */
+  render(node: Node | null, before: unknown, after: unknown, env: Env, from?: number): string {
+    if (node === null) throw new EmitError('no node to edit', env.path);
+    const same = deepEqual(before, after);
+    if (same && !this.needsVisit(node, env)) {
+      const r = range(node, env.path);
+      return this.slice(from ?? r[0], r[1]);
+    }
+    if (isAlias(node)) return this.renderAlias(node, before, after, env);
+    if (!same && !env.copying && node.anchor) this.src.edited.add(node);
+    if (isMap(node) && isObj(before) && isObj(after)) return this.renderMap(node as import('yaml').YAMLMap, before, after, env, from);
+    if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && (after.length > 0 || node.flow)) return this.renderSeq(node as import('yaml').YAMLSeq, before, after, env, from);
+    if (from !== undefined && from < range(node, env.path)[0]) return this.slice(from, range(node, env.path)[0]) + this.replace(node, after, env);
+    return this.replace(node, after, env);
+  }
+
+  /** An alias whose use must differ, or whose anchor changed: the anchor's text, changed, in its place. */
+  private renderAlias(node: Alias, before: unknown, after: unknown, env: Env): string {
+    const target = this.src.anchorOf(node);
+    if (!target || !target.range) throw new EmitError(`an alias *${node.source} without its anchor`, env.path);
+    const copyEnv: Env = { ...env, copying: true };
+    let text = this.render(target, before, after, copyEnv);
+    const targetCol = column(this.src.text, target.range[0]);
+    if (isBlock(target)) {
+      // A block collection cannot follow `key: ` on its line: it starts on the next line.
+      const col = this.blockCol(env, isSeq(target));
+      text = text.replace(/\r?\n$/, '');
+      return `${this.src.eol}${' '.repeat(col)}${reindent(text, col - targetCol)}`;
+    }
+    return reindent(text, column(this.src.text, range(node, env.path)[0]) - targetCol);
+  }
+
+  /** The column a block collection printed as this slot's value starts at. */
+  private blockCol(env: Env, seq: boolean): number {
+    if (env.slot === 'item') return env.col + 2;
+    return env.col + (seq ? (this.src.style.indentSeq ? this.src.style.indent : 0) : this.src.style.indent);
+  }
+
+  /** A value printed in place of another (a scalar changed, null became a list, …). */
+  private replace(node: Node, after: unknown, env: Env): string {
+    const [r0, r1] = range(node, env.path);
+    const eol = this.src.eol;
+    const collection = after !== null && typeof after === 'object';
+    const empty = collection && (Array.isArray(after) ? after.length === 0 : Object.keys(after as object).length === 0);
+    if (isBlock(node)) {
+      // The old value filled whole lines: so does the new one.
+      const col = column(this.src.text, r0);
+      const printed = this.printFresh(after, env, !collection || empty, col);
+      return `${printed}${eol}`;
+    }
+    if (collection && !empty && (r0 === r1 || (isScalar(node) && node.value === null))) {
+      if (env.slot === 'item') {
+        const col = env.col + 2;
+        return this.printFresh(after, env, false, col);
+      }
+      const col = this.blockCol(env, Array.isArray(after));
+      return `${eol}${' '.repeat(col)}${this.printFresh(after, env, false, col)}`;
+    }
+    return this.printFresh(after, env, true, column(this.src.text, r0));
+  }
+
+  /**
+   * Prints a value startorder adds, at column `col`: lines after the first are indented to it.
+   * Containers and command words that exist in the source come as their source text.
+   */
+  private printFresh(value: unknown, env: Env, flow: boolean, col: number, key?: string): string {
+    const subs: Pooled[] = [];
+    const marked = this.markPooled(value, env, flow, subs);
+    let printed = printValue(key === undefined ? marked : { [key]: marked }, this.src.style, flow);
+    printed = reindent(printed, col);
+    if (subs.length > 0) printed = this.substitute(printed, col, subs);
+    return withEol(printed, this.src.eol);
+  }
+
+  /** Replaces values that exist in the source by placeholders, filled with source text afterwards. */
+  private markPooled(value: unknown, env: Env, flow: boolean, subs: Pooled[]): unknown {
+    if (!Array.isArray(value)) return value;
+    return value.map((item) => {
+      const r = this.poolFor(item, env, flow);
+      if (!r) return item;
+      subs.push(r);
+      return PLACEHOLDER(subs.length - 1);
+    });
+  }
+
+  /** The comment lines right above a block list item (they move with it), without their indentation. */
+  private leadOf(node: Node): string[] {
+    const text = this.src.text;
+    const dash = dashOf(text, node, []);
+    if (!onlySpaceBefore(text, dash)) return [];
+    const ls = lineStart(text, dash);
+    const start = leadStart(text, ls, dash - ls, 0);
+    if (start === ls) return [];
+    return text.slice(start, ls).replace(/\r?\n$/, '').split(/\r?\n/).map((l) => l.slice(dash - ls));
+  }
+
+  private pooledContainer(item: unknown, flow: boolean): Pooled | undefined {
+    if (!isObj(item) || typeof item.name !== 'string') return undefined;
+    const entry = this.src.containers.get(item.name);
+    if (!entry || !entry.node.range || (flow && isBlock(entry.node))) return undefined;
+    const node = entry.node;
+    const lead = flow || !isBlock(node) ? [] : this.leadOf(node);
+    return Object.assign((col: number, lineIndent: number) => {
+      const env: Env = { path: [], col: 0, slot: 'item', container: String(item.name), copying: true, expandAll: true };
+      const origCol = column(this.src.text, node.range![0]);
+      env.col = Math.max(0, origCol - 2);
+      const text = this.render(node, entry.value, item, env).replace(/\r?\n$/, '');
+      // flow text keeps its shape relative to the indentation of its line
+      return reindent(text, isBlock(node) ? col - origCol : lineIndent - indentOfLine(this.src.text, node.range![0]));
+    }, { lead });
+  }
+
+  private pooledWord(item: unknown, container: string | undefined, flow: boolean): Pooled | undefined {
+    if (container === undefined) return undefined;
+    const list = this.src.words.get(container);
+    const entry = list?.find((w) => !w.used && deepEqual(w.value, item));
+    if (!entry || !entry.node.range) return undefined;
+    if (flow && (isBlock(entry.node) || (isScalar(entry.node) && (entry.node.type === 'BLOCK_LITERAL' || entry.node.type === 'BLOCK_FOLDED')))) return undefined;
+    entry.used = true;
+    const node = entry.node;
+    return (col: number, lineIndent: number) => {
+      const [r0, r1] = node.range!;
+      let end = r1;
+      if (!flow && !isBlock(node)) {
+        // a block item keeps the comment at the end of its line
+        const le = lineEnd(this.src.text, r1);
+        const rest = this.slice(r1, le);
+        if (/^[ \t]+#[^\n]*\r?\n?$/.test(rest)) end = le - (rest.endsWith('\r\n') ? 2 : rest.endsWith('\n') ? 1 : 0);
+      }
+      const text = this.slice(r0, end).replace(/\r?\n$/, '');
+      return reindent(text, flow ? lineIndent - indentOfLine(this.src.text, r0) : col - column(this.src.text, r0));
+    };
+  }
+
+  private substitute(printed: string, firstCol: number, subs: Pooled[]): string {
+    let out = '';
+    let pos = 0;
+    for (const m of printed.matchAll(PLACEHOLDER_RE)) {
+      const offset = m.index!;
+      const ls = printed.lastIndexOf('\n', offset - 1) + 1;
+      const col = offset - ls + (ls === 0 ? firstCol : 0);
+      const s = subs[Number(m[1])]!;
+      const lead = s.lead ?? [];
+      if (lead.length > 0 && ls > 0 && /^ *- $/.test(printed.slice(ls, offset))) {
+        // comment lines go above the item's dash line
+        out += printed.slice(pos, ls) + lead.map((l) => `${' '.repeat(col - 2)}${l}\n`).join('') + printed.slice(ls, offset);
+      } else out += printed.slice(pos, offset);
+      out += s(col, (ls === 0 ? firstCol : 0) + /^ */.exec(printed.slice(ls))![0].length);
+      pos = offset + m[0].length;
+    }
+    return out + printed.slice(pos);
+  }
+
+  // ------------------------------------------------------------ maps
+
+  private renderMap(node: import('yaml').YAMLMap, before: Record<string, unknown>, after: Record<string, unknown>, env: Env, from?: number): string {
+    const text = this.src.text;
+    const [n0, r1] = range(node, env.path);
+    const r0 = from ?? n0;
+    const pairs = node.items as Pair[];
+    const keys = pairs.map((p) => (isScalar(p.key) ? String(p.key.value) : undefined));
+    if (keys.some((k) => k === undefined)) throw new EmitError('a mapping with a complex key', env.path);
+    const own = keys as string[];
+    const afterKeys = Object.keys(after);
+    const kept = own.filter((k) => k !== '<<' && k in after);
+    const keptOrder = afterKeys.filter((k) => kept.includes(k));
+    if (!deepEqual(kept, keptOrder)) throw new EmitError('keys that change their order', env.path);
+    const flow = !!node.flow;
+    const edits: Edit[] = [];
+    const keyCol = pairs.length > 0 ? column(text, range(pairs[0]!.key as Node, env.path)[0]) : env.col;
+    const entries = pairs.map((p) => (flow ? flowEntry(p.key as Node, p.value as Node | null, env.path) : blockMapEntry(text, p, env.path, r0)));
+    const deleted = pairs.map((_p, i) => own[i] !== '<<' && !(own[i]! in after));
+
+    pairs.forEach((p, i) => {
+      const k = own[i]!;
+      if (k === '<<' || deleted[i]) return;
+      const value = p.value as Node | null;
+      const childEnv: Env = { ...env, path: [...env.path, k], col: keyCol, slot: 'value' };
+      if (!value) {
+        if (deepEqual(before[k], after[k])) return;
+        throw new EmitError('a key without a value node', childEnv.path);
+      }
+      const b = before[k];
+      const a = after[k];
+      if (deepEqual(b, a) && !this.needsVisit(value, childEnv)) return;
+      const vr = range(value, childEnv.path);
+      // A block value on the lines below its key is edited from the line after the key, so that
+      // comments above its first entry belong to that entry.
+      const keyEnd = lineEnd(text, range(p.key as Node, childEnv.path)[1]);
+      const vfrom = isBlock(value) && keyEnd <= vr[0] && /^[ \t]*$/.test(text.slice(range(p.key as Node, childEnv.path)[1], keyEnd).replace(/^:/, '').replace(/\r?\n$/, '')) ? keyEnd : vr[0];
+      edits.push({ start: vfrom, end: vr[1], text: this.render(value, b, a, childEnv, vfrom === vr[0] ? undefined : vfrom) });
+    });
+
+    // New keys go after the key that precedes them in `after`.
+    const inserts = new Map<number, string[]>();
+    afterKeys.forEach((k, j) => {
+      if (own.includes(k)) return;
+      let prev = -1;
+      for (let x = j - 1; x >= 0 && prev < 0; x--) prev = own.indexOf(afterKeys[x]!);
+      const childEnv: Env = { ...env, path: [...env.path, k], col: keyCol, slot: 'value' };
+      // New `args` next to a flow `command` are written in flow style too.
+      const commandNode = node.get('command', true) as Node | undefined;
+      const flowValue = !flow && k === 'args' && Array.isArray(after[k]) && !!commandNode && isSeq(commandNode) && !!commandNode.flow;
+      const t = flowValue ? `${k}: ${this.printFresh(after[k], childEnv, true, keyCol)}` : this.printPair(k, after[k], childEnv, flow, keyCol);
+      const list = inserts.get(prev) ?? [];
+      list.push(t);
+      inserts.set(prev, list);
+    });
+    if (flow) edits.push(...this.flowListEdits(text, r0, r1, entries, deleted, inserts, env.path));
+    else edits.push(...this.blockListEdits(entries, deleted, inserts, keyCol, r0));
+    return applyEdits(text, r0, r1, edits, env.path);
+  }
+
+  private printPair(key: string, value: unknown, env: Env, flow: boolean, keyCol: number): string {
+    if (flow) return this.printFresh(value, env, true, keyCol, key).replace(/^\{ ?|\s?\}$/g, '');
+    return this.printFresh(value, env, false, keyCol, key);
+  }
+
+  // ------------------------------------------------------------ lists
+
+  private renderSeq(node: import('yaml').YAMLSeq, before: unknown[], after: unknown[], env: Env, from?: number): string {
+    const text = this.src.text;
+    const [n0, r1] = range(node, env.path);
+    const r0 = from ?? n0;
+    const items = node.items as Node[];
+    if (items.length !== before.length) throw new EmitError('a list whose items do not match its value', env.path);
+    const last = env.path[env.path.length - 1];
+    const byName = (last === 'containers' || last === 'initContainers') && [...before, ...after].every((c) => isObj(c) && typeof c.name === 'string');
+    const id = (v: unknown) => (byName ? `n:${String((v as Record<string, unknown>).name)}` : `v:${stableJson(v)}`);
+    const matches = lcs(before.map(id), after.map(id));
+    const flow = !!node.flow;
+    const edits: Edit[] = [];
+    const entries = items.map((it) => (flow ? flowEntry(it, it, env.path) : blockSeqEntry(text, it, env.path, r0)));
+    const dashCol = !flow && entries.length > 0 ? column(text, entries[0]!.token) : env.col;
+    const deleted = items.map(() => true);
+    const inserts = new Map<number, string[]>();
+    let ai = 0;
+    const insert = (prev: number, upTo: number) => {
+      for (; ai < upTo; ai++) {
+        const childEnv: Env = { ...env, path: [...env.path, ai], col: dashCol, slot: 'item', container: byName ? String((after[ai] as Record<string, unknown>).name) : env.container };
+        const t = flow ? this.printFlowItem(after[ai], { ...env, path: env.path }, indentOfLine(text, n0)) : this.printBlockItem(after[ai], { ...env }, dashCol);
+        const list = inserts.get(prev) ?? [];
+        list.push(t);
+        inserts.set(prev, list);
+        void childEnv;
+      }
+    };
+    let prevB = -1;
+    for (const [bi, aIdx] of matches) {
+      insert(prevB, aIdx);
+      ai = aIdx + 1;
+      deleted[bi] = false;
+      prevB = bi;
+      const item = items[bi]!;
+      const childEnv: Env = { ...env, path: [...env.path, aIdx], col: dashCol, slot: 'item', container: byName ? String((after[aIdx] as Record<string, unknown>).name) : env.container };
+      if (deepEqual(before[bi], after[aIdx]) && !this.needsVisit(item, childEnv)) continue;
+      const ir = range(item, childEnv.path);
+      edits.push({ start: ir[0], end: ir[1], text: this.render(item, before[bi], after[aIdx], childEnv) });
+    }
+    insert(prevB, after.length);
+    if (flow) edits.push(...this.flowListEdits(text, r0, r1, entries, deleted, inserts, env.path));
+    else edits.push(...this.blockListEdits(entries, deleted, inserts, dashCol, r0));
+    return applyEdits(text, r0, r1, edits, env.path);
+  }
+
+  /** A list item printed as `- …` lines at the list's dash column. */
+  private printBlockItem(value: unknown, env: Env, dashCol: number): string {
+    const pooled = this.poolFor(value, env, false);
+    if (pooled) return [...(pooled.lead ?? []), `- ${pooled(dashCol + 2, dashCol)}`].join(`${this.src.eol}${' '.repeat(dashCol)}`);
+    return this.printFresh([value], { ...env, path: [...env.path] }, false, dashCol).replace(/^- ?/, '- ');
+  }
+
+  private printFlowItem(value: unknown, env: Env, lineIndent: number): string {
+    const pooled = this.poolFor(value, env, true);
+    if (pooled) return pooled(0, lineIndent);
+    return this.printFresh(value, env, true, 0);
+  }
+
+  private poolFor(value: unknown, env: Env, flow: boolean): Pooled | undefined {
+    const last = env.path[env.path.length - 1];
+    if (last === 'containers' || last === 'initContainers') return this.pooledContainer(value, flow);
+    if ((last === 'command' || last === 'args') && env.container !== undefined) return this.pooledWord(value, env.container, flow);
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ edits of entries
+
+  private blockListEdits(entries: Entry[], deleted: boolean[], inserts: Map<number, string[]>, col: number, from: number): Edit[] {
+    const text = this.src.text;
+    const eol = this.src.eol;
+    const ind = ' '.repeat(col);
+    const out: Edit[] = [];
+    // Whole lines where the edit region allows it; else from the token (the first entry of a map
+    // that is a list item, or of the document).
+    const lines = (e: Entry) => e.ownLine && e.start >= from;
+    const firstKept = deleted.indexOf(false);
+    if (firstKept < 0 && entries.length > 0) {
+      // Every entry goes: the new ones take the place of the old.
+      const texts = [...inserts.values()].flat();
+      if (texts.length === 0) throw new EmitError('a block collection left empty', []);
+      const first = entries[0]!;
+      const last = entries[entries.length - 1]!;
+      const nl = text.slice(0, last.end).endsWith('\n') ? eol : '';
+      if (lines(first)) return [{ start: first.start, end: last.end, text: `${texts.map((t) => `${ind}${t}`).join(eol)}${nl}` }];
+      return [{ start: first.token, end: last.end, text: `${texts.join(`${eol}${ind}`)}${nl}` }];
+    }
+    entries.forEach((e, i) => {
+      if (!deleted[i]) return;
+      if (lines(e)) {
+        // a last line without a newline takes the newline before it along
+        const atEof = e.end === text.length && !text.endsWith('\n');
+        out.push({ start: atEof ? Math.max(from, e.start - eol.length) : e.start, end: e.end, text: '' });
+        return;
+      }
+      if (i !== 0) throw new EmitError('deleting an entry that shares its line', []);
+      // the first entry, from its token: up to the next entry's token on its line
+      const next = entries[1]!;
+      const end = next.ownLine ? next.start + Math.min(col, /^ */.exec(text.slice(next.start))![0].length) : next.token;
+      out.push({ start: e.token, end, text: '' });
+    });
+    for (const [prev, texts] of inserts) {
+      if (prev >= 0) {
+        const e = entries[prev]!;
+        const atEof = e.end === text.length && !text.endsWith('\n');
+        const body = texts.map((t) => `${ind}${t}`).join(eol);
+        out.push({ start: e.end, end: e.end, text: atEof ? `${eol}${body}` : `${body}${eol}` });
+      } else {
+        const first = entries[0];
+        if (!first) throw new EmitError('an empty block collection', []);
+        if (lines(first)) out.push({ start: first.start, end: first.start, text: texts.map((t) => `${ind}${t}${eol}`).join('') });
+        else out.push({ start: first.token, end: first.token, text: texts.map((t) => `${t}${eol}${ind}`).join('') });
+      }
+    }
+    return out;
+  }
+
+  private flowListEdits(text: string, r0: number, r1: number, entries: Entry[], deleted: boolean[], inserts: Map<number, string[]>, path: Path): Edit[] {
+    const out: Edit[] = [];
+    const n = entries.length;
+    if (n === 0) {
+      const texts = inserts.get(-1) ?? [];
+      if (texts.length === 0) return out;
+      const inner = this.slice(r0 + 1, r1 - 1);
+      if (inner.trim() !== '') throw new EmitError('an empty flow collection with content', path);
+      const pad = this.src.style.flowPadding ? ' ' : '';
+      out.push({ start: r0 + 1, end: r1 - 1, text: `${pad}${texts.join(', ')}${pad}` });
+      return out;
+    }
+    if (deleted.every((d) => d)) {
+      const texts = [...inserts.values()].flat();
+      out.push({ start: entries[0]!.start, end: entries[n - 1]!.end, text: texts.join(', ') });
+      return out;
+    }
+    for (let i = 0; i < n; i++) {
+      if (!deleted[i]) continue;
+      let j = i;
+      while (j + 1 < n && deleted[j + 1]) j++;
+      if (i > 0) out.push({ start: entries[i - 1]!.end, end: entries[j]!.end, text: '' });
+      else out.push({ start: entries[0]!.start, end: entries[j + 1]!.start, text: '' });
+      i = j;
+    }
+    for (const [prev, texts] of inserts) {
+      if (prev >= 0) out.push({ start: entries[prev]!.end, end: entries[prev]!.end, text: texts.map((t) => `, ${t}`).join('') });
+      else {
+        const firstKept = entries[deleted.indexOf(false)]!;
+        out.push({ start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t}, `).join('') });
+      }
+    }
+    return out;
+  }
+}
+
+function applyEdits(text: string, from: number, to: number, edits: Edit[], path: Path): string {
+  const sorted = edits.map((e, i) => ({ e, i })).sort((x, y) => x.e.start - y.e.start || (x.e.end - x.e.start) - (y.e.end - y.e.start) || x.i - y.i);
+  let out = '';
+  let pos = from;
+  for (const { e } of sorted) {
+    if (e.start < pos || e.end > to) throw new EmitError(`overlapping edits (${e.start}-${e.end} after ${pos}, up to ${to}: ${JSON.stringify(text.slice(e.start, e.end))} / ${JSON.stringify(e.text.slice(0, 60))})`, path);
+    out += text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + text.slice(pos, to);
+}
+
+/** JSON with sorted keys is not wanted here: key order is part of a value's identity. */
+function stableJson(v: unknown): string {
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+/** Longest common subsequence of two id lists: the matched index pairs, in order. */
+function lcs(a: string[], b: string[]): [number, number][] {
+  // common prefix and suffix first: the usual edit is a few items added at one end
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const out: [number, number][] = [];
+  for (let i = 0; i < pre; i++) out.push([i, i]);
+  const am = a.slice(pre, a.length - suf);
+  const bm = b.slice(pre, b.length - suf);
+  if (am.length > 0 && bm.length > 0) {
+    const m = am.length;
+    const n = bm.length;
+    const dp: number[][] = Array.from({ length: m + 1 }, () => new Array<number>(n + 1).fill(0));
+    for (let i = m - 1; i >= 0; i--) for (let j = n - 1; j >= 0; j--) dp[i]![j] = am[i] === bm[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+    let i = 0;
+    let j = 0;
+    while (i < m && j < n) {
+      if (am[i] === bm[j]) {
+        out.push([pre + i, pre + j]);
+        i++;
+        j++;
+      } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) i++;
+      else j++;
+    }
+  }
+  for (let k = 0; k < suf; k++) out.push([a.length - suf + k, b.length - suf + k]);
+  return out;
+}
