@@ -5,7 +5,7 @@ import { ExitCode } from './exit-codes.js';
 import type { IO } from './io.js';
 import { isResourceList, specFromFunctionConfig, toResults, withResults } from './krm.js';
 import { parseFile } from './load/parse.js';
-import { renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
+import { EmitFailure, renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
 import { explain } from './render/explain.js';
 import { transformStream } from './stream.js';
 import { dot, mermaid, viewOf, viewsFromRecords } from './render/graph.js';
@@ -108,7 +108,7 @@ function joinOutputs(r: Pick<Result, 'files'>, output: Common['output']): string
   const single = r.files.length === 1 ? r.files[0]! : undefined;
   const wanted = output ?? (single?.format === 'json' ? 'json' : 'yaml');
   if ((single && single.format === wanted) || (wanted === 'yaml' && r.files.every((f) => f.format === 'yaml'))) {
-    return r.files.map((f, i) => (i > 0 && !/^---/.test(f.text) ? `---\n${f.text}` : f.text)).map((t) => (t.endsWith('\n') || t === '' ? t : `${t}\n`)).join('');
+    return r.files.map((f, i) => (i > 0 && !/^---/.test(f.text) ? `---\n${f.text}` : f.text)).map((t, i, all) => (i === all.length - 1 || t.endsWith('\n') || t === '' ? t : `${t}\n`)).join('');
   }
   const values = r.files.flatMap((f) => parseFile(f.name, f.text).file.docs.map((d) => d.value).filter((v) => v !== undefined && v !== null));
   return renderAs(wanted, values);
@@ -319,6 +319,11 @@ function failure(io: IO, e: unknown): number {
   if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EISDIR') {
     io.stderr(`startorder: ${err.message}\n`);
     return ExitCode.usage;
+  }
+  if (e instanceof EmitFailure || (e instanceof Error && e.name === 'EmitFailure')) {
+    // what startorder wrote did not read back as what it meant: nothing is printed but the place
+    io.stderr(`startorder: internal error (please report it): ${(e as Error).message}\n`);
+    return ExitCode.internal;
   }
   io.stderr(`startorder: internal error (please report it): ${err?.stack ?? String(e)}\n`);
   return ExitCode.internal;

@@ -25,7 +25,8 @@ export type Code =
   | 'record-invalid'
   | 'image-resolve-failed'
   | 'image-not-locked'
-  | 'lock-mismatch';
+  | 'lock-mismatch'
+  | 'non-string-word';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -25,3 +25,18 @@ export function trailingWhitespace(text: string): string {
   while (i > 0 && /\s/.test(text[i - 1]!)) i--;
   return text.slice(i);
 }
+
+/**
+ * A deep copy of plain data that shares nothing: YAML aliases parse to one object used in several
+ * places, and a copy that kept that sharing (structuredClone does) would let a change to one use
+ * change the others.
+ */
+export function copyTree<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(copyTree) as T;
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = copyTree(x);
+    return out as T;
+  }
+  return v;
+}

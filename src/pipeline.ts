@@ -1,13 +1,14 @@
 import { Document } from 'yaml';
-import { deepEqual } from './equal.js';
+import { copyTree, deepEqual } from './equal.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { EmitError, emitJson, emitYamlDocument, verifyDocument, EMIT_OPTIONS, type Change } from './emit/emit.js';
+import { EmitError, emitYamlDocument, sourceTexts, verifyDocument, EMIT_OPTIONS, type Change } from './emit/emit.js';
 import { makeLocator, type Locator } from './load/locate.js';
 import { parseFile, type SourceFile } from './load/parse.js';
 import { planWorkload, resourceRef, type Plan } from './plan/plan.js';
 import { applyPlan } from './rewrite/apply.js';
 import { RECORD_ANNOTATION } from './rewrite/names.js';
 import { recordOf, revertWorkload } from './rewrite/revert.js';
+import type { AppliedRecord } from './rewrite/record.js';
 import { collectSpecs, docKey, specFromObject } from './spec/collect.js';
 import type { SpecDefaults } from './spec/normalize.js';
 import { withResolvedImages } from './resolve/wiring.js';
@@ -64,6 +65,8 @@ interface Stage {
   workload: Workload;
   current: Obj;
   original: Obj;
+  /** The record of an earlier run, when the workload carries one. */
+  record?: AppliedRecord;
 }
 
 /** Finds workloads and undoes an earlier run on each, so a second run starts from the user's original. */
@@ -79,7 +82,7 @@ function stageWorkloads(files: readonly SourceFile[], specDocs: Set<string>, loc
       diags.push({ code: 'record-invalid', severity: 'error', message: `the annotation ${RECORD_ANNOTATION} is not one startorder wrote`, hint: `Remove the annotation ${RECORD_ANNOTATION} (and any startorder changes by hand), then run again.`, file: w.file, document: w.document, path, workload: workloadId(w), resource: resourceRef(w), ...locate(w.file, w.document, path) });
       continue;
     }
-    out.push({ workload: w, current: w.value, original: rec.record ? revertWorkload(w.value, w, rec.record) : w.value });
+    out.push({ workload: w, current: w.value, original: rec.record ? revertWorkload(w.value, w, rec.record) : w.value, ...(rec.record ? { record: rec.record } : {}) });
   }
   return out;
 }
@@ -123,7 +126,11 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
       const planned = planWorkload(w, getIn(stage.original, w.podSpecPath) as Obj, withResolvedImages(sel.spec, options.resolvedImages), locate);
       diags.push(...planned.diagnostics);
       if (!planned.plan) continue;
-      const applied = applyPlan(planned.plan, stage.original, locate);
+      // The user's text of what the transform replaces, for revert: from the source, or kept from the
+      // record of an earlier run (the source then holds startorder's text).
+      const file = files.find((f) => f.name === w.file)!;
+      const src = stage.record ? (stage.record.src ?? {}) : sourceTexts(file, w.document, w.path, w.podSpecPath, new Set(planned.plan.wrapped.map((x) => x.name)));
+      const applied = applyPlan(planned.plan, stage.original, locate, src);
       diags.push(...applied.diagnostics);
       if (!applied.value) continue;
       plans.push(planned.plan);
@@ -140,7 +147,7 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
     if (deepEqual(value, s.current)) continue;
     const key = docKey(s.workload.file, s.workload.document);
     const list = changes.get(key) ?? [];
-    list.push({ document: s.workload.document, path: s.workload.path, before: s.current, after: value });
+    list.push({ document: s.workload.document, path: s.workload.path, before: s.current, after: value, ...(options.revert && s.record ? { restore: restoreOf(s.record) } : {}) });
     changes.set(key, list);
     stageOfDoc.set(key, [...(stageOfDoc.get(key) ?? []), s]);
   }
@@ -157,8 +164,22 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
   return { files: outputs, diagnostics: sortDiagnostics(diags), plans, sources, changes };
 }
 
+/** What revert may write back as the user's text: the recorded sources, with the value each held. */
+function restoreOf(record: AppliedRecord): Map<string, { text: string; value?: unknown }> {
+  const out = new Map<string, { text: string; value?: unknown }>();
+  for (const [key, text] of Object.entries(record.src ?? {})) {
+    const [name, field, ...rest] = key.split('/');
+    const c = record.containers.find((x) => x.name === name);
+    if (rest.length === 0 && c && (field === 'command' || field === 'args') && field in c.fields) out.set(key, { text, value: c.fields[field] });
+    else out.set(key, { text });
+  }
+  return out;
+}
+
 /** The emitter went wrong: never print what it made. Names the file, the document and the path. */
-export class EmitFailure extends Error {}
+export class EmitFailure extends Error {
+  override name = 'EmitFailure';
+}
 
 function failure(file: string, document: number, path: readonly (string | number)[], why: string): EmitFailure {
   return new EmitFailure(`${file}: document ${document + 1}, at ${path.length ? path.join('.') : '(root)'}: ${why}; nothing was written`);
@@ -176,8 +197,19 @@ function emitFile(f: SourceFile, changes: Map<string, Change[]>, specDocs: Set<s
     const c = changes.get(key);
     if (!c) return { name: f.name, format: f.format, text: f.text, changed: false };
     const value = applyChangesTo(f.docs[0]!.value, c);
-    const text = emitJson(f, value);
-    const back = JSON.parse(text) as unknown;
+    let text: string;
+    try {
+      text = emitYamlDocument(f, f.docOffset, c);
+    } catch (e) {
+      if (e instanceof EmitError) throw failure(f.name, f.docOffset, [...e.path], e.message);
+      throw e;
+    }
+    let back: unknown;
+    try {
+      back = JSON.parse(text);
+    } catch (e) {
+      throw failure(f.name, f.docOffset, [], `the JSON written does not parse (${(e as Error).message})`);
+    }
     if (!deepEqual(back, value)) throw failure(f.name, f.docOffset, [], 'the JSON written does not read back as the value meant');
     read(key, back);
     return { name: f.name, format: f.format, text, changed: true };
@@ -216,7 +248,7 @@ function emitFile(f: SourceFile, changes: Map<string, Change[]>, specDocs: Set<s
 }
 
 function setIn(root: Obj, path: readonly (string | number)[], value: unknown): Obj {
-  const copy = structuredClone(root);
+  const copy = copyTree(root);
   let cur: Record<string | number, unknown> = copy;
   for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
   cur[path[path.length - 1]!] = value;

@@ -27,6 +27,8 @@ export class EmitError extends Error {
 type Path = (string | number)[];
 
 export interface EditStyle {
+  /** A JSON file: what startorder adds is JSON too, in one line per value. */
+  json?: boolean;
   indent: number;
   indentSeq: boolean;
   flowPadding: boolean;
@@ -46,6 +48,11 @@ export interface Sources {
   expand: Set<Node>;
   /** Anchored nodes changed in place (found by the first pass). */
   edited: Set<Node>;
+  /**
+   * revert: the user's own text of nodes the transform replaced (a command, an alias), by
+   * `container/path/in/it`, with the value it held; used where the value is that value again.
+   */
+  restore?: Map<string, { text: string; value?: unknown }>;
 }
 
 interface Env {
@@ -54,6 +61,8 @@ interface Env {
   col: number;
   slot: 'value' | 'item';
   container?: string;
+  /** Where in `path` the container's own keys start (for `restore`). */
+  containerDepth?: number;
   /** Rendering a copy (an alias written out, a moved container): its anchors are not the user's. */
   copying: boolean;
   /** Inside moved text every alias is written out: its anchor may now come after it. */
@@ -75,7 +84,7 @@ function indentOfLine(text: string, p: number): number {
 }
 
 const PLACEHOLDER = (n: number) => `SOPOOL${n}SOPOOL`;
-const PLACEHOLDER_RE = /SOPOOL(\d+)SOPOOL/g;
+const PLACEHOLDER_RE = /"?SOPOOL(\d+)SOPOOL"?/g;
 
 export function rootEnv(path: Path): Env {
   return { path, col: 0, slot: 'value', copying: false, expandAll: false };
@@ -185,7 +194,14 @@ function printOptions(style: EditStyle): ToStringOptions {
 }
 
 /** The value printed at column 0 (no final newline); `flow` prints every collection in flow style. */
+function jsonInline(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(jsonInline).join(', ')}]`;
+  if (isObj(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${jsonInline(x)}`).join(', ')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
 function printValue(value: unknown, style: EditStyle, flow: boolean): string {
+  if (style.json) return jsonInline(value);
   if (flow && (value === null || typeof value !== 'object')) {
     // A scalar inside a flow collection: printed in one, so `,` `[` `]` `{` `}` are quoted.
     return printValue([value], { ...style, flowPadding: false }, true).replace(/^\[|\]$/g, '');
@@ -261,8 +277,10 @@ export class Renderer {
   /** The new text of `node` (its source range [0, 1)) so that it holds `after` where it held `before`. */
   render(node: Node | null, before: unknown, after: unknown, env: Env, from?: number): string {
     if (node === null) throw new EmitError('no node to edit', env.path);
+    const restored = this.restored(node, after, env, from);
+    if (restored !== undefined) return restored;
     const same = deepEqual(before, after);
-    if (same && !this.needsVisit(node, env)) {
+    if (same && !this.needsVisit(node, env) && !this.restoreUnder(env)) {
       const r = range(node, env.path);
       return this.slice(from ?? r[0], r[1]);
     }
@@ -272,6 +290,26 @@ export class Renderer {
     if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && (after.length > 0 || node.flow)) return this.renderSeq(node as import('yaml').YAMLSeq, before, after, env, from);
     if (from !== undefined && from < range(node, env.path)[0]) return this.slice(from, range(node, env.path)[0]) + this.replace(node, after, env);
     return this.replace(node, after, env);
+  }
+
+  /** revert: whether a recorded text lies at or under this place (then it is visited). */
+  private restoreUnder(env: Env): boolean {
+    if (!this.src.restore || this.src.restore.size === 0 || env.container === undefined || env.containerDepth === undefined) return false;
+    const prefix = [env.container, ...env.path.slice(env.containerDepth)].join('/');
+    for (const k of this.src.restore.keys()) if (k === prefix || k.startsWith(`${prefix}/`)) return true;
+    return false;
+  }
+
+  private restored(node: Node, after: unknown, env: Env, from?: number): string | undefined {
+    if (!this.src.restore || env.container === undefined || env.containerDepth === undefined) return undefined;
+    const key = [env.container, ...env.path.slice(env.containerDepth)].join('/');
+    const r = this.src.restore.get(key);
+    if (!r || ('value' in r && !deepEqual(r.value, after))) return undefined;
+    // A block value below its key was recorded from the line after the key, which is where `from`
+    // starts; any other value from its first character.
+    void node;
+    void from;
+    return r.text;
   }
 
   /** An alias whose use must differ, or whose anchor changed: the anchor's text, changed, in its place. */
@@ -361,7 +399,7 @@ export class Renderer {
     const node = entry.node;
     const lead = flow || !isBlock(node) ? [] : this.leadOf(node);
     return Object.assign((col: number, lineIndent: number) => {
-      const env: Env = { path: [], col: 0, slot: 'item', container: String(item.name), copying: true, expandAll: true };
+      const env: Env = { path: [], col: 0, slot: 'item', container: String(item.name), containerDepth: 0, copying: true, expandAll: true };
       const origCol = column(this.src.text, node.range![0]);
       env.col = Math.max(0, origCol - 2);
       const text = this.render(node, entry.value, item, env).replace(/\r?\n$/, '');
@@ -442,7 +480,7 @@ export class Renderer {
       }
       const b = before[k];
       const a = after[k];
-      if (deepEqual(b, a) && !this.needsVisit(value, childEnv)) return;
+      if (deepEqual(b, a) && !this.needsVisit(value, childEnv) && !this.restoreUnder(childEnv)) return;
       const vr = range(value, childEnv.path);
       // A block value on the lines below its key is edited from the line after the key, so that
       // comments above its first entry belong to that entry.
@@ -497,7 +535,7 @@ export class Renderer {
     let ai = 0;
     const insert = (prev: number, upTo: number) => {
       for (; ai < upTo; ai++) {
-        const childEnv: Env = { ...env, path: [...env.path, ai], col: dashCol, slot: 'item', container: byName ? String((after[ai] as Record<string, unknown>).name) : env.container };
+        const childEnv: Env = { ...env, path: [...env.path, ai], col: dashCol, slot: 'item', container: byName ? String((after[ai] as Record<string, unknown>).name) : env.container, containerDepth: byName ? env.path.length + 1 : env.containerDepth };
         const t = flow ? this.printFlowItem(after[ai], { ...env, path: env.path }, indentOfLine(text, n0)) : this.printBlockItem(after[ai], { ...env }, dashCol);
         const list = inserts.get(prev) ?? [];
         list.push(t);
@@ -512,8 +550,8 @@ export class Renderer {
       deleted[bi] = false;
       prevB = bi;
       const item = items[bi]!;
-      const childEnv: Env = { ...env, path: [...env.path, aIdx], col: dashCol, slot: 'item', container: byName ? String((after[aIdx] as Record<string, unknown>).name) : env.container };
-      if (deepEqual(before[bi], after[aIdx]) && !this.needsVisit(item, childEnv)) continue;
+      const childEnv: Env = { ...env, path: [...env.path, aIdx], col: dashCol, slot: 'item', container: byName ? String((after[aIdx] as Record<string, unknown>).name) : env.container, containerDepth: byName ? env.path.length + 1 : env.containerDepth };
+      if (deepEqual(before[bi], after[aIdx]) && !this.needsVisit(item, childEnv) && !this.restoreUnder(childEnv)) continue;
       const ir = range(item, childEnv.path);
       edits.push({ start: ir[0], end: ir[1], text: this.render(item, before[bi], after[aIdx], childEnv) });
     }
@@ -608,6 +646,11 @@ export class Renderer {
     }
     if (deleted.every((d) => d)) {
       const texts = [...inserts.values()].flat();
+      if (texts.length === 0 && this.slice(r0 + 1, entries[0]!.start).trim() === '' && this.slice(entries[n - 1]!.end, r1 - 1).trim() === '') {
+        // the last entry goes with the padding it came with: `{}` again
+        out.push({ start: r0 + 1, end: r1 - 1, text: '' });
+        return out;
+      }
       out.push({ start: entries[0]!.start, end: entries[n - 1]!.end, text: texts.join(', ') });
       return out;
     }
@@ -619,11 +662,26 @@ export class Renderer {
       else out.push({ start: entries[0]!.start, end: entries[j + 1]!.start, text: '' });
       i = j;
     }
+    const eol = this.src.eol;
     for (const [prev, texts] of inserts) {
-      if (prev >= 0) out.push({ start: entries[prev]!.end, end: entries[prev]!.end, text: texts.map((t) => `, ${t}`).join('') });
-      else {
+      if (prev >= 0) {
+        const e = entries[prev]!;
+        const after = /^[ \t]*,[ \t]*\r?\n/.exec(text.slice(e.end));
+        const ownLine = onlySpaceBefore(text, e.token);
+        const ind = ' '.repeat(indentOfLine(text, e.token));
+        if (after && ownLine) {
+          // one entry a line: the new ones get lines of their own
+          const at = e.end + after[0].length;
+          out.push({ start: at, end: at, text: texts.map((t) => `${ind}${t},${eol}`).join('') });
+        } else if (ownLine && prev === n - 1 && /^[ \t]*\r?\n/.test(text.slice(e.end))) {
+          out.push({ start: e.end, end: e.end, text: texts.map((t) => `,${eol}${ind}${t}`).join('') });
+        } else out.push({ start: e.end, end: e.end, text: texts.map((t) => `, ${t}`).join('') });
+      } else {
         const firstKept = entries[deleted.indexOf(false)]!;
-        out.push({ start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t}, `).join('') });
+        if (onlySpaceBefore(text, firstKept.token)) {
+          const ind = ' '.repeat(indentOfLine(text, firstKept.token));
+          out.push({ start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t},${eol}${ind}`).join('') });
+        } else out.push({ start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t}, `).join('') });
       }
     }
     return out;

@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
+import { isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
 import type { SourceFile } from '../load/parse.js';
 import type { Obj } from '../types.js';
 import { EmitError, Renderer, rootEnv, type Sources } from './edit.js';
@@ -13,6 +13,73 @@ export interface Change {
   path: (string | number)[];
   before: Obj;
   after: Obj;
+  /** revert: the user's text of nodes the transform replaced (see AppliedRecord.src). */
+  restore?: Map<string, { text: string; value?: unknown }>;
+}
+
+/**
+ * The user's own text of what a transform replaces rather than extends, by `container/path`: the
+ * `command` and `args` of the containers it wraps, and every alias inside a container (a use that
+ * must be written out when its anchor changes or moves). Kept in the record so that revert gives
+ * these bytes back. A block value on the lines below its key starts on the line after the key.
+ */
+export function sourceTexts(file: SourceFile, document: number, resourcePath: readonly (string | number)[], podSpecPath: readonly string[], wrapped: ReadonlySet<string>): Record<string, string> {
+  const d = file.docs[document - file.docOffset];
+  if (!d) return {};
+  const text = file.text;
+  const out: Record<string, string> = {};
+  const textOf = (node: Node, keyNode?: Node): string => {
+    const [r0, r1] = node.range!;
+    if (keyNode?.range && isCollection(node) && !node.flow) {
+      const keyEnd = text.indexOf('\n', keyNode.range[1]) + 1;
+      if (keyEnd > 0 && keyEnd <= r0) return text.slice(keyEnd, r1);
+    }
+    return text.slice(r0, r1);
+  };
+  for (const list of ['initContainers', 'containers']) {
+    const seq = d.doc.getIn([...resourcePath, ...podSpecPath, list], true);
+    if (!isSeq(seq)) continue;
+    for (const item of seq.items) {
+      if (!isMap(item)) continue;
+      const name = item.get('name');
+      if (typeof name !== 'string') continue;
+      if (wrapped.has(name)) {
+        for (const pair of item.items) {
+          const key = isScalar(pair.key) ? pair.key.value : undefined;
+          if ((key === 'command' || key === 'args') && isNode(pair.value) && pair.value.range) out[`${name}/${key}`] = textOf(pair.value, pair.key as Node);
+        }
+      }
+      visit(item, {
+        Alias: (_k, node) => {
+          const where = aliasPath(item, node);
+          if (where && node.range) out[[name, ...where].join('/')] = text.slice(node.range[0], node.range[1]);
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** The path of a node inside a collection (keys and indexes), found by walking it. */
+function aliasPath(root: Node, target: Node): (string | number)[] | undefined {
+  const walk = (n: unknown, path: (string | number)[]): (string | number)[] | undefined => {
+    if (n === target) return path;
+    if (isMap(n)) {
+      for (const p of n.items) {
+        const k = isScalar(p.key) ? String(p.key.value) : undefined;
+        if (k === undefined) continue;
+        const r = walk(p.value, [...path, k]);
+        if (r) return r;
+      }
+    } else if (isSeq(n)) {
+      for (let i = 0; i < n.items.length; i++) {
+        const r = walk(n.items[i], [...path, i]);
+        if (r) return r;
+      }
+    }
+    return undefined;
+  };
+  return walk(root, []);
 }
 
 /**
@@ -47,7 +114,7 @@ export function detectStyle(text: string): ToStringOptions {
 }
 
 /** What the renderer may reuse: container nodes by name, and each container's command/args words. */
-function sourcesOf(doc: Document, c: Change, text: string, region: string): Sources {
+function sourcesOf(doc: Document, c: Change, text: string, region: string, json: boolean): Sources {
   const containers: Sources['containers'] = new Map();
   const words: Sources['words'] = new Map();
   const walk = (path: (string | number)[], value: unknown): void => {
@@ -80,7 +147,7 @@ function sourcesOf(doc: Document, c: Change, text: string, region: string): Sour
   return {
     text,
     eol: region.includes('\r\n') ? '\r\n' : '\n',
-    style: { indent: Number(style.indent ?? 2), indentSeq: style.indentSeq !== false, flowPadding: style.flowCollectionPadding !== false },
+    style: { json, indent: Number(style.indent ?? 2), indentSeq: style.indentSeq !== false, flowPadding: style.flowCollectionPadding !== false },
     containers,
     words,
     anchorOf: (alias) => {
@@ -96,15 +163,17 @@ function sourcesOf(doc: Document, c: Change, text: string, region: string): Sour
 }
 
 /** The edits of one change: the new text of the resource's node, and where it goes. */
-function renderChange(doc: Document, c: Change, text: string, region: string): { start: number; end: number; text: string } {
+function renderChange(doc: Document, c: Change, text: string, region: string, json: boolean): { start: number; end: number; text: string } {
   const node = (c.path.length === 0 ? doc.contents : doc.getIn(c.path, true)) as Node | null;
   if (!node || !node.range) throw new EmitError('the resource has no node in its document', c.path);
-  const src = sourcesOf(doc, c, text, region);
+  const src = sourcesOf(doc, c, text, region, json);
+  src.restore = c.restore;
   let out = new Renderer(src).render(node, c.before, c.after, rootEnv(c.path));
   if (src.edited.size > 0 && hasAliases(doc)) {
     // An anchor changed in place: the aliases that keep its old value are written out in full.
-    const again = sourcesOf(doc, c, text, region);
+    const again = sourcesOf(doc, c, text, region, json);
     again.expand = new Set(src.edited);
+    again.restore = c.restore;
     out = new Renderer(again).render(node, c.before, c.after, rootEnv(c.path));
   }
   return { start: node.range[0], end: node.range[1], text: out };
@@ -125,7 +194,7 @@ function hasAliases(doc: Document): boolean {
 export function emitYamlDocument(file: SourceFile, index: number, changes: readonly Change[]): string {
   const d = file.docs[index - file.docOffset]!;
   const region = file.text.slice(d.start, d.end);
-  const edits = changes.map((c) => renderChange(d.doc, c, file.text, region)).sort((a, b) => a.start - b.start);
+  const edits = changes.map((c) => renderChange(d.doc, c, file.text, region, file.format === 'json')).sort((a, b) => a.start - b.start);
   let out = '';
   let pos = d.start;
   for (const e of edits) {

@@ -4,11 +4,12 @@ import type { Plan } from '../plan/plan.js';
 import { resourceRef } from '../plan/plan.js';
 import { isObj, workloadId, type Obj, type Ready } from '../types.js';
 import { getIn } from '../select/resources.js';
+import { copyTree } from '../equal.js';
 import { WRAPPED_COMMAND, wrapperArgs } from './flags.js';
 import * as N from './names.js';
 import { makeRecord, type AppliedRecord } from './record.js';
 
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = <T>(v: T): T => copyTree(v);
 
 function mount(name: string, mountPath: string, readOnly: boolean): Obj {
   return readOnly ? { name, mountPath, readOnly: true } : { name, mountPath };
@@ -89,12 +90,38 @@ function clashes(plan: Plan, podSpec: Obj, locate: Locator): Diagnostic[] {
   return out;
 }
 
+/**
+ * A word of `command`/`args` that YAML reads as a number, a boolean or null cannot move behind the
+ * wrapper as it is (the apiserver would take it, the app would start without it): quoting it is the
+ * user's call, so it is a located error with the fix.
+ */
+function nonStringWords(plan: Plan, podSpec: Obj, locate: Locator): Diagnostic[] {
+  const w = plan.workload;
+  const out: Diagnostic[] = [];
+  for (const list of ['initContainers', 'containers']) {
+    (Array.isArray(podSpec[list]) ? (podSpec[list] as Obj[]) : []).forEach((c, i) => {
+      if (!plan.wrapped.some((x) => x.name === c.name)) return;
+      for (const key of ['command', 'args']) {
+        const words = c[key];
+        if (!Array.isArray(words)) continue;
+        words.forEach((word, j) => {
+          if (typeof word === 'string') return;
+          const path = [...w.path, ...w.podSpecPath, list, i, key, j];
+          const shown = word === null ? 'null' : typeof word === 'object' ? JSON.stringify(word) : String(word);
+          out.push({ code: 'non-string-word', severity: 'error', file: w.file, document: w.document, path, ...locate(w.file, w.document, path), workload: workloadId(w), resource: resourceRef(w), container: String(c.name), message: `word ${j + 1} of ${key} of container "${String(c.name)}" is read as ${word === null ? 'null' : typeof word} ${shown}, not as a string`, hint: typeof word === 'boolean' || word === null ? 'Quote it as it is written, e.g. "yes" or "on", so it stays a string.' : `Quote it: "${shown}".` });
+        });
+      }
+    });
+  }
+  return out;
+}
+
 /** Applies a plan to a workload object; returns the new object (the input is not modified). */
-export function applyPlan(plan: Plan, original: Obj, locate: Locator): { value?: Obj; record?: AppliedRecord; diagnostics: Diagnostic[] } {
+export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Record<string, string> = {}): { value?: Obj; record?: AppliedRecord; diagnostics: Diagnostic[] } {
   const w = plan.workload;
   const value = clone(original);
   const podSpec = getIn(value, w.podSpecPath) as Obj;
-  const diagnostics = clashes(plan, podSpec, locate);
+  const diagnostics = [...clashes(plan, podSpec, locate), ...nonStringWords(plan, podSpec, locate)];
   if (diagnostics.length > 0) return { diagnostics };
   const originalPod = clone(podSpec);
 
@@ -145,7 +172,7 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator): { value?:
   else if (inits.length > 0) podSpec.initContainers = inits;
   if (volumes.length > 0) podSpec.volumes = [...(Array.isArray(podSpec.volumes) ? (podSpec.volumes as Obj[]) : []), ...volumes];
 
-  const record = makeRecord(plan, originalPod, podSpec, volumes.map((v) => String(v.name)), needsBin ? [N.INIT_CONTAINER] : []);
+  const record = makeRecord(plan, originalPod, podSpec, volumes.map((v) => String(v.name)), needsBin ? [N.INIT_CONTAINER] : [], src);
   const meta = getIn(value, w.metadataPath);
   if (!isObj(getIn(value, w.metadataPath.slice(0, -1)))) throw new Error('pod template without a parent object');
   const parent = getIn(value, w.metadataPath.slice(0, -1)) as Obj;

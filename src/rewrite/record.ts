@@ -21,9 +21,15 @@ export interface AppliedRecord {
   volumes: string[];
   /** Keys that did not exist before: initContainers, volumes, metadata, annotations. */
   created: string[];
+  /**
+   * The user's own text of what the transform replaced instead of extending, by `container/path`:
+   * the command and args of wrapped containers, and aliases inside containers. revert writes these
+   * bytes back where the value is the original again. Absent when empty.
+   */
+  src?: Record<string, string>;
 }
 
-export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[], initContainers: string[]): AppliedRecord {
+export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[], initContainers: string[], src: Record<string, string> = {}): AppliedRecord {
   const changed: AppliedRecord['containers'] = [];
   const afterAll = [...((after.initContainers as Obj[] | undefined) ?? []), ...(after.containers as Obj[])];
   for (const list of ['initContainers', 'containers'] as const) {
@@ -46,6 +52,7 @@ export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[
     initContainers,
     volumes,
     created,
+    ...(Object.keys(src).length > 0 ? { src } : {}),
   };
 }
 
@@ -59,6 +66,7 @@ export function parseRecord(text: unknown): AppliedRecord | undefined {
   try {
     const r = JSON.parse(text) as AppliedRecord;
     if (r.v !== 2 || !Array.isArray(r.containers) || !Array.isArray(r.edges)) return undefined;
+    if (r.src !== undefined && (typeof r.src !== 'object' || r.src === null || Object.values(r.src).some((t) => typeof t !== 'string'))) return undefined;
     return r;
   } catch {
     return undefined;

@@ -1,5 +1,6 @@
 import { isObj, type Obj, type Workload } from '../types.js';
 import { getIn } from '../select/resources.js';
+import { copyTree } from '../equal.js';
 import { RECORD_ANNOTATION } from './names.js';
 import { originalContainer, parseRecord, type AppliedRecord } from './record.js';
 
@@ -12,7 +13,7 @@ export function recordOf(value: Obj, w: Pick<Workload, 'metadataPath'>): { recor
 
 /** Restores the workload startorder transformed, from the record it left. Pure: returns a copy. */
 export function revertWorkload(value: Obj, w: Pick<Workload, 'metadataPath' | 'podSpecPath'>, record: AppliedRecord): Obj {
-  const out = structuredClone(value);
+  const out = copyTree(value);
   const pod = getIn(out, w.podSpecPath) as Obj;
   const names = new Set(record.containers.map((c) => c.name));
   const without = (list: unknown, drop: (c: Obj) => boolean) => (Array.isArray(list) ? (list as Obj[]).filter((c) => !drop(c)) : []);
