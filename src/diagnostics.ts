@@ -26,7 +26,8 @@ export type Code =
   | 'image-resolve-failed'
   | 'image-not-locked'
   | 'lock-mismatch'
-  | 'non-string-word';
+  | 'non-string-word'
+  | 'record-mismatch';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -7,7 +7,7 @@ import { parseFile, type SourceFile } from './load/parse.js';
 import { planWorkload, resourceRef, type Plan } from './plan/plan.js';
 import { applyPlan } from './rewrite/apply.js';
 import { RECORD_ANNOTATION } from './rewrite/names.js';
-import { recordOf, revertWorkload } from './rewrite/revert.js';
+import { recordOf, revertWorkload, type Drift } from './rewrite/revert.js';
 import type { AppliedRecord } from './rewrite/record.js';
 import { collectSpecs, docKey, specFromObject } from './spec/collect.js';
 import type { SpecDefaults } from './spec/normalize.js';
@@ -82,7 +82,13 @@ function stageWorkloads(files: readonly SourceFile[], specDocs: Set<string>, loc
       diags.push({ code: 'record-invalid', severity: 'error', message: `the annotation ${RECORD_ANNOTATION} is not one startorder wrote`, hint: `Remove the annotation ${RECORD_ANNOTATION} (and any startorder changes by hand), then run again.`, file: w.file, document: w.document, path, workload: workloadId(w), resource: resourceRef(w), ...locate(w.file, w.document, path) });
       continue;
     }
-    out.push({ workload: w, current: w.value, original: rec.record ? revertWorkload(w.value, w, rec.record) : w.value, ...(rec.record ? { record: rec.record } : {}) });
+    const drift: Drift[] = [];
+    const original = rec.record ? revertWorkload(w.value, w, rec.record, drift) : w.value;
+    for (const d of drift) {
+      const path = [...w.path, ...w.podSpecPath, ...d.path];
+      diags.push({ code: 'record-mismatch', severity: 'error', message: d.message, hint: d.hint, file: w.file, document: w.document, path, workload: workloadId(w), container: d.container, resource: resourceRef(w), ...locate(w.file, w.document, path) });
+    }
+    out.push({ workload: w, current: w.value, original, ...(rec.record ? { record: rec.record } : {}) });
   }
   return out;
 }
@@ -147,6 +153,8 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
     if (deepEqual(value, s.current)) continue;
     const key = docKey(s.workload.file, s.workload.document);
     const list = changes.get(key) ?? [];
+    // the same file given twice: one change per resource
+    if (list.some((c) => deepEqual(c.path, s.workload.path))) continue;
     list.push({ document: s.workload.document, path: s.workload.path, before: s.current, after: value, ...(options.revert && s.record ? { restore: restoreOf(s.record) } : {}) });
     changes.set(key, list);
     stageOfDoc.set(key, [...(stageOfDoc.get(key) ?? []), s]);
