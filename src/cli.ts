@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { hasErrors, renderText, type Diagnostic } from './diagnostics.js';
 import { unifiedDiff } from './emit/diff.js';
 import { ExitCode } from './exit-codes.js';
-import type { IO } from './io.js';
+import { WriteError, type IO } from './io.js';
 import { isResourceList, specFromFunctionConfig, toResults, withResults } from './krm.js';
 import { parseFile } from './load/parse.js';
 import { renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
@@ -41,13 +41,37 @@ interface Common {
 
 class UsageError extends Error {}
 
-async function readInputs(io: IO, files: readonly string[]): Promise<Input[]> {
+/** `1.33`, `v1.33`, `1.33.2`: what --kubernetes-version and spec.kubernetesVersion accept. */
+export const KUBERNETES_VERSION = /^v?1\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$/;
+
+/**
+ * The input files, each real file once. Entries of a directory that cannot be read (a dangling
+ * symlink, a FIFO) are warnings; a file also given with -c is a spec, read once, as the config.
+ */
+async function readInputs(io: IO, files: readonly string[], configs: readonly Input[], diags: Diagnostic[]): Promise<Input[]> {
   if (files.length === 0 || (files.length === 1 && files[0] === '-')) return [{ name: '<stdin>', text: await io.readStdin() }];
+  const real = async (f: string) => (io.realpath ? io.realpath(f) : f);
+  const configAt = new Map<string, string>();
+  for (const c of configs) configAt.set(await real(c.name), c.name);
+  const seen = new Set<string>();
   const out: Input[] = [];
   for (const arg of files) {
-    const expanded = await io.expand(arg);
-    if (expanded.length === 0) throw new UsageError(`no such file, directory or matching glob: ${arg}`);
-    for (const f of expanded) out.push({ name: f, text: await io.readFile(f) });
+    const expanded = await io.expand(arg, (s) => diags.push({ code: 'input-skipped', severity: 'warning', file: s.file, message: s.message, hint: 'Remove it, or point it at a manifest file.' }));
+    if (expanded.length === 0) {
+      if (arg !== '-' && !diags.some((d) => d.code === 'input-skipped' && d.file?.startsWith(arg))) throw new UsageError(`no such file, directory or matching glob: ${arg}`);
+      continue;
+    }
+    for (const f of expanded) {
+      const r = await real(f);
+      if (seen.has(r)) continue;
+      seen.add(r);
+      const asConfig = configAt.get(r);
+      if (asConfig !== undefined) {
+        diags.push({ code: 'spec-given-twice', severity: 'warning', file: f, line: 1, column: 1, message: `${f} is given both with -c (as ${asConfig}) and as an input; it is read once, as a spec file`, hint: `Give it once: drop it from the inputs (or exclude it from the directory or glob), or drop -c ${asConfig}.` });
+        continue;
+      }
+      out.push({ name: f, text: await io.readFile(f) });
+    }
   }
   return out;
 }
@@ -133,7 +157,12 @@ async function runKrm(io: IO, a: Common, input: Input, list: Record<string, unkn
 
 async function run(io: IO, cmd: string, a: Common): Promise<number> {
   const configs = await Promise.all(a.config.map(async (c) => ({ name: c, text: await io.readFile(c).catch(() => { throw new UsageError(`cannot read --config ${c}`); }) })));
-  const inputs = await readInputs(io, a.files);
+  if (a['kubernetes-version'] !== undefined && !KUBERNETES_VERSION.test(a['kubernetes-version'])) {
+    throw new UsageError(`--kubernetes-version ${JSON.stringify(a['kubernetes-version'])} is not a Kubernetes version: give MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v (1.33, v1.33.2)`);
+  }
+  if (a.write && (cmd === 'transform' || cmd === 'revert') && (a.files.length === 0 || a.files.includes('-'))) throw new UsageError('--write needs file arguments, not stdin');
+  const found: Diagnostic[] = [];
+  const inputs = await readInputs(io, a.files, configs, found);
   if (cmd === 'transform' && inputs.length === 1 && inputs[0]!.name === '<stdin>' && /kind:\s*"?ResourceList|"kind"\s*:\s*"ResourceList"/.test(inputs[0]!.text)) {
     const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
     if (isResourceList(first)) return runKrm(io, a, inputs[0]!, first);
@@ -144,7 +173,7 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   if (cmd !== 'revert' && (a['resolve-images'] || a.locked)) {
     const res = await resolveForRun(io, a, inputs, options);
     if (res.diagnostics.length > 0) {
-      report(io, a, res.diagnostics, [...inputs, ...configs]);
+      report(io, a, [...found, ...res.diagnostics], [...inputs, ...configs]);
       return ExitCode.findings;
     }
     if (res.resolvedImages) options.resolvedImages = res.resolvedImages;
@@ -153,11 +182,23 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   // graph and explain need the plans; the rest may go through the streaming, multi-threaded path.
   const streamed = cmd === 'graph' || cmd === 'explain' ? undefined : await transformStream(inputs, options);
   const r = streamed ? { ...streamed, plans: [], sources: [] } : transform(inputs, options);
-  report(io, a, r.diagnostics, [...inputs, ...configs]);
+  report(io, a, [...found, ...r.diagnostics], [...inputs, ...configs]);
   if (hasErrors(r.diagnostics)) return ExitCode.findings;
   // The lock file is written by transform only (check, graph and explain write nothing), and only
-  // when the run has no error.
-  if (lockText !== undefined && cmd === 'transform') await io.writeFileAtomic(a['lock-file'], lockText);
+  // when the run has no error; with --write it goes with the manifests, all or nothing.
+  const writes: { file: string; text: string }[] = [];
+  if (lockText !== undefined && cmd === 'transform') writes.push({ file: a['lock-file'], text: lockText });
+  if ((cmd === 'transform' || cmd === 'revert') && a.write) writes.push(...r.files.filter((x) => x.changed).map((f) => ({ file: f.name, text: f.text })));
+  if (writes.length > 0) {
+    try {
+      if (io.writeFilesAtomic) await io.writeFilesAtomic(writes);
+      else for (const w of writes) await io.writeFileAtomic(w.file, w.text);
+    } catch (e) {
+      if (!(e instanceof WriteError)) throw e;
+      report(io, a, [{ code: 'write-failed', severity: 'error', file: e.file, message: `cannot write: ${e.reason}; no file was changed` }]);
+      return ExitCode.usage;
+    }
+  }
   switch (cmd) {
     case 'check': {
       const stale = r.files.filter((f) => f.changed);
@@ -178,11 +219,7 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
       return ExitCode.ok;
     }
     default:
-      if (a.write) {
-        if (inputs.some((i) => i.name === '<stdin>')) throw new UsageError('--write needs file arguments, not stdin');
-        for (const f of r.files.filter((x) => x.changed)) await io.writeFileAtomic(f.name, f.text);
-        return ExitCode.ok;
-      }
+      if (a.write) return ExitCode.ok;
       io.stdout(joinOutputs(r, a.output));
       return ExitCode.ok;
   }
@@ -315,8 +352,12 @@ function failure(io: IO, e: unknown): number {
     io.stderr(`startorder: ${e.message}\nRun \`startorder --help\` for usage.\n`);
     return ExitCode.usage;
   }
+  if (e instanceof WriteError) {
+    io.stderr(`${e.file}: error[write-failed]: cannot write: ${e.reason}\n`);
+    return ExitCode.usage;
+  }
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EISDIR') {
+  if (['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'ELOOP', 'EPERM', 'EROFS', 'EIO', 'ENXIO'].includes(String(err?.code))) {
     io.stderr(`startorder: ${err.message}\n`);
     return ExitCode.usage;
   }
