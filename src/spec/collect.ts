@@ -12,6 +12,27 @@ export function isStartOrder(v: unknown): v is Obj {
   return isObj(v) && v.kind === SPEC_KIND && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('startorder.dev/');
 }
 
+/**
+ * A document that says `kind: StartOrder` without startorder's apiVersion (none, or another group's):
+ * an error at its apiVersion, instead of passing it through as if it were some other resource.
+ */
+export function foreignStartOrder(value: unknown, where: { file?: string; document?: number; path: (string | number)[] }, locate: Locator): Diagnostic | undefined {
+  if (!isObj(value) || value.kind !== SPEC_KIND || isStartOrder(value as unknown)) return undefined;
+  const v: Obj = value;
+  const has = v.apiVersion !== undefined;
+  const path = [...where.path, has ? 'apiVersion' : 'kind'];
+  return {
+    code: 'spec-api-version',
+    severity: 'error',
+    message: has ? `a StartOrder with apiVersion ${JSON.stringify(v.apiVersion)}: startorder reads apiVersion ${SPEC_API_VERSION}` : `a StartOrder without apiVersion: startorder reads apiVersion ${SPEC_API_VERSION}`,
+    hint: `Set apiVersion: ${SPEC_API_VERSION}.`,
+    ...(where.file !== undefined ? { file: where.file } : {}),
+    ...(where.document !== undefined ? { document: where.document } : {}),
+    path,
+    ...locate(where.file, where.document, path),
+  };
+}
+
 /** Validates one StartOrder object against the schema and normalises it. */
 export function specFromObject(
   value: Obj,
@@ -55,6 +76,8 @@ export function collectSpecs(
   const diagnostics: Diagnostic[] = [];
   for (const f of files) {
     for (const d of f.docs) {
+      const foreign = foreignStartOrder(d.value, { file: f.name, document: d.index, path: [] }, locate);
+      if (foreign) diagnostics.push(foreign);
       if (!isStartOrder(d.value)) continue;
       specDocs.add(docKey(f.name, d.index));
       const r = specFromObject(d.value, { file: f.name, document: d.index, path: [] }, defaults, locate);
