@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
-import { hasErrors, renderText, type Diagnostic } from './diagnostics.js';
+import { hasErrors, renderText, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { unifiedDiff } from './emit/diff.js';
 import { ExitCode } from './exit-codes.js';
 import { WriteError, type IO } from './io.js';
-import { isResourceList, specFromFunctionConfig, toResults, withResults } from './krm.js';
-import { parseFile } from './load/parse.js';
+import { isNode } from 'yaml';
+import { callerShowsResults, functionNotes, isResourceList, refusedFlags, resultLines, specFromFunctionConfig, toResults, withResults } from './krm.js';
+import { makeLocator } from './load/locate.js';
+import { asWorkload, getIn, resourcesOf } from './select/resources.js';
+import { SPEC_ANNOTATION } from './select/select.js';
+import { parseFile, type SourceFile } from './load/parse.js';
 import { renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
 import { explain } from './render/explain.js';
 import { transformStream } from './stream.js';
@@ -37,6 +41,8 @@ interface Common {
   'lock-file': string;
   platform?: string;
   'insecure-registry': string[];
+  /** Which flags the command line gave (defaults not counted). */
+  given: Record<string, boolean>;
 }
 
 class UsageError extends Error {}
@@ -138,20 +144,50 @@ function joinOutputs(r: Pick<Result, 'files'>, output: Common['output']): string
   return renderAs(wanted, values);
 }
 
-async function runKrm(io: IO, a: Common, input: Input, list: Record<string, unknown>): Promise<number> {
-  const items = Array.isArray(list.items) ? list.items : undefined;
-  const fc = specFromFunctionConfig(list.functionConfig, input.name);
-  const diags: Diagnostic[] = [...fc.diagnostics];
+/**
+ * Function mode (a ResourceList on stdin, from kustomize or kpt). -c, --mode, --kubernetes-version,
+ * --runtime-image and --error-format are honoured; flags that mean nothing here are refused with a
+ * result. The answer is the ResourceList with results added by a text edit (see withResults).
+ */
+async function runKrm(io: IO, a: Common, input: Input, list: Record<string, unknown>, source: SourceFile, configs: Input[]): Promise<number> {
+  const items = list.items === undefined || list.items === null ? [] : Array.isArray(list.items) ? list.items : undefined;
+  const doc = source.docs[0]!.doc;
+  const rawAt = (path: (string | number)[]) => {
+    const node = doc.getIn(path, true);
+    return isNode(node) && node.range ? input.text.slice(node.range[0], node.range[1]) : undefined;
+  };
+  const fc = specFromFunctionConfig(list.functionConfig, input.name, rawAt);
+  const diags: Diagnostic[] = [...refusedFlags(a.given), ...fc.diagnostics];
   let text = input.text;
-  if (!items) diags.push({ code: 'resource-list-invalid', severity: 'error', file: input.name, document: 0, path: ['items'], message: 'the ResourceList has no items list', hint: 'Send a ResourceList with an items field (it may be empty).' });
+  if (!items) diags.push({ code: 'resource-list-invalid', severity: 'error', file: input.name, document: 0, message: 'the ResourceList\'s items is not a list', hint: 'Send a ResourceList whose items field is a list (it may be empty).' });
   if (!hasErrors(diags)) {
-    const r = transform([input], { ...optionsOf(a, []), specObjects: fc.specObjects });
-    diags.push(...r.diagnostics);
-    if (r.files[0]) text = r.files[0].text;
+    const annotated = resourcesOf([source]).some((r) => {
+      const w = asWorkload(r);
+      return w !== undefined && getIn(w.value, [...w.metadataPath, 'annotations', SPEC_ANNOTATION]) !== undefined;
+    });
+    diags.push(...functionNotes(list, input.name, fc.specObjects.length > 0 || configs.length > 0 || annotated));
+    const r = transform([input], { ...optionsOf(a, configs), specObjects: fc.specObjects });
+    // A spec handed to the function as its functionConfig is there to be used: selecting nothing is
+    // an error (after kustomize's namePrefix, names are matched against previousNames as well).
+    diags.push(
+      ...r.diagnostics.map((d): Diagnostic =>
+        d.code === 'spec-selects-nothing' && d.file === input.name
+          ? { ...d, severity: 'error', hint: 'Check the selector against the items’ kind, name (before or after namePrefix/nameSuffix), namespace and labels, or remove the function.' }
+          : d,
+      ),
+    );
+    if (!hasErrors(diags) && r.files[0]) text = r.files[0].text;
   }
-  // kustomize shows a function's stderr only: say there what went wrong, as well as in results.
-  report(io, a, diags, [input]);
-  io.stdout(withResults(text, toResults(diags, items ?? [], list.functionConfig)));
+  const sorted = sortDiagnostics(diags);
+  const results = toResults(sorted, items ?? [], list.functionConfig);
+  if (a['error-format'] === 'json') report(io, a, sorted);
+  else if (results.length > 0 && !callerShowsResults(list, process.env)) {
+    // kustomize shows a function's stderr, not its results: one line per result there.
+    const locate = makeLocator([source]);
+    const lines = resultLines(sorted, results, (path) => locate(input.name, 0, path)?.line);
+    io.stderr(`${lines.join('\n')}\n`);
+  }
+  io.stdout(withResults(text, results, true));
   return hasErrors(diags) ? ExitCode.findings : ExitCode.ok;
 }
 
@@ -164,8 +200,9 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   const found: Diagnostic[] = [];
   const inputs = await readInputs(io, a.files, configs, found);
   if (cmd === 'transform' && inputs.length === 1 && inputs[0]!.name === '<stdin>' && /kind:\s*"?ResourceList|"kind"\s*:\s*"ResourceList"/.test(inputs[0]!.text)) {
-    const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
-    if (isResourceList(first)) return runKrm(io, a, inputs[0]!, first);
+    const parsed = parseFile('<stdin>', inputs[0]!.text).file;
+    const first = parsed.docs[0]?.value;
+    if (isResourceList(first)) return runKrm(io, a, inputs[0]!, first, parsed, configs);
   }
   // check and --write keep StartOrder documents in the files they read: those are the user's specs.
   const options: Options = { ...optionsOf(a, configs), revert: cmd === 'revert', keepInputSpecs: cmd === 'check' || a.write };
@@ -256,9 +293,11 @@ const OPTIONS: Record<string, OptionSpec> = {
 
 /** Flag values as either parser returns them → the one shape `run` reads, defaults applied. */
 function toCommon(values: Record<string, unknown>, files: string[]): Common {
-  const out: Record<string, unknown> = { files };
+  const given: Record<string, boolean> = {};
+  const out: Record<string, unknown> = { files, given };
   for (const [name, o] of Object.entries(OPTIONS)) {
     const v = values[name];
+    given[name] = v !== undefined && !(Array.isArray(v) && v.length === 0);
     if (o.multiple) out[name] = v === undefined ? [] : ([] as unknown[]).concat(v);
     else if (v !== undefined) out[name] = v;
     else if (o.default !== undefined) out[name] = o.default;
@@ -319,7 +358,8 @@ export async function cli(io: IO): Promise<number> {
     parser = parser.option(name, {
       ...(o.choices ? { choices: o.choices } : { type: o.type }),
       ...(o.alias ? { alias: o.alias } : {}),
-      ...(o.default !== undefined ? { default: o.default } : {}),
+      // Defaults are applied by toCommon, so a flag that was not given can be told from one that was.
+      ...(o.default !== undefined ? { defaultDescription: JSON.stringify(o.default) } : {}),
       ...(o.type === 'string' ? { requiresArg: true } : {}),
       description: o.description,
     });
