@@ -4,7 +4,7 @@ import { unifiedDiff } from './emit/diff.js';
 import { ExitCode } from './exit-codes.js';
 import { WriteError, type IO } from './io.js';
 import { isNode } from 'yaml';
-import { callerShowsResults, functionNotes, isResourceList, refusedFlags, resultLines, specFromFunctionConfig, toResults, withResults } from './krm.js';
+import { callerShowsResults, functionNotes, isResourceList, placedResults, refusedFlags, resultLines, specFromFunctionConfig, withResults } from './krm.js';
 import { makeLocator } from './load/locate.js';
 import { asWorkload, getIn, resourcesOf } from './select/resources.js';
 import { SPEC_ANNOTATION } from './select/select.js';
@@ -25,6 +25,17 @@ const EXAMPLES: [string, string][] = [
   ['startorder revert deploy.yaml', 'undo what startorder did'],
   ['helm install web ./chart --post-renderer startorder', 'as a Helm post-renderer (specs from annotations or StartOrder documents)'],
 ];
+
+const FUNCTION_MODE = [
+  'Function mode (KRM): a ResourceList on stdin (kustomize `transformers:` with an exec function, `kustomize fn run`,',
+  '`kpt fn eval --exec startorder`) is answered with the ResourceList and `results`. The spec is the functionConfig',
+  '(a StartOrder, or a ConfigMap with the spec as YAML in data.spec and optional mode, kubernetesVersion, runtimeImage',
+  'keys), -c files, or the startorder.dev/spec pod template annotations. -c, --mode, --kubernetes-version,',
+  '--runtime-image and --error-format are honoured; -o, --write, --resolve-images, --locked, --lock-file, --platform and',
+  '--insecure-registry are refused with a result. Exit 1 when a result is an error; one line per result on stderr (not',
+  'under kpt, which prints the results itself; STARTORDER_KRM_STDERR=lines|none decides). Mark StartOrder files',
+  'config.kubernetes.io/local-config: "true" so kpt and kustomize do not apply them.',
+].join('\n');
 
 interface Common {
   files: string[];
@@ -179,12 +190,13 @@ async function runKrm(io: IO, a: Common, input: Input, list: Record<string, unkn
     if (!hasErrors(diags) && r.files[0]) text = r.files[0].text;
   }
   const sorted = sortDiagnostics(diags);
-  const results = toResults(sorted, items ?? [], list.functionConfig);
+  const placed = placedResults(sorted, items ?? [], list.functionConfig);
+  const results = placed.map((p) => p.result);
   if (a['error-format'] === 'json') report(io, a, sorted);
   else if (results.length > 0 && !callerShowsResults(list, process.env)) {
     // kustomize shows a function's stderr, not its results: one line per result there.
     const locate = makeLocator([source]);
-    const lines = resultLines(sorted, results, (path) => locate(input.name, 0, path)?.line);
+    const lines = resultLines(sorted, placed, (path) => locate(input.name, 0, path)?.line);
     io.stderr(`${lines.join('\n')}\n`);
   }
   io.stdout(withResults(text, results, true));
@@ -345,7 +357,7 @@ export async function cli(io: IO): Promise<number> {
     .command('explain [files..]', 'say in words what transform will do', {}, () => void (command = 'explain'))
     .command('revert [files..]', 'undo what startorder did, from the annotation it left', {}, () => void (command = 'revert'))
     .example(EXAMPLES)
-    .epilogue('Exit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md. Spec schema: schemas/startorder.schema.json.')
+    .epilogue(FUNCTION_MODE + '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.')
     .strict()
     .exitProcess(false)
     .help()

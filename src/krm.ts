@@ -147,9 +147,22 @@ function fieldPath(path: readonly (string | number)[]): string {
  * the workload it concerns named in the message and in tags.
  */
 export function toResults(diags: readonly Diagnostic[], items: readonly unknown[], functionConfig: unknown): Obj[] {
+  return placedResults(diags, items, functionConfig).map((p) => p.result);
+}
+
+/** A result, and where in the ResourceList its object starts (`base`) and its field is (`place`). */
+export interface PlacedResult {
+  result: Obj;
+  base?: (string | number)[];
+  place?: (string | number)[];
+}
+
+export function placedResults(diags: readonly Diagnostic[], items: readonly unknown[], functionConfig: unknown): PlacedResult[] {
   const fc = isObj(functionConfig) ? functionConfig : undefined;
   const viaConfigMap = fc?.kind === 'ConfigMap';
   return diags.map((d) => {
+    let base: (string | number)[] | undefined;
+    let place: (string | number)[] | undefined;
     let message = d.hint ? `${d.message}. Fix: ${d.hint}` : d.message;
     const r: Obj = { message, severity: d.severity };
     let path = d.path ?? [];
@@ -161,6 +174,8 @@ export function toResults(diags: readonly Diagnostic[], items: readonly unknown[
         const file = fileOf(item);
         if (file) r.file = file;
       } else if (d.resource) r.resourceRef = d.resource;
+      base = path.slice(0, 2);
+      place = path;
       path = path.slice(2);
       if (path.length > 0) field = fieldPath(path);
     } else if (fc && (path[0] === 'functionConfig' || path[0] === 'spec' || (d.code === 'spec-selects-nothing' && path.length === 0))) {
@@ -170,6 +185,8 @@ export function toResults(diags: readonly Diagnostic[], items: readonly unknown[
       r.resourceRef = refOf(fc);
       const file = fileOf(fc);
       if (file) r.file = file;
+      base = ['functionConfig'];
+      place = ['functionConfig', ...(viaConfigMap && path[0] === 'data' && path[1] === 'spec' ? path.slice(0, 2) : path)];
       if (viaConfigMap && path[0] === 'data' && path[1] === 'spec') {
         // The spec is YAML inside a string: the field is data.spec, the place inside it goes in the message.
         const inner = path.slice(2);
@@ -184,12 +201,17 @@ export function toResults(diags: readonly Diagnostic[], items: readonly unknown[
       if (path.length > 0) field = fieldPath(path);
       // A plan error without a path (a spec from the pod template annotation): find the item by its
       // resourceRef, for the file, and point at the annotation that holds the spec.
-      const item = d.resource ? items.find((i) => isObj(i) && sameRef(refOf(i), d.resource!)) : undefined;
+      const index = d.resource ? items.findIndex((i) => isObj(i) && sameRef(refOf(i), d.resource!)) : -1;
+      const item = items[index];
       if (isObj(item)) {
         const file = fileOf(item);
         if (file) r.file = file;
         const at = specAnnotationPath(item);
-        if (field === undefined && at) field = fieldPath(at);
+        base = ['items', index];
+        if (field === undefined && at) {
+          field = fieldPath(at);
+          place = ['items', index, ...at];
+        }
       }
     }
     // A field means nothing without the resource it is in: then the place goes into the message.
@@ -199,7 +221,7 @@ export function toResults(diags: readonly Diagnostic[], items: readonly unknown[
     }
     if (field !== undefined) r.field = { path: field };
     if (d.code) r.tags = { code: d.code, ...(d.workload ? { workload: d.workload } : {}), ...(d.container ? { container: d.container } : {}) };
-    return r;
+    return { result: r, ...(base ? { base } : {}), ...(place ? { place } : {}) };
   });
 }
 
@@ -210,18 +232,19 @@ const refText = (ref: Obj): string => `${String(ref.kind)}/${ref.namespace ? `${
  * function's stderr, not its results): the user's file from the path annotation (or the object
  * when the orchestrator sent none), the object, the field and the line inside the object.
  */
-export function resultLines(diags: readonly Diagnostic[], results: readonly Obj[], objectLine: (path: (string | number)[]) => number | undefined): string[] {
-  return results.map((r, i) => {
+export function resultLines(diags: readonly Diagnostic[], placed: readonly PlacedResult[], lineOf: (path: (string | number)[]) => number | undefined): string[] {
+  return placed.map(({ result: r, base, place }, i) => {
     const d = diags[i];
     const ref = isObj(r.resourceRef) ? r.resourceRef : undefined;
     const file = isObj(r.file) && typeof r.file.path === 'string' ? r.file : undefined;
     const field = isObj(r.field) && typeof r.field.path === 'string' ? r.field.path : undefined;
-    // Line inside the object: the diagnostic's line in the ResourceList, less the line the object starts on.
+    // The line inside the object: of the diagnostic when it is inside it, else of the field.
     let inside: number | undefined;
-    if (d?.line !== undefined && d.path) {
-      const base = d.path[0] === 'items' && typeof d.path[1] === 'number' ? d.path.slice(0, 2) : d.path[0] === 'functionConfig' ? ['functionConfig'] : undefined;
-      const start = base ? objectLine(base) : undefined;
-      if (start !== undefined && d.line >= start) inside = d.line - start + 1;
+    const start = base ? lineOf(base) : undefined;
+    if (start !== undefined) {
+      const within = d?.path !== undefined && base!.every((k, j) => d.path![j] === k);
+      const line = within && d?.line !== undefined ? d.line : place ? lineOf(place) : undefined;
+      if (line !== undefined && line >= start) inside = line - start + 1;
     }
     const where = file ? `${String(file.path)}${typeof file.index === 'number' && file.index > 0 ? ` (document ${file.index + 1})` : ''}` : ref ? refText(ref) : 'startorder';
     const subject = [file && ref ? refText(ref) : undefined, field, inside !== undefined ? `(line ${inside} of the object)` : undefined].filter(Boolean).join(' ');
