@@ -42,7 +42,9 @@ export function specFromObject(
 ): { spec?: Spec; diagnostics: Diagnostic[] } {
   const meta = isObj(value.metadata) ? value.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '<unnamed>';
-  const origin = `StartOrder/${name}${where.file ? ` (${where.file})` : ''}`;
+  // A functionConfig is named as such: its file is the ResourceList on stdin, which the user never saw.
+  const from = where.path?.[0] === 'functionConfig' ? 'the functionConfig' : where.file;
+  const origin = `StartOrder/${name}${from ? ` (${from})` : ''}`;
   const problems = validateStartOrderDocument(value);
   if (problems.length > 0) {
     return {
