@@ -208,7 +208,6 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   if (a['kubernetes-version'] !== undefined && !KUBERNETES_VERSION.test(a['kubernetes-version'])) {
     throw new UsageError(`--kubernetes-version ${JSON.stringify(a['kubernetes-version'])} is not a Kubernetes version: give MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v (1.33, v1.33.2)`);
   }
-  if (a.write && (cmd === 'transform' || cmd === 'revert') && (a.files.length === 0 || a.files.includes('-'))) throw new UsageError('--write needs file arguments, not stdin');
   const found: Diagnostic[] = [];
   const inputs = await readInputs(io, a.files, configs, found);
   if (cmd === 'transform' && inputs.length === 1 && inputs[0]!.name === '<stdin>' && /kind:\s*"?ResourceList|"kind"\s*:\s*"ResourceList"/.test(inputs[0]!.text)) {
@@ -216,6 +215,7 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
     const first = parsed.docs[0]?.value;
     if (isResourceList(first)) return runKrm(io, a, inputs[0]!, first, parsed, configs);
   }
+  if (a.write && (cmd === 'transform' || cmd === 'revert') && inputs.some((i) => i.name === '<stdin>')) throw new UsageError('--write needs file arguments, not stdin');
   // check and --write keep StartOrder documents in the files they read: those are the user's specs.
   const options: Options = { ...optionsOf(a, configs), revert: cmd === 'revert', keepInputSpecs: cmd === 'check' || a.write };
   let lockText: string | undefined;

@@ -81,7 +81,7 @@ test('function mode: -c is honoured; --resolve-images, --locked, --lock-file and
   const honoured = await fn(list(deployment()), ['-c', 'order.yaml'], { 'order.yaml': spec });
   assert.equal(honoured.code, 0, honoured.stderr);
   assert.match(honoured.stdout, /startorder\.dev\/applied/);
-  for (const flags of [['--resolve-images'], ['--locked'], ['--lock-file', 'x.lock'], ['-o', 'json'], ['--platform', 'linux/arm64']]) {
+  for (const flags of [['--resolve-images'], ['--locked'], ['--lock-file', 'x.lock'], ['-o', 'json'], ['--platform', 'linux/arm64'], ['--write']]) {
     const r = await fn(list(deployment(), STARTORDER_FC()), flags);
     assert.equal(r.code, 1, flags.join(' '));
     assert.deepEqual(codes(r.results), [['flag-unsupported', 'error']], flags.join(' '));
