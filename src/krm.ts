@@ -392,9 +392,11 @@ export function withResults(text: string, results: readonly Obj[], ensureItems =
     const seq = existing?.value;
     if (existing && isSeq(seq) && seq.range) {
       if (seq.flow) {
-        const close = text.lastIndexOf(']', seq.range[1]);
         const json = results.map((r) => JSON.stringify(r)).join(', ');
-        edits.push({ at: close, remove: 0, text: seq.items.length > 0 ? `, ${json}` : json });
+        const last = seq.items[seq.items.length - 1];
+        const end = isNode(last) && last.range ? last.range[1] : undefined;
+        if (end !== undefined) edits.push({ at: end, remove: 0, text: `, ${json}` });
+        else edits.push({ at: text.lastIndexOf(']', seq.range[1]), remove: 0, text: json });
       } else {
         const at = seq.range[1];
         const indent = seq.range[0] - lineStart(text, seq.range[0]);
