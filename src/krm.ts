@@ -255,14 +255,17 @@ export function resultLines(diags: readonly Diagnostic[], placed: readonly Place
 
 /**
  * kpt prints a function's results and then its stderr: there the lines would say everything twice.
- * kpt is recognised by what only it sends (its "function-input" ConfigMap, a Kptfile among the
- * items); STARTORDER_KRM_STDERR=lines|none decides when set.
+ * kpt is recognised by what only it sends: its "function-input" ConfigMap, which (unlike the one
+ * `kustomize fn run` makes, whose stderr is all its user sees) carries no config.kubernetes.io/function
+ * annotation, or a Kptfile among the items. STARTORDER_KRM_STDERR=lines|none decides when set.
  */
 export function callerShowsResults(list: Obj, env: Record<string, string | undefined>): boolean {
   if (env.STARTORDER_KRM_STDERR === 'lines') return false;
   if (env.STARTORDER_KRM_STDERR === 'none') return true;
   const fc = list.functionConfig;
-  if (isObj(fc) && fc.kind === 'ConfigMap' && isObj(fc.metadata) && fc.metadata.name === KPT_FUNCTION_INPUT) return true;
+  const meta = isObj(fc) && isObj(fc.metadata) ? fc.metadata : undefined;
+  const declared = isObj(meta?.annotations) && meta.annotations['config.kubernetes.io/function'] !== undefined;
+  if (isObj(fc) && fc.kind === 'ConfigMap' && meta?.name === KPT_FUNCTION_INPUT && !declared) return true;
   const items = Array.isArray(list.items) ? list.items : [];
   return items.some((i) => isObj(i) && i.kind === 'Kptfile' && typeof i.apiVersion === 'string' && i.apiVersion.startsWith('kpt.dev/'));
 }

@@ -134,3 +134,22 @@ test('kustomize: a custom resource with an integer above 2^53 comes through the 
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /count: 123456789012345678\n/);
 });
+
+test('kustomize fn run: errors reach its user as one stderr line each, with the file from the path annotation', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  // The function declared in the directory: its StartOrder is also one of the items, with its path.
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-fnrun-'));
+  writeFileSync(join(dir, 'deploy.yaml'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'));
+  writeFileSync(join(dir, 'startorder.yaml'), readFileSync(join(FIXTURE, 'startorder.yaml'), 'utf8').replace('../../test/integrations/startorder-krm.sh', WRAPPER).replace('names: [web]', 'names: [nope]'));
+  const declared = run(k, ['fn', 'run', '--enable-exec', dir]);
+  assert.notEqual(declared.status, 0);
+  assert.match(declared.stderr, /^startorder\.yaml: error\[spec-selects-nothing\]: StartOrder\/web spec\.selector \(line \d+ of the object\): /m);
+  // --exec-path with key=value arguments: kustomize's own "function-input" ConfigMap (kpt's twin).
+  const dir2 = mkdtempSync(join(tmpdir(), 'startorder-fnrun-'));
+  writeFileSync(join(dir2, 'deploy.yaml'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'));
+  const args = run(k, ['fn', 'run', '--enable-exec', '--exec-path', WRAPPER, dir2, '--', 'mode=wrapper']);
+  assert.notEqual(args.status, 0);
+  assert.match(args.stderr, /^ConfigMap\/function-input: error\[function-config-invalid\]: data\.spec( \(line \d+ of the object\))?: /m);
+  assert.equal(readFileSync(join(dir2, 'deploy.yaml'), 'utf8'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'), 'nothing written back on error');
+});
