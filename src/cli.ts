@@ -35,7 +35,7 @@ const FUNCTION_MODE = [
   '--insecure-registry are refused with a result. Exit 1 when a result is an error; one line per result on stderr (not',
   'under kpt, which prints the results itself; STARTORDER_KRM_STDERR=lines|none decides). Mark StartOrder files',
   'config.kubernetes.io/local-config: "true" so kpt and kustomize do not apply them.',
-].join('\n');
+].join(' ');
 
 interface Common {
   files: string[];
