@@ -7,6 +7,7 @@ import { isNode } from 'yaml';
 import { callerShowsResults, functionNotes, isResourceList, placedResults, refusedFlags, resultLines, specFromFunctionConfig, withResults } from './krm.js';
 import { makeLocator } from './load/locate.js';
 import { asWorkload, getIn, resourcesOf } from './select/resources.js';
+import { KUBERNETES_VERSION } from './spec/collect.js';
 import { SPEC_ANNOTATION } from './select/select.js';
 import { parseFile, type SourceFile } from './load/parse.js';
 import { renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
@@ -57,9 +58,6 @@ interface Common {
 }
 
 class UsageError extends Error {}
-
-/** `1.33`, `v1.33`, `1.33.2`: what --kubernetes-version and spec.kubernetesVersion accept. */
-export const KUBERNETES_VERSION = /^v?1\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$/;
 
 /**
  * The input files, each real file once. Entries of a directory that cannot be read (a dangling

@@ -10,7 +10,7 @@
 import { isMap, isNode, isScalar, isSeq, parseDocument, Document, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { PARSE_OPTIONS } from './load/parse.js';
-import { isStartOrder, SPEC_API_VERSION } from './spec/collect.js';
+import { isStartOrder, KUBERNETES_VERSION, SPEC_API_VERSION } from './spec/collect.js';
 import { isObj, type Obj } from './types.js';
 import type { Options } from './pipeline.js';
 
@@ -66,6 +66,15 @@ export function specFromFunctionConfig(fc: unknown, file: string, rawAt: (path: 
         }),
       };
     }
+    // Single fields are checked where they are written, not as part of the spec they go into.
+    const fieldProblems: Diagnostic[] = [];
+    if (typeof data.kubernetesVersion === 'string' && !KUBERNETES_VERSION.test(data.kubernetesVersion)) {
+      fieldProblems.push(fcInvalid(file, ['data', 'kubernetesVersion'], `data.kubernetesVersion ${JSON.stringify(data.kubernetesVersion)} is not a Kubernetes version: MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v`, 'Write it like "1.33".'));
+    }
+    if (typeof data.mode === 'string' && !['auto', 'wrapper', 'native'].includes(data.mode)) {
+      fieldProblems.push(fcInvalid(file, ['data', 'mode'], `data.mode ${JSON.stringify(data.mode)} is not one of "auto", "wrapper", "native"`, 'Use mode auto, wrapper or native.'));
+    }
+    if (fieldProblems.length > 0) return { specObjects: [], diagnostics: fieldProblems };
     if (typeof data.spec !== 'string') {
       return { specObjects: [], diagnostics: [fcInvalid(file, ['data', 'spec'], 'the functionConfig ConfigMap has no data.spec (the StartOrder spec as YAML)', 'Add data.spec, or use a StartOrder as the functionConfig.')] };
     }

@@ -8,6 +8,12 @@ import { validateStartOrderDocument } from './schema.js';
 export const SPEC_KIND = 'StartOrder';
 export const SPEC_API_VERSION = 'startorder.dev/v1alpha1';
 
+/**
+ * `1.33`, `v1.33`, `1.33.2`: what --kubernetes-version and a ConfigMap's kubernetesVersion accept (the
+ * schema's pattern for spec.kubernetesVersion says the same).
+ */
+export const KUBERNETES_VERSION = /^v?1\.[0-9]+(\.[0-9]+)?$/;
+
 export function isStartOrder(v: unknown): v is Obj {
   return isObj(v) && v.kind === SPEC_KIND && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('startorder.dev/');
 }

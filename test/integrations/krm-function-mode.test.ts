@@ -145,6 +145,15 @@ test('function mode: kubernetesVersion: 1.30 unquoted in a ConfigMap is read as 
   assert.match(r.results[0]!.message, /"1\.30"/);
 });
 
+test('function mode: a bad kubernetesVersion or mode in a ConfigMap is an error at that key', async () => {
+  for (const [key, value] of [['kubernetesVersion', '"banana"'], ['kubernetesVersion', '"2.0"'], ['mode', 'fast']]) {
+    const fc = `functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: startorder}\n  data:\n    ${key}: ${value}\n    spec: "{containers: [{name: config-agent}, {name: app, after: [config-agent]}]}"\n`;
+    const r = await fn(list(deployment(), fc));
+    assert.equal(r.code, 1, `${key}: ${value}`);
+    assert.deepEqual(r.results.map((x) => [x.tags?.code, x.field?.path]), [['function-config-invalid', `data.${key}`]], `${key}: ${value}`);
+  }
+});
+
 test('function mode: stderr has one line per result naming the user\'s file, the object, the field and the line inside it', async () => {
   const annotation = '        annotations:\n          startorder.dev/spec: "{containers: [{name: app, after: [config-agnt]}]}"\n';
   const r = await fn(list(deployment('', annotation)));
