@@ -119,6 +119,30 @@ test('--write on a read-only file system: one located line, exit 2, nothing writ
   }
 });
 
+test('--write on a full file system: exit 2, the original intact, no temporary file left', { skip: !isRoot ? 'needs root to mount a tmpfs' : false }, async (t) => {
+  const dir = workdir();
+  const mnt = join(dir, 'full');
+  mkdirSync(mnt);
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { encoding: 'utf8' });
+  if (mount.status !== 0) return void t.skip(`this machine does not allow mounting a tmpfs: ${mount.stderr.trim()}`);
+  try {
+    writeFileSync(join(mnt, 'deploy.yaml'), DEPLOYMENT);
+    // Fill what is left, so the rewritten file cannot be written in full.
+    try {
+      writeFileSync(join(mnt, 'filler'), Buffer.alloc(1 << 20));
+    } catch {
+      // ENOSPC: the file system is full now, as wanted
+    }
+    const r = await run(['-c', join(dir, 'order.yaml'), '--write', '--error-format', 'json', join(mnt, 'deploy.yaml')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(json(r.stderr).map((d) => [d.code, d.file]), [['write-failed', join(mnt, 'deploy.yaml')]]);
+    assert.equal(readFileSync(join(mnt, 'deploy.yaml'), 'utf8'), DEPLOYMENT);
+    assert.deepEqual(readdirSync(mnt).sort(), ['deploy.yaml', 'filler']);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
 test('--write into an unwritable directory: exit 2, no file changed, not even the writable ones', { skip: !isRoot ? 'needs root to run the CLI as another user' : false }, () => {
   const dir = workdir();
   chmodSync(dir, 0o755);
