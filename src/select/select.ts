@@ -177,19 +177,19 @@ export function select(
     const named = notWorkloads(s, others, locate);
     diagnostics.push(...named);
     if (named.length > 0) continue;
+    // Said the same way whatever the input holds: a stream processed in parts (stream.ts) reports it
+    // only when every part said it.
     const path = s.selector ? ['spec', 'selector'] : ['spec', 'containers'];
-    {
-      diagnostics.push({
-        code: 'spec-selects-nothing',
-        severity: 'warning',
-        message: `${s.origin} selects no workload in the input`,
-        hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
-        ...(s.file !== undefined ? { file: s.file } : {}),
-        ...(s.document !== undefined ? { document: s.document } : {}),
-        path,
-        ...locate(s.file, s.document, path),
-      });
-    }
+    diagnostics.push({
+      code: 'spec-selects-nothing',
+      severity: 'warning',
+      message: `${s.origin} selects no workload in the input`,
+      hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
+      ...(s.file !== undefined ? { file: s.file } : {}),
+      ...(s.document !== undefined ? { document: s.document } : {}),
+      path,
+      ...locate(s.file, s.document, path),
+    });
   }
   return { selections, diagnostics };
 }
