@@ -229,8 +229,10 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   // graph and explain need the plans; the rest may go through the streaming, multi-threaded path.
   const streamed = cmd === 'graph' || cmd === 'explain' ? undefined : await transformStream(inputs, options);
   const r = streamed ? { ...streamed, plans: [], sources: [] } : transform(inputs, options);
-  report(io, a, [...found, ...r.diagnostics], [...inputs, ...configs]);
-  if (hasErrors(r.diagnostics)) return ExitCode.findings;
+  if (hasErrors(r.diagnostics)) {
+    report(io, a, [...found, ...r.diagnostics], [...inputs, ...configs]);
+    return ExitCode.findings;
+  }
   // The lock file is written by transform only (check, graph and explain write nothing), and only
   // when the run has no error; with --write it goes with the manifests, all or nothing.
   const writes: { file: string; text: string }[] = [];
@@ -242,10 +244,12 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
       else for (const w of writes) await io.writeFileAtomic(w.file, w.text);
     } catch (e) {
       if (!(e instanceof WriteError)) throw e;
-      report(io, a, [{ code: 'write-failed', severity: 'error', file: e.file, message: `cannot write: ${e.reason}; no file was changed` }]);
+      // One line (no hint, no excerpt): where, and what the file system said.
+      report(io, a, [...found, ...r.diagnostics, { code: 'write-failed', severity: 'error', file: e.file, message: `cannot write: ${e.reason}; no file was changed` }], [...inputs, ...configs]);
       return ExitCode.usage;
     }
   }
+  report(io, a, [...found, ...r.diagnostics], [...inputs, ...configs]);
   switch (cmd) {
     case 'check': {
       const stale = r.files.filter((f) => f.changed);

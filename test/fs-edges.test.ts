@@ -104,10 +104,12 @@ test('--write on a read-only file system: one located line, exit 2, nothing writ
   try {
     writeFileSync(join(mnt, 'a.yaml'), DEPLOYMENT);
     writeFileSync(join(mnt, 'b.yaml'), DEPLOYMENT);
+    writeFileSync(join(mnt, 'order.yaml'), SPEC);
     assert.equal(spawnSync('mount', ['-o', 'remount,ro', mnt]).status, 0);
-    const r = await run(['-c', join(dir, 'order.yaml'), '--write', '--error-format', 'json', mnt]);
+    // The spec inside the directory too: its warning and the error come in one JSON array.
+    const r = await run(['-c', join(mnt, 'order.yaml'), '--write', '--error-format', 'json', mnt]);
     assert.equal(r.code, 2, r.stderr);
-    assert.deepEqual(json(r.stderr).map((d) => [d.code, d.file]), [['write-failed', join(mnt, 'a.yaml')]]);
+    assert.deepEqual(json(r.stderr).map((d) => [d.code, d.file]), [['spec-given-twice', join(mnt, 'order.yaml')], ['write-failed', join(mnt, 'a.yaml')]]);
     const text = await run(['-c', join(dir, 'order.yaml'), '--write', mnt]);
     assert.equal(text.code, 2);
     assert.equal(text.stderr.trim().split('\n').length, 1, text.stderr);
