@@ -110,7 +110,7 @@ test('--write on a read-only file system: one located line, exit 2, nothing writ
     const r = await run(['-c', join(mnt, 'order.yaml'), '--write', '--error-format', 'json', mnt]);
     assert.equal(r.code, 2, r.stderr);
     assert.deepEqual(json(r.stderr).map((d) => [d.code, d.file]), [['spec-given-twice', join(mnt, 'order.yaml')], ['write-failed', join(mnt, 'a.yaml')]]);
-    const text = await run(['-c', join(dir, 'order.yaml'), '--write', mnt]);
+    const text = await run(['-c', join(dir, 'order.yaml'), '--write', join(mnt, 'a.yaml'), join(mnt, 'b.yaml')]);
     assert.equal(text.code, 2);
     assert.equal(text.stderr.trim().split('\n').length, 1, text.stderr);
     assert.match(text.stderr, new RegExp(`^${join(mnt, 'a.yaml')}: error\\[write-failed\\]`));
