@@ -1,10 +1,15 @@
 import { parseArgs } from 'node:util';
-import { hasErrors, renderText, type Diagnostic } from './diagnostics.js';
+import { hasErrors, renderText, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { unifiedDiff } from './emit/diff.js';
 import { ExitCode } from './exit-codes.js';
-import type { IO } from './io.js';
-import { isResourceList, specFromFunctionConfig, toResults, withResults } from './krm.js';
-import { parseFile } from './load/parse.js';
+import { WriteError, type IO } from './io.js';
+import { isNode } from 'yaml';
+import { callerShowsResults, functionNotes, isResourceList, placedResults, refusedFlags, resultLines, specFromFunctionConfig, withResults } from './krm.js';
+import { makeLocator } from './load/locate.js';
+import { asWorkload, getIn, resourcesOf } from './select/resources.js';
+import { KUBERNETES_VERSION } from './spec/collect.js';
+import { SPEC_ANNOTATION } from './select/select.js';
+import { parseFile, type SourceFile } from './load/parse.js';
 import { EmitFailure, renderAs, transform, type Input, type Options, type Result } from './pipeline.js';
 import { explain } from './render/explain.js';
 import { transformStream } from './stream.js';
@@ -22,6 +27,17 @@ const EXAMPLES: [string, string][] = [
   ['helm install web ./chart --post-renderer startorder', 'as a Helm post-renderer (specs from annotations or StartOrder documents)'],
 ];
 
+const FUNCTION_MODE = [
+  'Function mode (KRM): a ResourceList on stdin (kustomize `transformers:` with an exec function, `kustomize fn run`,',
+  '`kpt fn eval --exec startorder`) is answered with the ResourceList and `results`. The spec is the functionConfig',
+  '(a StartOrder, or a ConfigMap with the spec as YAML in data.spec and optional mode, kubernetesVersion, runtimeImage',
+  'keys), -c files, or the startorder.dev/spec pod template annotations. -c, --mode, --kubernetes-version,',
+  '--runtime-image and --error-format are honoured; -o, --write, --resolve-images, --locked, --lock-file, --platform and',
+  '--insecure-registry are refused with a result. Exit 1 when a result is an error; one line per result on stderr (not',
+  'under kpt, which prints the results itself; STARTORDER_KRM_STDERR=lines|none decides). Mark StartOrder files',
+  'config.kubernetes.io/local-config: "true" so kpt and kustomize do not apply them.',
+].join(' ');
+
 interface Common {
   files: string[];
   config: string[];
@@ -37,17 +53,40 @@ interface Common {
   'lock-file': string;
   platform?: string;
   'insecure-registry': string[];
+  /** Which flags the command line gave (defaults not counted). */
+  given: Record<string, boolean>;
 }
 
 class UsageError extends Error {}
 
-async function readInputs(io: IO, files: readonly string[]): Promise<Input[]> {
+/**
+ * The input files, each real file once. Entries of a directory that cannot be read (a dangling
+ * symlink, a FIFO) are warnings; a file also given with -c is a spec, read once, as the config.
+ */
+async function readInputs(io: IO, files: readonly string[], configs: readonly Input[], diags: Diagnostic[]): Promise<Input[]> {
   if (files.length === 0 || (files.length === 1 && files[0] === '-')) return [{ name: '<stdin>', text: await io.readStdin() }];
+  const real = async (f: string) => (io.realpath ? io.realpath(f) : f);
+  const configAt = new Map<string, string>();
+  for (const c of configs) configAt.set(await real(c.name), c.name);
+  const seen = new Set<string>();
   const out: Input[] = [];
   for (const arg of files) {
-    const expanded = await io.expand(arg);
-    if (expanded.length === 0) throw new UsageError(`no such file, directory or matching glob: ${arg}`);
-    for (const f of expanded) out.push({ name: f, text: await io.readFile(f) });
+    const expanded = await io.expand(arg, (s) => diags.push({ code: 'input-skipped', severity: 'warning', file: s.file, message: s.message, hint: 'Remove it, or point it at a manifest file.' }));
+    if (expanded.length === 0) {
+      if (arg !== '-' && !diags.some((d) => d.code === 'input-skipped' && d.file?.startsWith(arg))) throw new UsageError(`no such file, directory or matching glob: ${arg}`);
+      continue;
+    }
+    for (const f of expanded) {
+      const r = await real(f);
+      if (seen.has(r)) continue;
+      seen.add(r);
+      const asConfig = configAt.get(r);
+      if (asConfig !== undefined) {
+        diags.push({ code: 'spec-given-twice', severity: 'warning', file: f, line: 1, column: 1, message: `${f} is given both with -c (as ${asConfig}) and as an input; it is read once, as a spec file`, hint: `Give it once: drop it from the inputs (or exclude it from the directory or glob), or drop -c ${asConfig}.` });
+        continue;
+      }
+      out.push({ name: f, text: await io.readFile(f) });
+    }
   }
   return out;
 }
@@ -114,37 +153,74 @@ function joinOutputs(r: Pick<Result, 'files'>, output: Common['output']): string
   return renderAs(wanted, values);
 }
 
-async function runKrm(io: IO, a: Common, input: Input, list: Record<string, unknown>): Promise<number> {
-  const items = Array.isArray(list.items) ? list.items : undefined;
-  const fc = specFromFunctionConfig(list.functionConfig, input.name);
-  const diags: Diagnostic[] = [...fc.diagnostics];
+/**
+ * Function mode (a ResourceList on stdin, from kustomize or kpt). -c, --mode, --kubernetes-version,
+ * --runtime-image and --error-format are honoured; flags that mean nothing here are refused with a
+ * result. The answer is the ResourceList with results added by a text edit (see withResults).
+ */
+async function runKrm(io: IO, a: Common, input: Input, list: Record<string, unknown>, source: SourceFile, configs: Input[]): Promise<number> {
+  const items = list.items === undefined || list.items === null ? [] : Array.isArray(list.items) ? list.items : undefined;
+  const doc = source.docs[0]!.doc;
+  const rawAt = (path: (string | number)[]) => {
+    const node = doc.getIn(path, true);
+    return isNode(node) && node.range ? input.text.slice(node.range[0], node.range[1]) : undefined;
+  };
+  const fc = specFromFunctionConfig(list.functionConfig, input.name, rawAt);
+  const diags: Diagnostic[] = [...refusedFlags(a.given), ...fc.diagnostics];
   let text = input.text;
-  if (!items) diags.push({ code: 'resource-list-invalid', severity: 'error', file: input.name, document: 0, path: ['items'], message: 'the ResourceList has no items list', hint: 'Send a ResourceList with an items field (it may be empty).' });
+  if (!items) diags.push({ code: 'resource-list-invalid', severity: 'error', file: input.name, document: 0, message: 'the ResourceList\'s items is not a list', hint: 'Send a ResourceList whose items field is a list (it may be empty).' });
   if (!hasErrors(diags)) {
-    const r = transform([input], { ...optionsOf(a, []), specObjects: fc.specObjects });
-    diags.push(...r.diagnostics);
-    if (r.files[0]) text = r.files[0].text;
+    const annotated = resourcesOf([source]).some((r) => {
+      const w = asWorkload(r);
+      return w !== undefined && getIn(w.value, [...w.metadataPath, 'annotations', SPEC_ANNOTATION]) !== undefined;
+    });
+    diags.push(...functionNotes(list, input.name, fc.specObjects.length > 0 || configs.length > 0 || annotated));
+    const r = transform([input], { ...optionsOf(a, configs), specObjects: fc.specObjects });
+    // A spec handed to the function as its functionConfig is there to be used: selecting nothing is
+    // an error (after kustomize's namePrefix, names are matched against previousNames as well).
+    diags.push(
+      ...r.diagnostics.map((d): Diagnostic =>
+        d.code === 'spec-selects-nothing' && d.file === input.name
+          ? { ...d, severity: 'error', hint: 'Check the selector against the items’ kind, name (before or after namePrefix/nameSuffix), namespace and labels, or remove the function.' }
+          : d,
+      ),
+    );
+    if (!hasErrors(diags) && r.files[0]) text = r.files[0].text;
   }
-  // kustomize shows a function's stderr only: say there what went wrong, as well as in results.
-  report(io, a, diags, [input]);
-  io.stdout(withResults(text, toResults(diags, items ?? [], list.functionConfig)));
+  const sorted = sortDiagnostics(diags);
+  const placed = placedResults(sorted, items ?? [], list.functionConfig);
+  const results = placed.map((p) => p.result);
+  if (a['error-format'] === 'json') report(io, a, sorted);
+  else if (results.length > 0 && !callerShowsResults(list, process.env)) {
+    // kustomize shows a function's stderr, not its results: one line per result there.
+    const locate = makeLocator([source]);
+    const lines = resultLines(sorted, placed, (path) => locate(input.name, 0, path)?.line);
+    io.stderr(`${lines.join('\n')}\n`);
+  }
+  io.stdout(withResults(text, results, true));
   return hasErrors(diags) ? ExitCode.findings : ExitCode.ok;
 }
 
 async function run(io: IO, cmd: string, a: Common): Promise<number> {
   const configs = await Promise.all(a.config.map(async (c) => ({ name: c, text: await io.readFile(c).catch(() => { throw new UsageError(`cannot read --config ${c}`); }) })));
-  const inputs = await readInputs(io, a.files);
-  if (cmd === 'transform' && inputs.length === 1 && inputs[0]!.name === '<stdin>' && /kind:\s*"?ResourceList|"kind"\s*:\s*"ResourceList"/.test(inputs[0]!.text)) {
-    const first = parseFile('<stdin>', inputs[0]!.text).file.docs[0]?.value;
-    if (isResourceList(first)) return runKrm(io, a, inputs[0]!, first);
+  if (a['kubernetes-version'] !== undefined && !KUBERNETES_VERSION.test(a['kubernetes-version'])) {
+    throw new UsageError(`--kubernetes-version ${JSON.stringify(a['kubernetes-version'])} is not a Kubernetes version: give MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v (1.33, v1.33.2)`);
   }
+  const found: Diagnostic[] = [];
+  const inputs = await readInputs(io, a.files, configs, found);
+  if (cmd === 'transform' && inputs.length === 1 && inputs[0]!.name === '<stdin>' && /kind:\s*"?ResourceList|"kind"\s*:\s*"ResourceList"/.test(inputs[0]!.text)) {
+    const parsed = parseFile('<stdin>', inputs[0]!.text).file;
+    const first = parsed.docs[0]?.value;
+    if (isResourceList(first)) return runKrm(io, a, inputs[0]!, first, parsed, configs);
+  }
+  if (a.write && (cmd === 'transform' || cmd === 'revert') && inputs.some((i) => i.name === '<stdin>')) throw new UsageError('--write needs file arguments, not stdin');
   // check and --write keep StartOrder documents in the files they read: those are the user's specs.
   const options: Options = { ...optionsOf(a, configs), revert: cmd === 'revert', keepInputSpecs: cmd === 'check' || a.write };
   let lockText: string | undefined;
   if (cmd !== 'revert' && (a['resolve-images'] || a.locked)) {
     const res = await resolveForRun(io, a, inputs, options);
     if (res.diagnostics.length > 0) {
-      report(io, a, res.diagnostics, [...inputs, ...configs]);
+      report(io, a, [...found, ...res.diagnostics], [...inputs, ...configs]);
       return ExitCode.findings;
     }
     if (res.resolvedImages) options.resolvedImages = res.resolvedImages;
@@ -153,11 +229,27 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
   // graph and explain need the plans; the rest may go through the streaming, multi-threaded path.
   const streamed = cmd === 'graph' || cmd === 'explain' ? undefined : await transformStream(inputs, options);
   const r = streamed ? { ...streamed, plans: [], sources: [] } : transform(inputs, options);
-  report(io, a, r.diagnostics, [...inputs, ...configs]);
-  if (hasErrors(r.diagnostics)) return ExitCode.findings;
+  if (hasErrors(r.diagnostics)) {
+    report(io, a, [...found, ...r.diagnostics], [...inputs, ...configs]);
+    return ExitCode.findings;
+  }
   // The lock file is written by transform only (check, graph and explain write nothing), and only
-  // when the run has no error.
-  if (lockText !== undefined && cmd === 'transform') await io.writeFileAtomic(a['lock-file'], lockText);
+  // when the run has no error; with --write it goes with the manifests, all or nothing.
+  const writes: { file: string; text: string }[] = [];
+  if (lockText !== undefined && cmd === 'transform') writes.push({ file: a['lock-file'], text: lockText });
+  if ((cmd === 'transform' || cmd === 'revert') && a.write) writes.push(...r.files.filter((x) => x.changed).map((f) => ({ file: f.name, text: f.text })));
+  if (writes.length > 0) {
+    try {
+      if (io.writeFilesAtomic) await io.writeFilesAtomic(writes);
+      else for (const w of writes) await io.writeFileAtomic(w.file, w.text);
+    } catch (e) {
+      if (!(e instanceof WriteError)) throw e;
+      // One line (no hint, no excerpt): where, and what the file system said.
+      report(io, a, [...found, ...r.diagnostics, { code: 'write-failed', severity: 'error', file: e.file, message: `cannot write: ${e.reason}; no file was changed` }], [...inputs, ...configs]);
+      return ExitCode.usage;
+    }
+  }
+  report(io, a, [...found, ...r.diagnostics], [...inputs, ...configs]);
   switch (cmd) {
     case 'check': {
       const stale = r.files.filter((f) => f.changed);
@@ -178,11 +270,7 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
       return ExitCode.ok;
     }
     default:
-      if (a.write) {
-        if (inputs.some((i) => i.name === '<stdin>')) throw new UsageError('--write needs file arguments, not stdin');
-        for (const f of r.files.filter((x) => x.changed)) await io.writeFileAtomic(f.name, f.text);
-        return ExitCode.ok;
-      }
+      if (a.write) return ExitCode.ok;
       io.stdout(joinOutputs(r, a.output));
       return ExitCode.ok;
   }
@@ -219,9 +307,11 @@ const OPTIONS: Record<string, OptionSpec> = {
 
 /** Flag values as either parser returns them → the one shape `run` reads, defaults applied. */
 function toCommon(values: Record<string, unknown>, files: string[]): Common {
-  const out: Record<string, unknown> = { files };
+  const given: Record<string, boolean> = {};
+  const out: Record<string, unknown> = { files, given };
   for (const [name, o] of Object.entries(OPTIONS)) {
     const v = values[name];
+    given[name] = v !== undefined && !(Array.isArray(v) && v.length === 0);
     if (o.multiple) out[name] = v === undefined ? [] : ([] as unknown[]).concat(v);
     else if (v !== undefined) out[name] = v;
     else if (o.default !== undefined) out[name] = o.default;
@@ -269,7 +359,7 @@ export async function cli(io: IO): Promise<number> {
     .command('explain [files..]', 'say in words what transform will do', {}, () => void (command = 'explain'))
     .command('revert [files..]', 'undo what startorder did, from the annotation it left', {}, () => void (command = 'revert'))
     .example(EXAMPLES)
-    .epilogue('Exit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md. Spec schema: schemas/startorder.schema.json.')
+    .epilogue(FUNCTION_MODE + '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.')
     .strict()
     .exitProcess(false)
     .help()
@@ -282,7 +372,8 @@ export async function cli(io: IO): Promise<number> {
     parser = parser.option(name, {
       ...(o.choices ? { choices: o.choices } : { type: o.type }),
       ...(o.alias ? { alias: o.alias } : {}),
-      ...(o.default !== undefined ? { default: o.default } : {}),
+      // Defaults are applied by toCommon, so a flag that was not given can be told from one that was.
+      ...(o.default !== undefined ? { defaultDescription: JSON.stringify(o.default) } : {}),
       ...(o.type === 'string' ? { requiresArg: true } : {}),
       description: o.description,
     });
@@ -315,8 +406,12 @@ function failure(io: IO, e: unknown): number {
     io.stderr(`startorder: ${e.message}\nRun \`startorder --help\` for usage.\n`);
     return ExitCode.usage;
   }
+  if (e instanceof WriteError) {
+    io.stderr(`${e.file}: error[write-failed]: cannot write: ${e.reason}\n`);
+    return ExitCode.usage;
+  }
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EISDIR') {
+  if (['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'ELOOP', 'EPERM', 'EROFS', 'EIO', 'ENXIO'].includes(String(err?.code))) {
     io.stderr(`startorder: ${err.message}\n`);
     return ExitCode.usage;
   }

@@ -26,7 +26,25 @@ export type Code =
   | 'image-resolve-failed'
   | 'image-not-locked'
   | 'lock-mismatch'
+  /** An entry of an input directory that is not read (a dangling symlink, a FIFO). */
+  | 'input-skipped'
+  /** One file given both with -c and as an input. */
+  | 'spec-given-twice'
+  /** --write (or the lock file) could not be written: the file system said no. */
+  | 'write-failed'
+  /** A spec's selector names a resource whose kind startorder does not rewrite. */
+  | 'not-a-workload'
+  /** A document or functionConfig says kind StartOrder, but not apiVersion startorder.dev/v1alpha1. */
+  | 'spec-api-version'
+  /** Function mode: no spec anywhere (functionConfig, -c, pod template annotations). */
+  | 'no-spec'
+  /** Function mode: a StartOrder among the items, which a function does not read as its spec. */
+  | 'spec-item-ignored'
+  /** Function mode: a command-line flag that has no meaning there. */
+  | 'flag-unsupported'
+  /** A word of a rewritten command that YAML reads as a number, a boolean or null. */
   | 'non-string-word'
+  /** A rewritten workload changed by hand since, in a way that cannot be carried forward. */
   | 'record-mismatch';
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -123,7 +123,8 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
   if (options.revert) {
     for (const s of staged) if (s.original !== s.current) next.set(s, s.original);
   } else {
-    const { selections, diagnostics } = select(staged.map((s) => ({ workload: s.workload, original: s.original })), specs, defaults, locate);
+    const others = resourcesOf(files).filter((r) => !asWorkload(r) && !fromInput.specDocs.has(docKey(r.file, r.document)));
+    const { selections, diagnostics } = select(staged.map((s) => ({ workload: s.workload, original: s.original })), specs, defaults, locate, others);
     diags.push(...diagnostics);
     const stageOf = new Map(staged.map((s) => [s.workload, s]));
     for (const sel of selections) {

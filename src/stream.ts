@@ -134,19 +134,30 @@ export async function transformStream(inputs: readonly Input[], options: Options
 
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
-  const unused = new Map<string, number>();
+  // What a part says about a spec it did not use (selects nothing, or names a resource that is not a
+  // workload) holds for the whole input only if no part used that spec.
+  const aboutUnused = (d: Diagnostic) => d.code === 'spec-selects-nothing' || d.code === 'not-a-workload';
+  const specOf = (d: Diagnostic) => `${d.file ?? ''}#${d.document ?? ''}`;
+  const unusedIn = new Map<string, number>();
+  const pending: Diagnostic[] = [];
   for (const r of results) {
+    const specs = new Set<string>();
     for (const d of r.diagnostics) {
       const key = JSON.stringify(d);
-      if (d.code === 'spec-selects-nothing') unused.set(key, (unused.get(key) ?? 0) + 1);
-      else if (!seen.has(key)) {
-        seen.add(key);
-        diagnostics.push(d);
-      }
+      if (aboutUnused(d)) specs.add(specOf(d));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      (aboutUnused(d) ? pending : diagnostics).push(d);
     }
+    for (const k of specs) unusedIn.set(k, (unusedIn.get(k) ?? 0) + 1);
   }
-  // A spec selects nothing only if it selected nothing in every part.
-  for (const [key, n] of unused) if (n === results.length) diagnostics.push(JSON.parse(key) as Diagnostic);
+  const named = new Set(pending.filter((d) => d.code === 'not-a-workload').map(specOf));
+  for (const d of pending) {
+    if (unusedIn.get(specOf(d)) !== results.length) continue;
+    // As in one piece: a spec that names a custom resource is told that, not that it selects nothing.
+    if (d.code === 'spec-selects-nothing' && named.has(specOf(d))) continue;
+    diagnostics.push(d);
+  }
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { files: [], diagnostics: sorted };
   const files: FileOutput[] = inputs.map((input, fi) => {

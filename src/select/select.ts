@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { normalizeSpec, type SpecDefaults } from '../spec/normalize.js';
 import { validateAnnotationSpec } from '../spec/schema.js';
-import { isObj, workloadId, type Obj, type Spec, type Workload } from '../types.js';
+import { isObj, WORKLOAD_KINDS, workloadId, type Obj, type Resource, type Spec, type Workload } from '../types.js';
 import { getIn } from './resources.js';
 
 export const SPEC_ANNOTATION = 'startorder.dev/spec';
@@ -22,6 +22,29 @@ function containerNames(podSpec: Obj): Set<string> {
   return names;
 }
 
+/** kustomize records the names and namespaces an object had before namePrefix/nameSuffix/namespace. */
+export const PREVIOUS_NAMES = 'internal.config.kubernetes.io/previousNames';
+export const PREVIOUS_NAMESPACES = 'internal.config.kubernetes.io/previousNamespaces';
+
+/**
+ * Every (name, namespace) an object is known by: its own, then those kustomize recorded before its
+ * name transformers ran (comma-separated lists, one entry per earlier transformation, in parallel).
+ */
+export function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name?: string; namespace: string }[] {
+  const out: { name?: string; namespace: string }[] = [{ ...(r.name !== undefined ? { name: r.name } : {}), namespace: r.namespace ?? 'default' }];
+  const ann = getIn(r.value, ['metadata', 'annotations']);
+  if (!isObj(ann) || typeof ann[PREVIOUS_NAMES] !== 'string') return out;
+  const names = ann[PREVIOUS_NAMES].split(',');
+  const namespaces = typeof ann[PREVIOUS_NAMESPACES] === 'string' ? ann[PREVIOUS_NAMESPACES].split(',') : [];
+  names.forEach((n, i) => out.push({ name: n, namespace: namespaces[i] || 'default' }));
+  return out;
+}
+
+function namedBy(s: NonNullable<Spec['selector']>, r: Pick<Resource, 'name' | 'namespace' | 'value'>): boolean {
+  if (!s.names && !s.namespaces) return true;
+  return identitiesOf(r).some((id) => (!s.names || (id.name !== undefined && s.names.includes(id.name))) && (!s.namespaces || s.namespaces.includes(id.namespace)));
+}
+
 function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
   const s = spec.selector;
   if (!s) {
@@ -29,8 +52,7 @@ function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
     return spec.containers.every((c) => names.has(c.name));
   }
   if (s.kinds && !s.kinds.includes(w.kind)) return false;
-  if (s.names && (w.name === undefined || !s.names.includes(w.name))) return false;
-  if (s.namespaces && !s.namespaces.includes(w.namespace ?? 'default')) return false;
+  if (!namedBy(s, w)) return false;
   if (s.matchLabels) {
     const labels = getIn(w.value, ['metadata', 'labels']);
     for (const [k, v] of Object.entries(s.matchLabels)) if (!isObj(labels) || labels[k] !== v) return false;
@@ -60,15 +82,64 @@ export function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Loca
   return { spec, diagnostics: [] };
 }
 
+/** Containers of a pod-like template anywhere in a resource (a Knative Service's spec.template.spec). */
+function podLikeContainers(v: unknown, depth = 0): Set<string> | undefined {
+  if (depth > 6 || v === null || typeof v !== 'object') return undefined;
+  if (isObj(v) && Array.isArray(v.containers) && v.containers.every((c) => isObj(c) && typeof c.name === 'string')) return containerNames(v);
+  for (const x of Object.values(v as Obj)) {
+    const found = podLikeContainers(x, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A spec that names a resource startorder does not rewrite (a Knative Service, an Argo Workflow, a
+ * Tekton TaskRun): by a name in its selector, or, without a selector, by the containers of a pod-like
+ * template in it. An error at the name in the spec, for each such resource.
+ */
+function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator): Diagnostic[] {
+  if (spec.fromAnnotation) return [];
+  const s = spec.selector;
+  const out: Diagnostic[] = [];
+  for (const r of others) {
+    if ((WORKLOAD_KINDS as readonly string[]).includes(r.kind) || r.kind === 'StartOrder') continue;
+    let path: (string | number)[] | undefined;
+    if (s?.names) {
+      if (s.kinds) continue;
+      const id = identitiesOf(r).find((i) => i.name !== undefined && s.names!.includes(i.name) && (!s.namespaces || s.namespaces.includes(i.namespace)));
+      if (!id) continue;
+      path = ['spec', 'selector', 'names', s.names.indexOf(id.name!)];
+    } else if (!s) {
+      const names = podLikeContainers(r.value);
+      if (!names || !spec.containers.every((c) => names.has(c.name))) continue;
+      path = ['spec', 'containers'];
+    } else continue;
+    out.push({
+      code: 'not-a-workload',
+      severity: 'error',
+      message: `${spec.origin} names ${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '<unnamed>'}: kind ${r.kind}${r.apiVersion ? ` (${r.apiVersion})` : ''} is not a workload startorder rewrites; it rewrites: ${WORKLOAD_KINDS.join(', ')}`,
+      hint: `Order the containers of the ${WORKLOAD_KINDS.join('/')} it creates, or remove it from the spec's selector.`,
+      ...(spec.file !== undefined ? { file: spec.file } : {}),
+      ...(spec.document !== undefined ? { document: spec.document } : {}),
+      path,
+      ...locate(spec.file, spec.document, path),
+    });
+  }
+  return out;
+}
+
 /**
  * Pairs every workload with the one spec that selects it. Two specs for one workload is an error that
- * names both; a spec that selects nothing is a warning.
+ * names both; a spec that selects nothing is a warning. `others`: the resources of the input that
+ * are not workloads, so a spec that names one of them says so.
  */
 export function select(
   workloads: readonly { workload: Workload; original: Obj }[],
   specs: readonly Spec[],
   defaults: SpecDefaults,
   locate: Locator,
+  others: readonly Resource[] = [],
 ): { selections: Selection[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const selections: Selection[] = [];
@@ -102,16 +173,23 @@ export function select(
     }
   }
   for (const s of specs) {
-    if (!used.has(s)) {
-      diagnostics.push({
-        code: 'spec-selects-nothing',
-        severity: 'warning',
-        message: `${s.origin} selects no workload in the input`,
-        hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
-        ...(s.file !== undefined ? { file: s.file } : {}),
-        ...(s.document !== undefined ? { document: s.document } : {}),
-      });
-    }
+    if (used.has(s)) continue;
+    const named = notWorkloads(s, others, locate);
+    diagnostics.push(...named);
+    if (named.length > 0) continue;
+    // Said the same way whatever the input holds: a stream processed in parts (stream.ts) reports it
+    // only when every part said it.
+    const path = s.selector ? ['spec', 'selector'] : ['spec', 'containers'];
+    diagnostics.push({
+      code: 'spec-selects-nothing',
+      severity: 'warning',
+      message: `${s.origin} selects no workload in the input`,
+      hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
+      ...(s.file !== undefined ? { file: s.file } : {}),
+      ...(s.document !== undefined ? { document: s.document } : {}),
+      path,
+      ...locate(s.file, s.document, path),
+    });
   }
   return { selections, diagnostics };
 }

@@ -8,8 +8,35 @@ import { validateStartOrderDocument } from './schema.js';
 export const SPEC_KIND = 'StartOrder';
 export const SPEC_API_VERSION = 'startorder.dev/v1alpha1';
 
+/**
+ * `1.33`, `v1.33`, `1.33.2`: what --kubernetes-version and a ConfigMap's kubernetesVersion accept (the
+ * schema's pattern for spec.kubernetesVersion says the same).
+ */
+export const KUBERNETES_VERSION = /^v?1\.[0-9]+(\.[0-9]+)?$/;
+
 export function isStartOrder(v: unknown): v is Obj {
   return isObj(v) && v.kind === SPEC_KIND && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('startorder.dev/');
+}
+
+/**
+ * A document that says `kind: StartOrder` without startorder's apiVersion (none, or another group's):
+ * an error at its apiVersion, instead of passing it through as if it were some other resource.
+ */
+export function foreignStartOrder(value: unknown, where: { file?: string; document?: number; path: (string | number)[] }, locate: Locator): Diagnostic | undefined {
+  if (!isObj(value) || value.kind !== SPEC_KIND || isStartOrder(value as unknown)) return undefined;
+  const v: Obj = value;
+  const has = v.apiVersion !== undefined;
+  const path = [...where.path, has ? 'apiVersion' : 'kind'];
+  return {
+    code: 'spec-api-version',
+    severity: 'error',
+    message: has ? `a StartOrder with apiVersion ${JSON.stringify(v.apiVersion)}: startorder reads apiVersion ${SPEC_API_VERSION}` : `a StartOrder without apiVersion: startorder reads apiVersion ${SPEC_API_VERSION}`,
+    hint: `Set apiVersion: ${SPEC_API_VERSION}.`,
+    ...(where.file !== undefined ? { file: where.file } : {}),
+    ...(where.document !== undefined ? { document: where.document } : {}),
+    path,
+    ...locate(where.file, where.document, path),
+  };
 }
 
 /** Validates one StartOrder object against the schema and normalises it. */
@@ -21,7 +48,9 @@ export function specFromObject(
 ): { spec?: Spec; diagnostics: Diagnostic[] } {
   const meta = isObj(value.metadata) ? value.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '<unnamed>';
-  const origin = `StartOrder/${name}${where.file ? ` (${where.file})` : ''}`;
+  // A functionConfig is named as such: its file is the ResourceList on stdin, which the user never saw.
+  const from = where.path?.[0] === 'functionConfig' ? 'the functionConfig' : where.file;
+  const origin = `StartOrder/${name}${from ? ` (${from})` : ''}`;
   const problems = validateStartOrderDocument(value);
   if (problems.length > 0) {
     return {
@@ -55,6 +84,8 @@ export function collectSpecs(
   const diagnostics: Diagnostic[] = [];
   for (const f of files) {
     for (const d of f.docs) {
+      const foreign = foreignStartOrder(d.value, { file: f.name, document: d.index, path: [] }, locate);
+      if (foreign) diagnostics.push(foreign);
       if (!isStartOrder(d.value)) continue;
       specDocs.add(docKey(f.name, d.index));
       const r = specFromObject(d.value, { file: f.name, document: d.index, path: [] }, defaults, locate);

@@ -89,3 +89,67 @@ test('kustomize: an invalid spec fails the build; the function still returns the
   assert.equal(res.field.path, 'spec.containers[1].after[0]');
   assert.equal(res.tags.code, 'unknown-container');
 });
+
+/** A copy of the fixture with more lines in its kustomization.yaml. */
+function withKustomization(extra: string, edit?: (spec: string) => string): string {
+  const dir = copyFixture(edit);
+  const k = join(dir, 'kustomization.yaml');
+  writeFileSync(k, readFileSync(k, 'utf8') + extra);
+  return dir;
+}
+
+test('kustomize: selector.names still match after namePrefix, nameSuffix and namespace (previousNames)', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  const dir = withKustomization('namePrefix: pre-\nnameSuffix: -suf\n');
+  const r = run(k, ['build', '--enable-alpha-plugins', '--enable-exec', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /spec-selects-nothing/);
+  const dep = parseAllDocuments(r.stdout).map((d) => d.toJS() as any).find((d) => d.kind === 'Deployment');
+  assert.equal(dep.metadata.name, 'pre-web-suf');
+  assert.ok(dep.spec.template.metadata.annotations['startorder.dev/applied'], 'the renamed Deployment was rewritten');
+});
+
+test('kustomize: a functionConfig that selects nothing fails the build with one line naming the spec and the field, not <stdin>', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  const dir = copyFixture((s) => s.replace('names: [web]', 'names: [shop-web]'));
+  const r = run(k, ['build', '--enable-alpha-plugins', '--enable-exec', dir]);
+  assert.notEqual(r.status, 0);
+  const ours = r.stderr.split('\n').filter((l) => l.includes('[spec-selects-nothing]'));
+  assert.equal(ours.length, 1, r.stderr);
+  assert.match(ours[0]!, /^StartOrder\/web: error\[spec-selects-nothing\]: spec\.selector \(line \d+ of the object\): /);
+  assert.doesNotMatch(r.stderr, /<stdin>/);
+});
+
+test('kustomize: a custom resource with an integer above 2^53 comes through the function as it was', { todo: 'the ResourceList is re-printed by the emitter when a workload in it changes; the edit-based emitter (integrator, issue 8) makes this pass' }, (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  const dir = withKustomization('resources:\n  - widget.yaml\n');
+  // kustomization.yaml has resources: already; a second key would be invalid: put it in the list instead.
+  const kfile = join(dir, 'kustomization.yaml');
+  writeFileSync(kfile, readFileSync(kfile, 'utf8').replace(/\nresources:\n {2}- widget\.yaml\n$/, '\n').replace('  - service.yaml', '  - service.yaml\n  - widget.yaml'));
+  writeFileSync(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: big\nspec:\n  count: 123456789012345678\n');
+  const r = run(k, ['build', '--enable-alpha-plugins', '--enable-exec', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /count: 123456789012345678\n/);
+});
+
+test('kustomize fn run: errors reach its user as one stderr line each, with the file from the path annotation', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  // The function declared in the directory: its StartOrder is also one of the items, with its path.
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-fnrun-'));
+  writeFileSync(join(dir, 'deploy.yaml'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'));
+  writeFileSync(join(dir, 'startorder.yaml'), readFileSync(join(FIXTURE, 'startorder.yaml'), 'utf8').replace('../../test/integrations/startorder-krm.sh', WRAPPER).replace('names: [web]', 'names: [nope]'));
+  const declared = run(k, ['fn', 'run', '--enable-exec', dir]);
+  assert.notEqual(declared.status, 0);
+  assert.match(declared.stderr, /^startorder\.yaml: error\[spec-selects-nothing\]: StartOrder\/web spec\.selector \(line \d+ of the object\): /m);
+  // --exec-path with key=value arguments: kustomize's own "function-input" ConfigMap (kpt's twin).
+  const dir2 = mkdtempSync(join(tmpdir(), 'startorder-fnrun-'));
+  writeFileSync(join(dir2, 'deploy.yaml'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'));
+  const args = run(k, ['fn', 'run', '--enable-exec', '--exec-path', WRAPPER, dir2, '--', 'mode=wrapper']);
+  assert.notEqual(args.status, 0);
+  assert.match(args.stderr, /^ConfigMap\/function-input: error\[function-config-invalid\]: data\.spec( \(line \d+ of the object\))?: /m);
+  assert.equal(readFileSync(join(dir2, 'deploy.yaml'), 'utf8'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'), 'nothing written back on error');
+});
