@@ -162,10 +162,11 @@ const readyTimeout = {
     const out = transform(s, m);
     const t0 = Date.now();
     await apply(out.out, t.ns);
+    // Ready, and app's own process started (a wrapper that gave up would keep the workload from starting)
     const p = await waitFor(async () => {
       const p = await getPod(t.ns, "timeout");
-      return podReady(p) ? p : false;
-    }, 120000, "the pod to become Ready after db's readiness timed out once", 500);
+      return podReady(p) && ev((await logs(t.ns, "timeout", "app")).events, "start") ? p : false;
+    }, 120000, "the pod to become Ready and app to start after db's readiness timed out once", 500);
     const db = (await logs(t.ns, "timeout", "db")).events;
     const app = (await logs(t.ns, "timeout", "app")).events;
     const dbSt = containerStatus(p, "db"), appSt = containerStatus(p, "app");

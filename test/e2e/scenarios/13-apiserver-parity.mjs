@@ -14,8 +14,13 @@ import { assert, REPO, YAML, kubectlAsync, RUNTIME_IMAGE } from "./lib.mjs";
 const CORPUS = process.env.E2E_CORPUS || join(REPO, "..", "shared", "corpus");
 const SHARED = existsSync(CORPUS) ? CORPUS : "/work/shared/corpus";
 
-const load = (text, json) =>
-  (json ? [JSON.parse(text)] : YAML.parseAllDocuments(text, { version: "1.1" }).map((d) => d.toJS())).filter((d) => d && typeof d === "object");
+function load(text, json) {
+  if (json) return [JSON.parse(text)];
+  const docs = YAML.parseAllDocuments(text, { version: "1.1" });
+  const bad = docs.find((d) => d.errors.length);
+  if (bad) throw new Error(bad.errors[0].message);
+  return docs.map((d) => d.toJS()).filter((d) => d && typeof d === "object");
+}
 const flatten = (docs) => docs.flatMap((d) => (d.kind === "List" && Array.isArray(d.items) ? d.items : [d]));
 
 function podSpecOf(o) {
