@@ -88,13 +88,14 @@ const jobRetry = {
     const pods = await getJSON(["-n", t.ns, "get", "pods", "-l", `job-name=${name}`]);
     assert(pods.items.length === 1, `${pods.items.length} pods (OnFailure retries in the same pod)`);
     const p = pods.items[0];
-    const first = (await logs(t.ns, p.metadata.name, "main", { previous: true })).events;
+    // the first attempt's log is gone once the pod completed; its exit code stays in lastState
     const second = (await logs(t.ns, p.metadata.name, "main")).events;
     const proxy = (await logs(t.ns, p.metadata.name, "proxy")).events;
     const mainSt = containerStatus(p, "main"), proxySt = containerStatus(p, "proxy");
-    t.log(`Job ${done.c.type}; main restarts ${mainSt.restartCount} (attempt 1 exit ${ev(first, "exit")?.code}, attempt 2 exit ${ev(second, "exit")?.code}); proxy restarts ${proxySt.restartCount}, exit ${proxySt.state?.terminated?.exitCode}`);
+    const firstExit = mainSt.lastState?.terminated?.exitCode;
+    t.log(`Job ${done.c.type}; main restarts ${mainSt.restartCount} (attempt 1 exit ${firstExit}, attempt ${ev(second, "start")?.attempt} exit ${ev(second, "exit")?.code}); proxy restarts ${proxySt.restartCount}, exit ${proxySt.state?.terminated?.exitCode}`);
     assert(done.c.type === "Complete", `Job ended ${done.c.type}: ${done.c.message}`);
-    assert(ev(first, "start")?.attempt === 1 && ev(second, "start")?.attempt === 2, `attempts: ${ev(first, "start")?.attempt}, ${ev(second, "start")?.attempt}`);
+    assert(mainSt.restartCount === 1 && firstExit === 1 && ev(second, "start")?.attempt === 2, `main: restarts ${mainSt.restartCount}, first exit ${firstExit}, attempt ${ev(second, "start")?.attempt}`);
     assert(proxySt.restartCount === 0 && proxy.filter((e) => e.event === "start").length === 1, "proxy ran more than once");
     const proxyGone = (ev(proxy, "signal") || ev(proxy, "exit")).ts;
     assert(proxyGone > ev(second, "exit").ts, `proxy was stopped ${fmtMs(ms(proxyGone, ev(second, "start").ts))} before the retry started: the retry ran without its sidecar`);

@@ -2,7 +2,8 @@
 //  - every input manifest of fixtures/*/ and ../shared/corpus/ that the real apiserver accepts
 //    (server-side dry-run) passes startorder's validate stage (the PodSpec schema check of the build);
 //  - every output startorder writes for them is accepted by the apiserver: each fixture run with its
-//    own spec and flags, each corpus workload with a generated spec that wraps all its containers.
+//    own spec and flags, each corpus workload with a generated spec that wraps every container that
+//    states its command (a chain, or one container behind a gate).
 // Plus inputs written the way charts render them (null optional fields), which the apiserver accepts.
 import { readdirSync, readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -87,10 +88,14 @@ spec:
   return out;
 }
 
-/** A spec that wraps every app container of one workload: a chain, each Started after the one before. */
-function chainSpec(o) {
-  const names = (podSpecOf(o)?.containers || []).map((c) => c.name);
-  if (names.length < 2) return undefined;
+/**
+ * A spec that wraps what it can of one workload: the app containers that state their command, in a
+ * chain (each Started after the one before), or the only one behind a gate. (A container without
+ * `command` would need the image's ENTRYPOINT, which the corpus does not give.)
+ */
+function wrapSpec(o) {
+  const names = (podSpecOf(o)?.containers || []).filter((c) => Array.isArray(c.command) && c.command.length).map((c) => c.name);
+  if (!names.length) return undefined;
   return {
     apiVersion: "startorder.dev/v1alpha1",
     kind: "StartOrder",
@@ -98,6 +103,7 @@ function chainSpec(o) {
     spec: {
       selector: { kinds: [o.kind], names: [o.metadata?.name] },
       mode: "wrapper",
+      ...(names.length === 1 ? { gate: { annotation: "startorder.dev/ready" } } : {}),
       containers: names.map((n, i) => (i === 0 ? { name: n } : { name: n, after: [{ name: names[i - 1], condition: "Started" }] })),
     },
   };
@@ -170,11 +176,11 @@ export default [
             runs.push({ what: "its fixture spec", args: [...(inp.spec ? ["-c", inp.spec] : []), ...inp.args, inFile] });
           } else {
             for (const o of objs) {
-              const spec = chainSpec(o);
+              const spec = wrapSpec(o);
               if (!spec) continue;
               const specFile = join(dir, `${stats.inputs}-${o.kind}-${o.metadata?.name}.spec.yaml`);
               writeFileSync(specFile, YAML.stringify(spec));
-              runs.push({ what: `a chain of all containers of ${o.kind}/${o.metadata?.name}`, args: ["-c", specFile, inFile] });
+              runs.push({ what: `the containers with a command of ${o.kind}/${o.metadata?.name}, wrapped`, args: ["-c", specFile, inFile] });
             }
           }
           for (const run of runs) {
