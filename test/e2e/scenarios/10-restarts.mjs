@@ -80,11 +80,18 @@ const jobRetry = {
     const exitWith = proxyArgs[proxyArgs.indexOf("-exit_with") + 1];
     assert(exitWith === "/startorder/run/main/completed", `proxy -exit_with ${exitWith}`);
     await apply(out.out, t.ns);
+    // attempt 1 as the kubelet reports it while attempt 2 runs (a completed pod no longer shows it)
+    let firstExit;
     const done = await waitFor(async () => {
+      if (firstExit === undefined) {
+        const ps = (await getJSON(["-n", t.ns, "get", "pods", "-l", `job-name=${name}`]))?.items || [];
+        const st = ps[0] && containerStatus(ps[0], "main");
+        if (st?.restartCount >= 1 && st.lastState?.terminated) firstExit = st.lastState.terminated.exitCode;
+      }
       const j = await getJSON(["-n", t.ns, "get", "job", name]);
       const c = (j?.status?.conditions || []).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
       return c ? { j, c } : false;
-    }, 120000, `Job ${name} to end`, 500);
+    }, 120000, `Job ${name} to end`, 250);
     const pods = await getJSON(["-n", t.ns, "get", "pods", "-l", `job-name=${name}`]);
     assert(pods.items.length === 1, `${pods.items.length} pods (OnFailure retries in the same pod)`);
     const p = pods.items[0];
@@ -92,7 +99,7 @@ const jobRetry = {
     const second = (await logs(t.ns, p.metadata.name, "main")).events;
     const proxy = (await logs(t.ns, p.metadata.name, "proxy")).events;
     const mainSt = containerStatus(p, "main"), proxySt = containerStatus(p, "proxy");
-    const firstExit = mainSt.lastState?.terminated?.exitCode;
+    firstExit ??= mainSt.lastState?.terminated?.exitCode;
     t.log(`Job ${done.c.type}; main restarts ${mainSt.restartCount} (attempt 1 exit ${firstExit}, attempt ${ev(second, "start")?.attempt} exit ${ev(second, "exit")?.code}); proxy restarts ${proxySt.restartCount}, exit ${proxySt.state?.terminated?.exitCode}`);
     assert(done.c.type === "Complete", `Job ended ${done.c.type}: ${done.c.message}`);
     assert(mainSt.restartCount === 1 && firstExit === 1 && ev(second, "start")?.attempt === 2, `main: restarts ${mainSt.restartCount}, first exit ${firstExit}, attempt ${ev(second, "start")?.attempt}`);
