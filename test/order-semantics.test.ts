@@ -129,3 +129,17 @@ test('generated flag values are escaped for the kubelet ($ → $$); the user\'s 
   assert.deepEqual(flags('app').argv, ['/app', '--name=$(POD_NAME)']);
   assert.ok(container('app').args.includes('--name=$(POD_NAME)'));
 });
+
+test('graph of a rewritten manifest alone (from its record): an Exited dependency is not drawn as a sidecar', async () => {
+  const { runCli } = await import('./helpers.js');
+  const spec = specYaml([{ name: 'tests' }, { name: 'report', after: [{ name: 'tests', condition: 'Exited' }] }], { mode: 'wrapper' });
+  const out = await runCli(['-c', 'spec.yaml', 'in.json'], { 'in.json': job([c('tests'), c('report')], 'Never'), 'spec.yaml': spec });
+  assert.equal(out.code, 0, out.stderr);
+  const g = await runCli(['graph', '--format', 'json', 'out.json'], { 'out.json': out.stdout });
+  assert.equal(g.code, 0, g.stderr);
+  const view = (JSON.parse(g.stdout) as O[])[0]!;
+  assert.deepEqual(view.edges, [{ dep: 'tests', dependent: 'report', condition: 'Exited', mechanism: 'wrapper' }]);
+  assert.notEqual(view.nodes.find((n: O) => n.name === 'tests').role, 'sidecar');
+  const m = await runCli(['graph', 'out.json'], { 'out.json': out.stdout });
+  assert.match(m.stdout, /-->\|Exited · wrapper\|/);
+});
