@@ -62,7 +62,9 @@ function usesRunDir(plan: Plan): boolean {
 /**
  * The init container that copies the wrapper into the shared volume and, when the pod has the
  * status volume, empties it (a pod whose containers all restart in place keeps its emptyDirs, and
- * no status of the previous run may survive) and makes it sticky (1777). Passes Pod Security "restricted".
+ * no status of the previous run may survive) and asks for mode 1777 (the wrapper can set it only
+ * where it owns the volume; a kubelet emptyDir is root's, see `init` in docs/CONTRACT.md).
+ * Passes Pod Security "restricted".
  */
 function initContainer(plan: Plan): Obj {
   const run = usesRunDir(plan);
