@@ -5,7 +5,8 @@
 //  3. test/e2e/cluster/up.sh, import localhost/startorder/entrypoint:e2e into its containerd
 //  4. run test/e2e/scenarios/* (test/e2e/run.mjs)
 //  5. ALWAYS test/e2e/cluster/down.sh (finally + signal handlers)
-// Last line: "e2e: N passed, M failed"; exit 1 on any failure.
+// Last line: "e2e: N passed, M failed, K skipped" (a skipped scenario is not a pass; each skip's reason
+// is printed on its own line); exit 1 on any failure.
 // Environment: E2E_ONLY=regex (scenario names), E2E_JOBS=3 (concurrency), E2E_KEEP=1 (keep the
 // cluster up and print its KUBECONFIG), E2E_SKIP_CLI_BUILD=1, E2E_KUBECONFIG=… (use a running
 // cluster: no up/down; the runtime image must already be imported).
@@ -67,12 +68,12 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(sig, () => {
     log(`${sig}: tearing down`);
     teardown();
-    console.log("e2e: 0 passed, 1 failed");
+    console.log("e2e: 0 passed, 1 failed, 0 skipped");
     process.exit(130);
   });
 }
 
-let passed = 0, failed = 0;
+let passed = 0, failed = 0, skipped = 0;
 try {
   // ------------------------------------------------------------ build
   if (!process.env.E2E_SKIP_CLI_BUILD) {
@@ -117,7 +118,7 @@ try {
   // STATE_DIR/kubectl runs kubectl inside the cluster's network namespace
   const kubectl = process.env.E2E_KUBECTL || kubectlFor(kubeconfig);
   const { results, secs } = await runScenarios({ kubeconfig, kubectl, stateDir: dirname(kubeconfig) });
-  ({ passed, failed } = summarize(results));
+  ({ passed, failed, skipped } = summarize(results));
   log(`scenarios took ${secs.toFixed(1)}s`);
   if (process.env.E2E_KEEP) log(`E2E_KEEP set: cluster left up; KUBECONFIG=${kubeconfig}; down: test/e2e/cluster/down.sh ${stateDir}`);
 } catch (e) {
@@ -131,5 +132,5 @@ if (downFailed) {
   failed += 1;
 }
 log(`total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
+console.log(`e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);

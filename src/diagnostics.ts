@@ -20,6 +20,8 @@ export type Code =
   | 'name-clash'
   | 'mount-clash'
   | 'init-dependent'
+  | 'readiness-unsupported'
+  | 'readiness-port-unknown'
   | 'schema-violation'
   | 'graph-not-preserved'
   | 'record-invalid'

@@ -2,12 +2,23 @@
  * transformer must carry every field it does not know through unchanged. */
 export type Obj = Record<string, unknown>;
 
-export type Condition = 'Started' | 'Ready' | 'Completed';
+/**
+ * What a dependent waits for: Started / Ready (while the dependency's wrapper lives), Completed (it
+ * exited 0, ECS's SUCCESS) or Exited (it exited, whatever its code, ECS's COMPLETE).
+ */
+export type Condition = 'Started' | 'Ready' | 'Completed' | 'Exited';
+/** A container's effective restart policy, as the kubelet applies it. */
+export type RestartPolicy = 'Never' | 'OnFailure' | 'Always';
 export type Mode = 'auto' | 'wrapper' | 'native';
 export type Role = 'sidecar' | 'main' | 'init';
 
 export interface Ready {
   file?: string;
+  /**
+   * httpGet / tcpSocket `host`: absent (or 0.0.0.0, ::) = the server listens on all addresses;
+   * a loopback address (127.0.0.0/8, ::1, localhost) = it listens on loopback only. Readiness is
+   * pod-local, so DNS names are refused.
+   */
   exec?: { command: string[] };
   httpGet?: { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: { name: string; value: string }[] };
   tcpSocket?: { port: number | string; host?: string };

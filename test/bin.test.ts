@@ -17,7 +17,7 @@ test('bin: transforms the bundled example, the app waits for the config sidecar 
   const d = parse(r.stdout) as any;
   const app = d.spec.template.spec.containers.find((c: any) => c.name === 'app');
   assert.deepEqual(app.command, ['/startorder/bin/entrypoint']);
-  assert.equal(app.args[app.args.indexOf('-wait_file') + 1], '/startorder/run/config-agent/ready');
+  assert.equal(app.args[app.args.indexOf('-wait_status') + 1], '/startorder/run/config-agent/ready');
   assert.equal(d.spec.template.spec.initContainers[0].name, 'startorder-init');
 });
 

@@ -20,7 +20,7 @@ const scenario = fc
     gate: fc.boolean(),
     flow: fc.boolean(),
     comment: fc.string({ maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, ' ')),
-    edgeSeed: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('Started', 'Ready', 'Completed')), { maxLength: 8 }),
+    edgeSeed: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('Started', 'Ready', 'Completed', 'Exited')), { maxLength: 8 }),
   })
   .map((s) => {
     const names = NAMES.slice(0, s.n);
@@ -31,7 +31,8 @@ const scenario = fc
       const j = b % s.n;
       if (i >= j) continue;
       const restartAlways = s.kind === 'Deployment' || s.kind === 'Pod';
-      const c = cond === 'Completed' && (restartAlways || s.mode === 'wrapper') ? 'Ready' : cond;
+      const done = cond === 'Completed' || cond === 'Exited';
+      const c = done && (restartAlways || s.mode === 'wrapper') ? 'Ready' : cond;
       if (!after.has(names[j]!)) after.set(names[j]!, new Map());
       after.get(names[j]!)!.set(names[i]!, c);
     }

@@ -1,9 +1,11 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { minorVersion } from '../spec/normalize.js';
-import { isObj, workloadId, type Condition, type Obj, type Ready, type Role, type Spec, type Workload } from '../types.js';
+import { isObj, workloadId, type Condition, type Obj, type RestartPolicy, type Role, type Spec, type Workload } from '../types.js';
 import { findCycle, topoSort } from './graph.js';
 import { originalArgv } from './command.js';
+import { planReady, type PlannedReady, type Runner } from './readiness.js';
+import { effectiveRestartPolicy, ownRestartFields } from './restart.js';
 
 export type Mechanism = 'wrapper' | 'native' | 'kubernetes';
 
@@ -20,11 +22,16 @@ export interface Wrap {
   /** Conditions this container waits for, as (dependency, condition) pairs. */
   waits: { dep: string; condition: Condition }[];
   gated: boolean;
-  ready?: Ready;
+  ready?: PlannedReady;
+  /** The container's effective restart policy (its own, else the pod's), for `-restart_policy`. */
+  restartPolicy: RestartPolicy;
   /** Containers whose exit this one waits for on SIGTERM. */
   stopAfter: string[];
-  /** Job sidecar: exit once these containers have exited. */
-  exitWith: string[];
+  /**
+   * Job sidecar: exit once each of these main containers is done: Completed (exit 0) where the
+   * kubelet retries a failure (OnFailure), Exited (any code, or its wrapper died) where it does not.
+   */
+  exitWith: { dep: string; condition: 'Completed' | 'Exited' }[];
   waitTimeoutSeconds?: number;
   /** The container's original command line (command + args, or from the spec's images table). */
   argv: string[];
@@ -36,7 +43,7 @@ export interface Plan {
   edges: Edge[];
   roles: Record<string, Role>;
   /** App containers that move to initContainers, in the order they are appended. */
-  native: { name: string; as: 'sidecar' | 'init'; ready?: Ready }[];
+  native: { name: string; as: 'sidecar' | 'init'; ready?: PlannedReady }[];
   wrapped: Wrap[];
   gate?: string;
   /** Seconds the wrapper of a sidecar may hold SIGTERM for its dependents. */
@@ -63,6 +70,17 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const specAt = (ci: number, ...rest: (string | number)[]) => {
     if (spec.fromAnnotation || spec.file === undefined) return { file: w.file, document: w.document };
     const path = ['spec', 'containers', ci, ...rest];
+    return { file: spec.file, ...(spec.document !== undefined ? { document: spec.document } : {}), path, ...locate(spec.file, spec.document, path) };
+  };
+  /** A field of the spec itself (mode, kubernetesVersion), or the annotation that carries it. */
+  const specField = (...keys: string[]): Partial<Diagnostic> => {
+    if (spec.fromAnnotation || spec.file === undefined) {
+      const path = [...w.path, ...w.metadataPath, 'annotations', 'startorder.dev/spec'];
+      return { file: w.file, document: w.document, path, ...locate(w.file, w.document, path) };
+    }
+    const at = (path: string[]) => JSON.stringify(locate(spec.file, spec.document, path));
+    const key = keys.find((k) => at(['spec', k]) !== at(['spec'])) ?? keys[keys.length - 1]!;
+    const path = ['spec', key];
     return { file: spec.file, ...(spec.document !== undefined ? { document: spec.document } : {}), path, ...locate(spec.file, spec.document, path) };
   };
   const error = (code: Diagnostic['code'], message: string, hint: string, at: Partial<Diagnostic>, container?: string) =>
@@ -112,8 +130,8 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const entryOf = new Map(spec.containers.map((c) => [c.name, c]));
   const roles: Record<string, Role> = {};
   for (const n of appNames) {
-    const waitedDone = edges.some((e) => e.dep === n && e.condition === 'Completed');
-    const waitedUp = edges.some((e) => e.dep === n && e.condition !== 'Completed');
+    const waitedDone = edges.some((e) => e.dep === n && (e.condition === 'Completed' || e.condition === 'Exited'));
+    const waitedUp = edges.some((e) => e.dep === n && (e.condition === 'Started' || e.condition === 'Ready'));
     roles[n] = entryOf.get(n)?.role ?? (waitedDone ? 'init' : waitedUp ? 'sidecar' : 'main');
   }
 
@@ -121,7 +139,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const minor = minorVersion(spec.kubernetesVersion);
   const nativeOk = spec.mode === 'native' || (spec.mode === 'auto' && minor !== undefined && minor >= 29);
   if (spec.mode === 'native' && minor !== undefined && minor < 29) {
-    error('native-impossible', `mode native needs Kubernetes 1.29 or newer; the spec targets ${spec.kubernetesVersion}`, 'Use mode wrapper (or auto), or raise kubernetesVersion.', {});
+    error('native-impossible', `mode native needs Kubernetes 1.29 or newer; the spec targets ${spec.kubernetesVersion}`, 'Use mode wrapper (or auto), or raise kubernetesVersion.', specField('kubernetesVersion', 'mode'));
     return { diagnostics: diags };
   }
   // Native init containers start one after another, and a plain one blocks those after it until it
@@ -137,11 +155,22 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
       if (info.list !== 'containers' || role === 'main' || !edges.some((e) => e.dep === n)) continue;
       const blockers = edges.filter((e) => e.dependent === n && !inInit.has(e.dep)).map((e) => e.dep);
       const forbidden = role === 'init' ? PLAIN_INIT_FORBIDDEN.filter((k) => info.c[k] !== undefined) : [];
-      if (blockers.length === 0 && forbidden.length === 0) {
+      // Its own restartPolicy / restartPolicyRules mean something else on an init container, and are kept as written.
+      const own = ownRestartFields(info.c);
+      // A failing init container stops the pod, so "exited, whatever its code" needs the wrapper.
+      const exitedBy = edges.filter((e) => e.dep === n && e.condition === 'Exited').map((e) => e.dependent);
+      if (blockers.length === 0 && forbidden.length === 0 && own.length === 0 && exitedBy.length === 0) {
         inInit.add(n);
         native.push({ name: n, as: role === 'init' ? 'init' : 'sidecar', ...(entryOf.get(n)?.ready ? { ready: entryOf.get(n)!.ready! } : {}) });
       } else if (spec.mode === 'native') {
-        const why = blockers.length > 0 ? `it waits for app container(s) ${blockers.map((b) => `"${b}"`).join(', ')}, which start after every init container` : `an init container cannot have ${forbidden.join(', ')}`;
+        const why =
+          blockers.length > 0
+            ? `it waits for app container(s) ${blockers.map((b) => `"${b}"`).join(', ')}, which start after every init container`
+            : forbidden.length > 0
+              ? `an init container cannot have ${forbidden.join(', ')}`
+              : own.length > 0
+                ? `it sets its own ${own.join(' and ')}, which startorder keeps as written (on an init container it would mean something else)`
+                : `${exitedBy.map((d) => `"${d}"`).join(', ')} wait${exitedBy.length > 1 ? '' : 's'} for it to exit whatever its exit code, and a failing init container stops the pod`;
         error('native-impossible', `container "${n}" cannot become an init container: ${why}`, 'Use mode auto (the wrapper takes the edges native sidecars cannot) or change the order.', atPod('containers', info.index, 'name'), n);
       }
     }
@@ -155,22 +184,46 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
 
   // The wrapper takes every remaining edge; both ends of a wrapper edge are wrapped.
   const restartPolicy = typeof podSpec.restartPolicy === 'string' ? podSpec.restartPolicy : 'Always';
+  const policyOf = (n: string) => effectiveRestartPolicy(byName.get(n)!.c, podSpec);
   const wrappedNames = new Set<string>();
   for (const e of edges) if (e.mechanism === 'wrapper') wrappedNames.add(e.dep).add(e.dependent);
   const roots = spec.containers.filter((c) => c.after.length === 0 && byName.get(c.name)?.list === 'containers').map((c) => c.name);
   if (spec.gate) for (const r of roots) wrappedNames.add(r);
   const jobLike = restartPolicy !== 'Always';
-  const wrappedSidecars = [...wrappedNames].filter((n) => roles[n] === 'sidecar' && !inInit.has(n));
-  const mains = appNames.filter((n) => roles[n] !== 'sidecar' && !inInit.has(n));
+  // A Job sidecar exits when the mains are done; a sidecar the kubelet restarts whatever its exit (Always) cannot.
+  const wrappedSidecars = [...wrappedNames].filter((n) => roles[n] === 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
+  const mains = appNames.filter((n) => roles[n] !== 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
   if (jobLike && wrappedSidecars.length > 0) for (const m of mains) wrappedNames.add(m);
 
   for (const e of edges) {
-    if (e.mechanism !== 'wrapper' || e.condition !== 'Completed' || restartPolicy !== 'Always') continue;
+    if (e.mechanism !== 'wrapper' || (e.condition !== 'Completed' && e.condition !== 'Exited') || policyOf(e.dep) !== 'Always') continue;
     const info = byName.get(e.dep)!;
-    error('completed-would-restart', `"${e.dependent}" waits for "${e.dep}" to complete, but this pod has restartPolicy Always, so the kubelet restarts "${e.dep}" when it exits`, nativeOk ? 'Remove what keeps it from becoming an init container (it must not wait for an app container).' : 'Target Kubernetes >= 1.29 (kubernetesVersion) so it becomes an init container, or wait for Started/Ready instead.', atPod('containers', info.index, 'name'), e.dep);
+    const own = ownRestartFields(info.c).length > 0;
+    const why = own ? `its restart policy (${ownRestartFields(info.c).join(', ')}) restarts it when it exits` : 'this pod has restartPolicy Always, so the kubelet restarts it when it exits';
+    const hint = own
+      ? `Wait for Started/Ready instead, or change the restartPolicy of "${e.dep}" so its exit is final.`
+      : e.condition === 'Exited'
+        ? 'Run it in a pod whose restartPolicy is Never or OnFailure (a Job), wait for Completed so it can become an init container, or wait for Started/Ready.'
+        : nativeOk
+          ? 'Remove what keeps it from becoming an init container (it must not wait for an app container).'
+          : 'Target Kubernetes >= 1.29 (kubernetesVersion) so it becomes an init container, or wait for Started/Ready instead.';
+    error('completed-would-restart', `"${e.dependent}" waits for "${e.dep}" to ${e.condition === 'Exited' ? 'exit' : 'complete'}, but ${why}`, hint, atPod('containers', info.index, 'name'), e.dep);
   }
 
   const grace = typeof podSpec.terminationGracePeriodSeconds === 'number' ? podSpec.terminationGracePeriodSeconds : 30;
+  /** A container's readiness, checked for what runs it; a problem is a located error in the spec. */
+  const checkReady = (n: string, runner: Runner): PlannedReady | undefined => {
+    const ci = spec.containers.findIndex((c) => c.name === n);
+    const others = [...byName.values()].map((x) => x.c).filter((c) => c !== byName.get(n)!.c);
+    const r = planReady(spec.containers[ci]!.ready!, runner, byName.get(n)!.c, others, podSpec.hostNetwork === true);
+    for (const p of r.problems) error(p.code, p.message, p.hint, specAt(ci, ...p.path), n);
+    return r.ready;
+  };
+  for (const x of native) if (x.ready) {
+    const checked = checkReady(x.name, 'native');
+    if (checked) x.ready = checked;
+    else delete x.ready;
+  }
   const wrapped: Wrap[] = [];
   for (const n of [...byName.keys()].filter((x) => wrappedNames.has(x))) {
     const info = byName.get(n)!;
@@ -181,13 +234,15 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
     }
     const entry = entryOf.get(n);
     const stopAfter = edges.filter((e) => e.dep === n && e.mechanism === 'wrapper').map((e) => e.dependent);
+    const ready = entry?.ready && !inInit.has(n) ? checkReady(n, 'wrapper') : undefined;
     wrapped.push({
       name: n,
       waits: edges.filter((e) => e.dependent === n && e.mechanism === 'wrapper').map((e) => ({ dep: e.dep, condition: e.condition })),
       gated: spec.gate !== undefined && roots.includes(n),
-      ...(entry?.ready && !inInit.has(n) ? { ready: entry.ready } : {}),
+      ...(ready ? { ready } : {}),
+      restartPolicy: policyOf(n),
       stopAfter,
-      exitWith: jobLike && roles[n] === 'sidecar' && !inInit.has(n) ? mains.filter((m) => m !== n) : [],
+      exitWith: jobLike && wrappedSidecars.includes(n) ? mains.filter((m) => m !== n).map((m) => ({ dep: m, condition: policyOf(m) === 'OnFailure' ? ('Completed' as const) : ('Exited' as const) })) : [],
       ...(entry?.waitTimeoutSeconds ? { waitTimeoutSeconds: entry.waitTimeoutSeconds } : {}),
       argv,
     });

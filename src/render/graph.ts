@@ -75,7 +75,7 @@ export function viewsFromRecords(files: readonly SourceFile[], planned: readonly
       workload: workloadId(w),
       nodes: [...names].map((name) => {
         const init = inits.get(name);
-        const waitedUp = record.edges.some(([dep, , c]) => dep === name && c !== 'Completed');
+        const waitedUp = record.edges.some(([dep, , c]) => dep === name && (c === 'Started' || c === 'Ready'));
         const role = init ? (init.restartPolicy === 'Always' ? 'sidecar' : 'init') : waitedUp ? 'sidecar' : 'main';
         return { name, role, list: init ? 'initContainers' : 'containers' };
       }),

@@ -2,10 +2,11 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import type { Plan } from '../plan/plan.js';
 import { resourceRef } from '../plan/plan.js';
-import { isObj, workloadId, type Obj, type Ready } from '../types.js';
+import { isObj, workloadId, type Obj } from '../types.js';
+import type { PlannedReady } from '../plan/readiness.js';
 import { getIn } from '../select/resources.js';
 import { copyTree } from '../equal.js';
-import { WRAPPED_COMMAND, wrapperArgs } from './flags.js';
+import { escapeExpansion, headerLines, readyTcp, readyUrl, WRAPPED_COMMAND, wrapperArgs } from './flags.js';
 import * as N from './names.js';
 import { makeRecord, type AppliedRecord } from './record.js';
 
@@ -21,26 +22,58 @@ function addMounts(c: Obj, mounts: Obj[]): void {
   c.volumeMounts = list;
 }
 
-function startupProbe(ready: Ready, name: string): Obj | undefined {
+/**
+ * A native sidecar's startupProbe. The kubelet probes from the node: a server on all addresses is
+ * probed at the pod IP (`host` left out, never a loopback address, which would be the node's); a
+ * loopback-only one from inside the container, through the wrapper's `probe` subcommand.
+ */
+function startupProbe(ready: PlannedReady, name: string): Obj | undefined {
   const period = ready.periodSeconds ?? 1;
   const failureThreshold = Math.max(1, Math.ceil((ready.timeoutSeconds ?? 120) / period));
+  const probe = (...words: string[]) => ({ exec: { command: [N.ENTRYPOINT, 'probe', ...words.map(escapeExpansion)] } });
+  const at = ready.endpoint;
+  const host = at?.kind === 'ip' ? { host: at.address } : {};
   let handler: Obj;
-  if (ready.file !== undefined) handler = { exec: { command: [N.ENTRYPOINT, 'probe', 'file', ready.file] } };
-  else if (ready.self) handler = { exec: { command: [N.ENTRYPOINT, 'probe', 'file', N.selfReadyFile(name)] } };
+  if (ready.file !== undefined) handler = probe('file', ready.file);
+  else if (ready.self) handler = probe('file', N.selfReadyFile(name));
   else if (ready.exec) handler = { exec: { command: ready.exec.command } };
-  else if (ready.httpGet) handler = { httpGet: ready.httpGet };
-  else if (ready.tcpSocket) handler = { tcpSocket: ready.tcpSocket };
-  else return undefined;
+  else if (ready.httpGet && at?.kind === 'loopback') handler = probe('http', readyUrl(ready), ...headerLines(ready).flatMap((h) => ['-header', h]));
+  else if (ready.tcpSocket && at?.kind === 'loopback') handler = probe('tcp', readyTcp(ready));
+  else if (ready.httpGet) {
+    const { host: _host, ...rest } = ready.httpGet;
+    handler = { httpGet: { ...rest, ...host } };
+  } else if (ready.tcpSocket) {
+    const { host: _host, ...rest } = ready.tcpSocket;
+    handler = { tcpSocket: { ...rest, ...host } };
+  } else return undefined;
   return { ...handler, periodSeconds: period, failureThreshold };
 }
 
-/** The init container that copies the wrapper into the shared volume; passes Pod Security "restricted". */
+/** True when a probe runs the wrapper binary, so the container needs the bin volume. */
+function runsEntrypoint(probe: Obj | undefined): boolean {
+  const exec = probe?.exec as { command?: unknown[] } | undefined;
+  return exec?.command?.[0] === N.ENTRYPOINT;
+}
+
+/** True when the pod gets the status volume: the same rule applyPlan uses for its `needsRun`. */
+function usesRunDir(plan: Plan): boolean {
+  return plan.wrapped.length > 0 || plan.native.some((n) => n.ready?.self);
+}
+
+/**
+ * The init container that copies the wrapper into the shared volume and, when the pod has the
+ * status volume, empties it (a pod whose containers all restart in place keeps its emptyDirs, and
+ * no status of the previous run may survive) and asks for mode 1777 (the wrapper can set it only
+ * where it owns the volume; a kubelet emptyDir is root's, see `init` in docs/CONTRACT.md).
+ * Passes Pod Security "restricted".
+ */
 function initContainer(plan: Plan): Obj {
+  const run = usesRunDir(plan);
   return {
     name: N.INIT_CONTAINER,
     image: plan.spec.runtime.image,
     ...(plan.spec.runtime.imagePullPolicy ? { imagePullPolicy: plan.spec.runtime.imagePullPolicy } : {}),
-    command: [N.RUNTIME_BINARY, 'init', N.ENTRYPOINT],
+    command: [N.RUNTIME_BINARY, 'init', ...(run ? ['-run_dir', N.RUN_DIR] : []), N.ENTRYPOINT],
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -51,7 +84,7 @@ function initContainer(plan: Plan): Obj {
       runAsGroup: 65532,
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    volumeMounts: [mount(N.BIN_VOLUME, N.BIN_DIR, false)],
+    volumeMounts: [mount(N.BIN_VOLUME, N.BIN_DIR, false), ...(run ? [mount(N.RUN_VOLUME, N.RUN_DIR, false)] : [])],
   };
 }
 
@@ -137,7 +170,7 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Recor
     if (n.as === 'sidecar') c.restartPolicy = 'Always';
     const probe = n.ready ? startupProbe(n.ready, n.name) : undefined;
     if (probe) c.startupProbe = probe;
-    if (n.ready?.file !== undefined || n.ready?.self) {
+    if (n.ready?.file !== undefined || n.ready?.self || runsEntrypoint(probe)) {
       needsBin = true;
       addMounts(c, [mount(N.BIN_VOLUME, N.BIN_DIR, true)]);
     }
@@ -163,7 +196,8 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Recor
   const gated = plan.wrapped.some((x) => x.gated);
   const volumes: Obj[] = [];
   if (needsBin) volumes.push({ name: N.BIN_VOLUME, emptyDir: {} });
-  if (needsRun) volumes.push({ name: N.RUN_VOLUME, emptyDir: { medium: 'Memory' } });
+  // A few MiB: status files are tiny; a full volume is noticed (the wrapper exits 4), never the node's memory.
+  if (needsRun) volumes.push({ name: N.RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } });
   if (gated) volumes.push({ name: N.DOWNWARD_VOLUME, downwardAPI: { items: [{ path: 'ready', fieldRef: { fieldPath: `metadata.annotations['${plan.gate}']` } }] } });
   if (needsBin) inits.unshift(initContainer(plan));
 

@@ -20,7 +20,15 @@ function getValidator(): Validator {
 export function validatePodSpec(spec: unknown): SchemaIssue[] {
   const validate = getValidator();
   if (validate(spec)) return [];
-  return (validate.errors ?? []).map((error) => toIssue(spec, error));
+  return (validate.errors ?? []).filter((e) => !isNullBranch(e)).map((error) => toIssue(spec, error));
+}
+
+/**
+ * Optional fields accept null (`{anyOf: [{type: null}, {$ref}]}`, or `type: [..., "null"]`): for a
+ * wrong value ajv also reports the null branch and the anyOf itself; the $ref branch says it better.
+ */
+function isNullBranch(error: ErrorObject): boolean {
+  return error.keyword === 'anyOf' || (error.keyword === 'type' && (error.params as { type?: unknown }).type === 'null');
 }
 
 function toIssue(spec: unknown, error: ErrorObject): SchemaIssue {
@@ -35,11 +43,11 @@ function toIssue(spec: unknown, error: ErrorObject): SchemaIssue {
       return { path, message: `missing required field ${JSON.stringify(String(params['missingProperty']))}` };
     case 'type': {
       const type = params['type'];
-      const types = Array.isArray(type) ? type.map(String) : String(type).split(',');
+      const types = (Array.isArray(type) ? type.map(String) : String(type).split(',')).filter((t) => t !== 'null');
       return { path, message: `must be ${types.join(' or ')}` };
     }
     case 'enum': {
-      const allowed = Array.isArray(params['allowedValues']) ? params['allowedValues'] : [];
+      const allowed = (Array.isArray(params['allowedValues']) ? params['allowedValues'] : []).filter((v) => v !== null);
       return { path, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` };
     }
     default:

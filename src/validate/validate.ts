@@ -1,21 +1,21 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { resourceRef, type Plan } from '../plan/plan.js';
-import { parseWrapperArgs } from '../rewrite/flags.js';
-import { ENTRYPOINT, GATE_FILE, statusFile } from '../rewrite/names.js';
+import { conditionFile, parseWrapperArgs } from '../rewrite/flags.js';
+import { ENTRYPOINT, GATE_FILE } from '../rewrite/names.js';
 import { getIn } from '../select/resources.js';
 import { workloadId, type Obj } from '../types.js';
 import { validatePodSpec } from './pod-schema.js';
 
-/** The graph as the output itself states it: each wrapped container's wait files. */
+/** The graph as the output itself states it: each wrapped container's waits (-wait_file and -wait_status), unescaped. */
 export function waitsInOutput(podSpec: Obj): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const list of ['initContainers', 'containers']) {
     for (const c of (podSpec[list] as Obj[] | undefined) ?? []) {
       if (!Array.isArray(c.command) || c.command[0] !== ENTRYPOINT || !Array.isArray(c.args)) continue;
       const parsed = parseWrapperArgs(c.args as string[]);
-      const wait = parsed?.flags.wait_file;
-      out.set(String(c.name), typeof wait === 'string' ? wait.split(',') : []);
+      const waits = (parsed?.all ?? []).filter(([k, v]) => (k === 'wait_file' || k === 'wait_status') && typeof v === 'string');
+      out.set(String(c.name), waits.flatMap(([, v]) => String(v).replace(/\$\$/g, '$').split(',')));
     }
   }
   return out;
@@ -47,7 +47,7 @@ export function validateOutput(plan: Plan, value: Obj, locate: Locator): Diagnos
   }
   const waits = waitsInOutput(podSpec);
   for (const e of plan.edges.filter((x) => x.mechanism === 'wrapper')) {
-    if (!waits.get(e.dependent)?.includes(statusFile(e.dep, e.condition))) diags.push({ ...base, code: 'graph-not-preserved', severity: 'error', container: e.dependent, message: `internal: the edge ${e.dep} → ${e.dependent} (${e.condition}) is missing from the output`, hint: 'This is a bug in startorder; please report it with the input.' });
+    if (!waits.get(e.dependent)?.includes(conditionFile(e.dep, e.condition))) diags.push({ ...base, code: 'graph-not-preserved', severity: 'error', container: e.dependent, message: `internal: the edge ${e.dep} → ${e.dependent} (${e.condition}) is missing from the output`, hint: 'This is a bug in startorder; please report it with the input.' });
   }
   for (const x of plan.wrapped.filter((y) => y.gated)) {
     if (!waits.get(x.name)?.includes(GATE_FILE)) diags.push({ ...base, code: 'graph-not-preserved', severity: 'error', container: x.name, message: 'internal: the gate is missing from the output', hint: 'This is a bug in startorder; please report it with the input.' });

@@ -45,6 +45,7 @@ export async function runScenarios({ kubeconfig, kubectl, stateDir, jobs } = {})
         await createNamespace(ns, s.namespaceLabels || {});
         await s.run({ ns, log, skip: (why) => { skipped = why; } });
         ok = true;
+        if (skipped) log(`SKIP: ${skipped}`);
       } catch (e) {
         err = e;
         log(`FAIL: ${e.message}`);
@@ -55,7 +56,7 @@ export async function runScenarios({ kubeconfig, kubectl, stateDir, jobs } = {})
         for (const l of evs.stdout.split("\n").filter(Boolean).slice(-15)) log(`  ${l}`);
       }
       const secs = ((Date.now() - started) / 1000).toFixed(1);
-      log(`${ok ? "PASS" : "FAIL"} in ${secs}s`);
+      log(`${!ok ? "FAIL" : skipped ? "SKIPPED" : "PASS"} in ${secs}s`);
       results.push({ name: s.name, ok, err: err?.message, secs, lines, skipped });
       // best effort: delete the namespace in the background of the next scenario
       if (ok && !process.env.E2E_KEEP) kubectlAsync(["delete", "namespace", ns, "--wait=false"], { allowFail: true });
@@ -67,19 +68,22 @@ export async function runScenarios({ kubeconfig, kubectl, stateDir, jobs } = {})
   return { results, secs: (Date.now() - t0) / 1000 };
 }
 
+/** A skipped scenario is neither a pass nor a failure: it is counted, and its reason printed, on its own. */
 export function summarize(results) {
   console.log("\n| scenario | result | time | evidence |\n|---|---|---|---|");
   for (const r of results) {
-    const evidence = (r.ok ? r.lines.filter((l) => !/^PASS|^FAIL/.test(l)) : [r.err]).join("<br>").replace(/\|/g, "\\|");
-    console.log(`| ${r.name} | ${r.ok ? "pass" : "FAIL"} | ${r.secs}s | ${evidence} |`);
+    const evidence = (r.ok ? r.lines.filter((l) => !/^PASS|^FAIL|^SKIPPED/.test(l)) : [r.err]).join("<br>").replace(/\|/g, "\\|");
+    console.log(`| ${r.name} | ${!r.ok ? "FAIL" : r.skipped ? "skipped" : "pass"} | ${r.secs}s | ${evidence} |`);
   }
-  const passed = results.filter((r) => r.ok).length;
-  return { passed, failed: results.length - passed };
+  for (const r of results.filter((x) => x.ok && x.skipped)) console.log(`skipped: ${r.name}: ${r.skipped}`);
+  const passed = results.filter((r) => r.ok && !r.skipped).length;
+  const skipped = results.filter((r) => r.ok && r.skipped).length;
+  return { passed, failed: results.length - passed - skipped, skipped };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { results } = await runScenarios();
-  const { passed, failed } = summarize(results);
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  const { passed, failed, skipped } = summarize(results);
+  console.log(`e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed ? 1 : 0);
 }

@@ -46,7 +46,8 @@ test('helm 3: --post-renderer bin/startorder.js rewrites the chart (golden); the
   assert.doesNotMatch(r.stdout, /kind: StartOrder/);
   const d = deployment(r.stdout);
   assert.ok(d.spec.template.metadata.annotations['startorder.dev/applied']);
-  assert.equal(d.spec.template.spec.containers.find((c: any) => c.name === 'app').args[3], '/startorder/run/config-agent/ready');
+  const appArgs: string[] = d.spec.template.spec.containers.find((c: any) => c.name === 'app').args;
+  assert.equal(appArgs[appArgs.indexOf('-wait_status') + 1], '/startorder/run/config-agent/ready');
   // Helm 3 prints the post-renderer's stream as it came: the same bytes as startorder on the plain output.
   const direct = run(process.execPath, [BIN], { input: plain.stdout });
   assert.equal(r.stdout, direct.stdout);

@@ -26,43 +26,53 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			code = entrypoint.ExitIO
 		}
 	}()
-	// Catch every signal before anything else, so none is lost or kills the wrapper.
+	// Parsing comes first and is pure: the subcommands must not subscribe to signals
+	// (a probe that SIGTERM cannot end outlives its kubelet deadline).
+	inv, err := entrypoint.Parse(args)
+	if err == nil {
+		switch inv.Cmd {
+		case entrypoint.CmdHelp:
+			entrypoint.Usage(stdout)
+			return entrypoint.ExitOK
+		case entrypoint.CmdInit:
+			if err := entrypoint.Install(inv.InitDst, inv.InitRunDir, stderr); err != nil {
+				fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
+				return entrypoint.ExitCode(err)
+			}
+			return entrypoint.ExitOK
+		case entrypoint.CmdProbe:
+			return entrypoint.ProbeOnce(inv.ProbeKind, inv.ProbeTarget, inv.ProbeHeaders, inv.ProbeTimeout)
+		}
+	} else if inv.Cmd != entrypoint.CmdRun {
+		fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
+		return entrypoint.ExitCode(err)
+	}
+
+	// The run mode catches every signal before anything else, so none is lost or kills
+	// the wrapper; the signals the Go runtime leaves at their default are ignored.
 	sigs := make(chan os.Signal, 64)
 	signal.Notify(sigs)
+	entrypoint.IgnoreUnhandledSignals()
 
-	inv, err := entrypoint.Parse(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
-		return entrypoint.ExitCode(err)
-	}
-	switch inv.Cmd {
-	case entrypoint.CmdHelp:
-		entrypoint.Usage(stdout)
-		return entrypoint.ExitOK
-	case entrypoint.CmdInit:
-		if err := entrypoint.Install(inv.InitDst); err != nil {
-			fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
-			return entrypoint.ExitCode(err)
-		}
-		return entrypoint.ExitOK
-	case entrypoint.CmdProbe:
-		return entrypoint.ProbeOnce(inv.ProbeKind, inv.ProbeTarget)
-	}
-
-	waiter, err := entrypoint.WaiterFromEnv(os.Getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
-		return entrypoint.ExitCode(err)
-	}
-	entrypoint.SetSubreaper() // best effort; PID 1 reaps orphans anyway
 	r := &entrypoint.Runner{
 		Cfg:     inv.Run,
-		Waiter:  waiter,
 		Exec:    &entrypoint.SysExecutor{ReapAll: true},
 		Status:  entrypoint.FileStatus{},
 		Signals: sigs,
 		Env:     os.Environ(),
 		Log:     stderr,
 	}
+	if err != nil {
+		// A usage error still tells the dependents, through the .err files of the flags
+		// that did parse, so they fail fast instead of waiting forever.
+		return r.Abort(entrypoint.ExitCode(err), "UsageError: "+err.Error()).Code
+	}
+	waiter, err := entrypoint.WaiterFromEnv(os.Getenv)
+	if err != nil {
+		return r.Abort(entrypoint.ExitCode(err), "UsageError: "+err.Error()).Code
+	}
+	waiter.Log = stderr
+	r.Waiter = waiter
+	entrypoint.SetSubreaper() // best effort; PID 1 reaps orphans anyway
 	return r.Run().Code
 }

@@ -374,8 +374,13 @@ func TestErrPropagatesThroughAChain(t *testing.T) {
 			t.Errorf("%s exited %d, want %d", name, got, want)
 		}
 		files := []string{"completed.err", "ready.err", "started.err", "exited"}
-		if name == "a" { // a ran: ready = started without a readiness flag
-			files = []string{"completed.err", "ready", "started", "exited"}
+		if name == "a" { // a ran, and ended: neither started nor ready any more
+			files = []string{"completed.err", "exited"}
+			for _, f := range []string{"ready", "started"} {
+				if exists(run + "/a/" + f) {
+					t.Errorf("a: %s left behind after the exit", f)
+				}
+			}
 		}
 		for _, f := range files {
 			if !exists(run + "/" + name + "/" + f) {
@@ -453,13 +458,14 @@ func TestRestart(t *testing.T) {
 	if r := runW(t, flagsA, "readyself", "exit", "0"); r.code != 0 {
 		t.Fatalf("first run: %+v", r)
 	}
-	for _, f := range []string{"started", "ready", "completed", "exited", "self-ready"} {
+	for _, f := range []string{"completed", "exited", "self-ready", "lock"} {
 		if !exists(a + "/" + f) {
 			t.Fatalf("first run left no %s", f)
 		}
 	}
-	// A dependent that is already running when a restarts.
-	running := wrapper([]string{"-wait_file", a + "/ready", "-status_dir", run0 + "/b"}, "onterm", run0+"/b-term", "0")
+	// A dependent that is already running when a restarts. a completed and, under
+	// restart policy Never, is not restarted by the kubelet: its ready counts.
+	running := wrapper([]string{"-wait_status", a + "/ready", "-status_dir", run0 + "/b"}, "onterm", run0+"/b-term", "0")
 	running.Start()
 	eventually(t, "b armed", func() bool { return exists(run0 + "/b-term.armed") })
 
@@ -566,10 +572,18 @@ func TestReadiness(t *testing.T) {
 			t.Errorf("%s: %+v", name, r)
 		}
 	}
+	// A readiness timeout stops the child and ends with 5 (finding 6: it used to leave
+	// the child running with a permanent ready.err). Under Never that is final.
 	r := runW(t, []string{"-status_dir", dir + "/to", "-ready_tcp", "127.0.0.1:1", "-ready_timeout", "100ms"},
-		"waitfile", dir+"/to/ready.err", "exit", "0")
-	if r.code != 0 || exists(dir+"/to/ready") || !exists(dir+"/to/completed") {
+		"sleep", "1m")
+	if r.code != 5 || exists(dir+"/to/ready") || !exists(dir+"/to/ready.err") || !exists(dir+"/to/completed.err") || exists(dir+"/to/completed") {
 		t.Errorf("ready_timeout: %+v", r)
+	}
+	// Under Always the kubelet restarts the container: nothing is final.
+	r = runW(t, []string{"-status_dir", dir + "/toa", "-ready_tcp", "127.0.0.1:1", "-ready_timeout", "100ms", "-restart_policy", "Always"},
+		"sleep", "1m")
+	if r.code != 5 || exists(dir+"/toa/ready.err") || exists(dir+"/toa/completed.err") || !exists(dir+"/toa/exited") {
+		t.Errorf("ready_timeout under Always: %+v", r)
 	}
 }
 

@@ -53,6 +53,31 @@ type Config struct {
 	StopAfter    []string
 	StopGrace    time.Duration
 	ExitWith     []string
+
+	WaitStatus       []string // -wait_status: <status dir>/<cond> of other wrappers (live semantics)
+	RestartPolicy    string   // Never (default), OnFailure, Always: which exits are final
+	ReadyHTTPHeaders []string // -ready_http_header "Name: value"
+	OnError          string   // "", "continue" or "stopAndFail" (Tekton)
+	TektonIgnored    []string // Tekton-only flags that were given and are ignored
+}
+
+// Restart policies (-restart_policy), the container's effective restartPolicy.
+const (
+	RestartNever     = "Never"
+	RestartOnFailure = "OnFailure"
+	RestartAlways    = "Always"
+)
+
+// Final reports whether a wrapper that ends with code is the last instance of its
+// container under the restart policy: then what did not happen can never happen.
+func (c *Config) Final(code int) bool {
+	switch c.RestartPolicy {
+	case RestartAlways:
+		return false
+	case RestartOnFailure:
+		return code == 0
+	}
+	return true
 }
 
 // SelfReadyFile is the file the child creates under -ready_self.
@@ -70,30 +95,27 @@ const (
 
 // Invocation is a parsed command line.
 type Invocation struct {
-	Cmd         Command
-	Run         Config
-	InitDst     string
-	ProbeKind   string // file, http, tcp
-	ProbeTarget string
+	Cmd          Command
+	Run          Config
+	InitDst      string
+	InitRunDir   string // init -run_dir D: cleared and made 1777
+	ProbeKind    string // file, http, tcp
+	ProbeTarget  string
+	ProbeHeaders []string
+	ProbeTimeout time.Duration
 }
+
+// DefaultProbeTimeout is the probe subcommand's deadline (-timeout).
+const DefaultProbeTimeout = time.Second
 
 // Parse parses the wrapper's arguments (without the program name).
 func Parse(args []string) (Invocation, error) {
 	if len(args) > 0 {
 		switch args[0] {
 		case "init":
-			if len(args) != 2 || args[1] == "" {
-				return Invocation{}, usagef("usage: init DST")
-			}
-			return Invocation{Cmd: CmdInit, InitDst: args[1]}, nil
+			return parseInit(args[1:])
 		case "probe":
-			if len(args) != 3 || args[2] == "" {
-				return Invocation{}, usagef("usage: probe file PATH | http URL | tcp HOST:PORT")
-			}
-			if err := checkProbeTarget(args[1], args[2], "probe "+args[1]); err != nil {
-				return Invocation{}, err
-			}
-			return Invocation{Cmd: CmdProbe, ProbeKind: args[1], ProbeTarget: args[2]}, nil
+			return parseProbe(args[1:])
 		}
 	}
 	cfg, err := ParseFlags(args)
@@ -101,7 +123,9 @@ func Parse(args []string) (Invocation, error) {
 		return Invocation{Cmd: CmdHelp}, nil
 	}
 	if err != nil {
-		return Invocation{}, err
+		// What did parse still says where dependents look: the caller writes the .err
+		// files derivable from it, so they fail fast instead of waiting forever.
+		return Invocation{Cmd: CmdRun, Run: Salvage(args)}, err
 	}
 	return Invocation{Cmd: CmdRun, Run: cfg}, nil
 }
@@ -174,6 +198,19 @@ func NewFlagSet(cfg *Config, ready map[string]*string, selfReady *bool) *flag.Fl
 	fs.Var(listFlag{&cfg.StopAfter}, "stop_after", "on SIGTERM hold the child until these files exist")
 	fs.Var(durationFlag{&cfg.StopGrace}, "stop_grace", "longest hold for -stop_after, and SIGTERM-to-SIGKILL delay")
 	fs.Var(listFlag{&cfg.ExitWith}, "exit_with", "stop the child and exit 0 once these files exist")
+	fs.Var(listFlag{&cfg.WaitStatus}, "wait_status", "comma-separated DIR/started|ready|completed|exited of other wrappers; started and ready count only while that wrapper lives (repeatable)")
+	fs.StringVar(&cfg.RestartPolicy, "restart_policy", RestartNever, "the container's effective restartPolicy: Never, OnFailure or Always")
+	fs.Var(headerFlag{&cfg.ReadyHTTPHeaders}, "ready_http_header", "header of the -ready_http request, 'Name: value' (repeatable)")
+	fs.StringVar(&cfg.OnError, "on_error", "", "Tekton: continue (a failed child still ends the wrapper with 0) or stopAndFail")
+	for _, name := range tektonStringFlags {
+		fs.Var(ignoredFlag{name: name, seen: &cfg.TektonIgnored}, name, "Tekton only; accepted and ignored")
+	}
+	for _, name := range tektonBoolFlags {
+		fs.Var(ignoredFlag{name: name, seen: &cfg.TektonIgnored, bool: true}, name, "Tekton only; accepted and ignored")
+	}
+	fs.Var(refusedFlag{}, "stdout_path", "Tekton: copy stdout to a file (not supported)")
+	fs.Var(refusedFlag{}, "stderr_path", "Tekton: copy stderr to a file (not supported)")
+	fs.Var(refusedFlag{}, "when_expressions", "Tekton: step when expressions (not supported)")
 	// The entrypoint value is read back through Lookup in ParseFlags.
 	return fs
 }
@@ -192,6 +229,24 @@ func ParseFlags(args []string) (Config, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch cfg.RestartPolicy {
+	case RestartNever, RestartOnFailure, RestartAlways:
+	default:
+		return Config{}, usagef("-restart_policy: %q is not Never, OnFailure or Always", cfg.RestartPolicy)
+	}
+	switch cfg.OnError {
+	case "", "continue", "stopAndFail":
+	default:
+		return Config{}, usagef("-on_error: %q is not continue or stopAndFail", cfg.OnError)
+	}
+	for _, p := range cfg.WaitStatus {
+		if _, ok := statusCond(p); !ok {
+			return Config{}, usagef("-wait_status: %q does not end in /started, /ready, /completed or /exited", p)
+		}
+	}
+	if len(cfg.ReadyHTTPHeaders) > 0 && !set["ready_http"] {
+		return Config{}, usagef("-ready_http_header: needs -ready_http")
+	}
 
 	entry := fs.Lookup("entrypoint").Value.String()
 	rest := fs.Args()

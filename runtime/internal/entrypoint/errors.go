@@ -14,6 +14,7 @@ const (
 	ExitUsage         = 2   // bad flag or argument, unreadable directory
 	ExitDependency    = 3   // a dependency failed or -wait_timeout expired
 	ExitIO            = 4   // the wrapper's own I/O failure (status dir unwritable, ...)
+	ExitReadyTimeout  = 5   // -ready_timeout ran out: the child was stopped
 	ExitTimeout       = 124 // -timeout expired
 	ExitNotExecutable = 126 // the command exists but cannot be executed
 	ExitNotFound      = 127 // the command does not exist

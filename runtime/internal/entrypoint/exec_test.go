@@ -113,18 +113,18 @@ func TestProbes(t *testing.T) {
 	}))
 	defer srv.Close()
 	u := srv.URL + "/healthz?x=1"
-	if err := ProbeHTTP(ctx, u); err != nil {
+	if err := ProbeHTTP(ctx, u, nil); err != nil {
 		t.Errorf("200: %v", err)
 	}
 	status = 302
-	if err := ProbeHTTP(ctx, u); err != nil {
+	if err := ProbeHTTP(ctx, u, nil); err != nil {
 		t.Errorf("302: %v", err)
 	}
 	status = 503
-	if err := ProbeHTTP(ctx, u); err == nil || !strings.Contains(err.Error(), "503") {
+	if err := ProbeHTTP(ctx, u, nil); err == nil || !strings.Contains(err.Error(), "503") {
 		t.Errorf("503: %v", err)
 	}
-	if err := ProbeHTTP(ctx, srv.URL+"/other"); err == nil {
+	if err := ProbeHTTP(ctx, srv.URL+"/other", nil); err == nil {
 		t.Error("404 accepted")
 	}
 	host := strings.TrimPrefix(srv.URL, "http://")
@@ -142,16 +142,16 @@ func TestProbes(t *testing.T) {
 	if err := ProbeTCP(ctx, closed); err == nil {
 		t.Error("closed port accepted")
 	}
-	if err := ProbeHTTP(ctx, "http://"+closed+"/"); err == nil {
+	if err := ProbeHTTP(ctx, "http://"+closed+"/", nil); err == nil {
 		t.Error("closed port accepted (http)")
 	}
 	if err := ProbeTCP(ctx, "no-such-host.invalid:80"); err == nil {
 		t.Error("unresolvable name accepted")
 	}
-	if got := ProbeOnce("tcp", host); got != 0 {
+	if got := ProbeOnce("tcp", host, nil, time.Second); got != 0 {
 		t.Errorf("ProbeOnce tcp = %d", got)
 	}
-	if got := ProbeOnce("file", "/nonexistent"); got != 1 {
+	if got := ProbeOnce("file", "/nonexistent", nil, time.Second); got != 1 {
 		t.Errorf("ProbeOnce file = %d", got)
 	}
 }

@@ -74,19 +74,50 @@ func resolve(host string) ([]netip.Addr, error) {
 	return out, nil
 }
 
-// tcpConn is a connected blocking socket whose I/O is bounded by SO_SNDTIMEO/SO_RCVTIMEO.
-type tcpConn struct{ fd int }
+// tcpConn is a connected blocking socket with one absolute deadline: before every
+// send and receive, SO_SNDTIMEO/SO_RCVTIMEO are set to the time left, so a server
+// that drips a byte at a time cannot keep an attempt alive past its deadline.
+type tcpConn struct {
+	fd       int
+	deadline time.Time
+}
 
 func (c tcpConn) Close() error { return syscall.Close(c.fd) }
 
+// arm sets the socket timeouts to the time left until the deadline.
+func (c tcpConn) arm() error {
+	left := time.Until(c.deadline)
+	if left <= 0 {
+		return context.DeadlineExceeded
+	}
+	tv := syscall.NsecToTimeval(left.Nanoseconds())
+	if tv.Sec == 0 && tv.Usec == 0 {
+		tv.Usec = 1
+	}
+	syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
+	syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	return nil
+}
+
+// timedOut maps the errno of an expired socket timeout to context.DeadlineExceeded.
+func timedOut(err error) error {
+	if err == syscall.EAGAIN || err == syscall.EINPROGRESS || err == syscall.ETIMEDOUT {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
 func (c tcpConn) write(b []byte) error {
 	for len(b) > 0 {
+		if err := c.arm(); err != nil {
+			return err
+		}
 		n, err := syscall.Write(c.fd, b)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
-			return err
+			return timedOut(err)
 		}
 		b = b[n:]
 	}
@@ -98,12 +129,15 @@ func (c tcpConn) readLine() (string, error) {
 	var buf []byte
 	tmp := make([]byte, 512)
 	for len(buf) < 4096 {
+		if err := c.arm(); err != nil {
+			return "", err
+		}
 		n, err := syscall.Read(c.fd, tmp)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
-			return "", err
+			return "", timedOut(err)
 		}
 		if n == 0 {
 			break
@@ -119,7 +153,8 @@ func (c tcpConn) readLine() (string, error) {
 	return string(buf), nil
 }
 
-// dialTCP connects to hostport, trying each address, within ctx's deadline (5 s if none).
+// dialTCP connects to hostport, trying each address, within ctx's deadline (5 s if
+// none), which stays the deadline of everything done on the connection.
 func dialTCP(ctx context.Context, hostport string) (tcpConn, error) {
 	host, port, err := splitHostPort(hostport)
 	if err != nil {
@@ -138,20 +173,19 @@ func dialTCP(ctx context.Context, hostport string) (tcpConn, error) {
 		if err := ctx.Err(); err != nil {
 			return tcpConn{}, err
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return tcpConn{}, context.DeadlineExceeded
-		}
-		c, err := connect(a, port, left)
+		c, err := connect(a, port, deadline)
 		if err == nil {
 			return c, nil
 		}
-		last = err
+		last = timedOut(err)
+		if last == context.DeadlineExceeded {
+			return tcpConn{}, last
+		}
 	}
 	return tcpConn{}, last
 }
 
-func connect(a netip.Addr, port int, timeout time.Duration) (tcpConn, error) {
+func connect(a netip.Addr, port int, deadline time.Time) (tcpConn, error) {
 	family := syscall.AF_INET
 	var sa syscall.Sockaddr
 	if a.Is4() {
@@ -164,13 +198,12 @@ func connect(a netip.Addr, port int, timeout time.Duration) (tcpConn, error) {
 	if err != nil {
 		return tcpConn{}, err
 	}
-	tv := syscall.NsecToTimeval(timeout.Nanoseconds())
-	if tv.Sec == 0 && tv.Usec == 0 {
-		tv.Usec = 1
+	c := tcpConn{fd: fd, deadline: deadline}
+	// A blocking connect ends when SO_SNDTIMEO expires.
+	if err := c.arm(); err != nil {
+		syscall.Close(fd)
+		return tcpConn{}, err
 	}
-	// Blocking connect, send and receive all end when these timeouts expire.
-	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
-	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
 	for {
 		err = syscall.Connect(fd, sa)
 		if err != syscall.EINTR {
@@ -181,5 +214,5 @@ func connect(a netip.Addr, port int, timeout time.Duration) (tcpConn, error) {
 		syscall.Close(fd)
 		return tcpConn{}, err
 	}
-	return tcpConn{fd: fd}, nil
+	return c, nil
 }

@@ -35,8 +35,8 @@ func NewProber(cfg *Config, ex Executor, env []string) Prober {
 		argv := cfg.ReadyArgv
 		return ProberFunc(func(ctx context.Context) error { return probeExec(ctx, ex, argv, env) })
 	case ReadyHTTP:
-		u := cfg.ReadyTarget
-		return ProberFunc(func(ctx context.Context) error { return ProbeHTTP(ctx, u) })
+		u, h := cfg.ReadyTarget, cfg.ReadyHTTPHeaders
+		return ProberFunc(func(ctx context.Context) error { return ProbeHTTP(ctx, u, h) })
 	case ReadyTCP:
 		a := cfg.ReadyTarget
 		return ProberFunc(func(ctx context.Context) error { return ProbeTCP(ctx, a) })
@@ -72,9 +72,10 @@ func ProbeTCP(ctx context.Context, addr string) error {
 }
 
 // ProbeHTTP succeeds when a GET of rawURL answers with a status in 200-399, like a
-// Kubernetes httpGet probe. A tiny HTTP/1.1 client keeps net/http (and its megabytes)
-// out of the binary; redirects are not followed.
-func ProbeHTTP(ctx context.Context, rawURL string) error {
+// Kubernetes httpGet probe. headers are "Name: value" lines; a Host header replaces
+// the default one. A tiny HTTP/1.1 client keeps net/http (and its megabytes) out of
+// the binary; redirects are not followed. The whole attempt ends at ctx's deadline.
+func ProbeHTTP(ctx context.Context, rawURL string, headers []string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return errors.New("not an http:// URL")
@@ -92,7 +93,16 @@ func ProbeHTTP(ctx context.Context, rawURL string) error {
 	}
 	defer c.Close()
 	path := u.RequestURI()
-	req := "GET " + path + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUser-Agent: startorder-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+	hostHeader, extra := u.Host, ""
+	for _, h := range headers {
+		name, value, _ := strings.Cut(h, ":")
+		if strings.EqualFold(name, "Host") {
+			hostHeader = strings.TrimSpace(value)
+			continue
+		}
+		extra += h + "\r\n"
+	}
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: startorder-probe\r\nAccept: */*\r\n" + extra + "Connection: close\r\n\r\n"
 	if err := c.write([]byte(req)); err != nil {
 		return err
 	}
@@ -115,16 +125,20 @@ func ProbeHTTP(ctx context.Context, rawURL string) error {
 	return nil
 }
 
-// ProbeOnce runs the probe subcommand: 0 when the check passes, 1 when not.
-func ProbeOnce(kind, target string) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// ProbeOnce runs the probe subcommand: 0 when the check passes before timeout, 1
+// when not. It installs no signal handler, so SIGTERM and SIGINT end it at once.
+func ProbeOnce(kind, target string, headers []string, timeout time.Duration) int {
+	if timeout <= 0 {
+		timeout = DefaultProbeTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var err error
 	switch kind {
 	case "file":
 		_, err = os.Stat(target)
 	case "http":
-		err = ProbeHTTP(ctx, target)
+		err = ProbeHTTP(ctx, target, headers)
 	case "tcp":
 		err = ProbeTCP(ctx, target)
 	default:

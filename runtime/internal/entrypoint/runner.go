@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,6 +27,7 @@ type Runner struct {
 
 	tm           terminationMessage
 	readyPending bool
+	writeFailed  bool // a status, post or termination write failed after the start
 }
 
 // Result is how the wrapper ends.
@@ -53,13 +55,24 @@ func (r *Runner) stamp() string { return r.Now().UTC().Format(time.RFC3339Nano) 
 
 func (r *Runner) status(name string) string { return joinPath(r.Cfg.StatusDir, name) }
 
-// write writes a status file when it has a path; a failure is reported but does not
-// disturb a running child.
+// write writes a status file when it has a path. A failure is reported at once and
+// makes the wrapper end non-zero, but does not disturb a running child.
 func (r *Runner) write(path, content string) {
 	if path == "" {
 		return
 	}
 	if err := r.Status.Write(path, content); err != nil {
+		r.writeFailed = true
+		r.logf("%v", err)
+	}
+}
+
+func (r *Runner) remove(path string) {
+	if path == "" {
+		return
+	}
+	if err := r.Status.Remove(path); err != nil {
+		r.writeFailed = true
 		r.logf("%v", err)
 	}
 }
@@ -75,29 +88,22 @@ func (r *Runner) Run() Result {
 		r.Now = time.Now
 	}
 
-	// 1. A restarted container starts from a clean slate: dependents that restart
-	// meanwhile wait for this instance, not the previous one.
+	if res, failed := r.prepare(); failed {
+		return res
+	}
 	if c.StatusDir != "" {
-		if err := r.Status.Init(c.StatusDir); err != nil {
-			c.StatusDir = "" // nothing can be written there: do not try
+		// The lock comes after the removal of stale files: a waiter that sees this
+		// wrapper's lock held and then a status file knows the file is this wrapper's.
+		if err := r.Status.Lock(c.StatusDir, lockContent(c.RestartPolicy)); err != nil {
 			return r.fail(ExitIO, "StatusDirUnwritable: "+err.Error())
 		}
 	}
-	stale := staleFiles(c.StatusDir)
-	if c.StatusDir == "" {
-		stale = nil
-	}
-	if c.PostFile != "" {
-		stale = append(stale, c.PostFile, c.PostFile+ErrSuffix)
-	}
-	for _, p := range stale {
-		if err := r.Status.Remove(p); err != nil {
-			return r.fail(ExitIO, "StatusDirUnwritable: "+err.Error())
-		}
+	if len(c.TektonIgnored) > 0 {
+		r.logf("ignoring Tekton-only flags (no meaning outside a TaskRun): %s", strings.Join(c.TektonIgnored, " "))
 	}
 
 	// 2. Dependencies.
-	if len(c.WaitFiles) > 0 {
+	if len(c.WaitFiles)+len(c.WaitStatus) > 0 {
 		if res, failed := r.waitDependencies(); failed {
 			return res
 		}
@@ -119,6 +125,9 @@ func (r *Runner) Run() Result {
 		case ExitNotExecutable:
 			kind = "NotExecutable"
 		}
+		if code == ExitNotFound || code == ExitNotExecutable {
+			return r.failFinal(code, kind+": "+err.Error())
+		}
 		return r.fail(code, kind+": "+err.Error())
 	}
 	r.tm.Started = r.stamp()
@@ -139,7 +148,15 @@ func (r *Runner) waitDependencies() (Result, bool) {
 	}
 	ch := make(chan waitResult, 1)
 	go func() {
-		f, err := r.Waiter.Wait(ctx, c.WaitFiles, WaitOptions{Content: c.WaitFileContent})
+		paths := append(append([]string(nil), c.WaitFiles...), c.WaitStatus...)
+		live := map[string]bool{}
+		for _, p := range c.WaitStatus {
+			live[p] = true
+		}
+		if len(live) == 0 {
+			live = nil
+		}
+		f, err := r.Waiter.Wait(ctx, paths, WaitOptions{Content: c.WaitFileContent, Live: live})
 		ch <- waitResult{f, err}
 	}()
 	var res waitResult
@@ -161,28 +178,85 @@ wait:
 		errs := make([]string, len(res.failed))
 		for i, f := range res.failed {
 			errs[i] = f + ErrSuffix
+			if slices.Contains(c.WaitStatus, f) {
+				if _, err := os.Stat(f + ErrSuffix); err != nil {
+					errs[i] = f + " (its wrapper is dead and will not be restarted)"
+				}
+			}
 		}
-		return r.fail(ExitDependency, "DependencyFailed: "+strings.Join(errs, ", ")), true
+		return r.failFinal(ExitDependency, "DependencyFailed: "+strings.Join(errs, ", ")), true
 	case errors.Is(res.err, context.DeadlineExceeded):
-		return r.fail(ExitDependency, "WaitTimeout: -wait_timeout "+c.WaitTimeout.String()+" spent waiting for "+strings.Join(c.WaitFiles, ", ")), true
+		return r.fail(ExitDependency, "WaitTimeout: -wait_timeout "+c.WaitTimeout.String()+" spent waiting for "+strings.Join(append(append([]string(nil), c.WaitFiles...), c.WaitStatus...), ", ")), true
 	case res.err != nil:
-		return r.fail(ExitCode(res.err), "WaitFailed: "+res.err.Error()), true
+		return r.failFinal(ExitCode(res.err), "WaitFailed: "+res.err.Error()), true
 	}
 	return Result{}, false
 }
 
-// fail ends a wrapper whose child never ran (or could not start): every status that
-// can no longer happen gets its .err file.
-func (r *Runner) fail(code int, reason string) Result {
-	r.logf("%s", reason)
-	now := r.stamp()
-	if r.Cfg.StatusDir != "" {
-		for _, n := range []string{FileStarted, FileReady, FileCompleted} {
-			r.write(r.status(n+ErrSuffix), now)
+// prepare makes the status directory and the post file's directory usable and removes
+// what a previous instance of this container left: dependents that restart meanwhile
+// wait for this instance, not the previous one.
+func (r *Runner) prepare() (Result, bool) {
+	c := &r.Cfg
+	if c.StatusDir != "" {
+		if err := r.Status.Init(c.StatusDir); err != nil {
+			c.StatusDir = "" // nothing can be written there: do not try
+			return r.fail(ExitIO, "StatusDirUnwritable: "+err.Error()), true
 		}
 	}
-	if r.Cfg.PostFile != "" {
-		r.write(r.Cfg.PostFile+ErrSuffix, now)
+	if c.PostFile != "" {
+		if err := r.Status.MkParent(c.PostFile); err != nil {
+			return r.fail(ExitIO, "PostFileUnwritable: "+err.Error()), true
+		}
+	}
+	var stale []string
+	if c.StatusDir != "" {
+		stale = staleFiles(c.StatusDir)
+	}
+	if c.PostFile != "" {
+		stale = append(stale, c.PostFile, c.PostFile+ErrSuffix)
+	}
+	for _, p := range stale {
+		if err := r.Status.Remove(p); err != nil {
+			return r.fail(ExitIO, "StatusDirUnwritable: "+err.Error()), true
+		}
+	}
+	return Result{}, false
+}
+
+// Abort ends a wrapper whose command line did not parse (r.Cfg holds what Salvage
+// found): the .err files tell dependents at once, instead of leaving them waiting.
+func (r *Runner) Abort(code int, reason string) Result {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if res, failed := r.prepare(); failed {
+		return res
+	}
+	return r.failFinal(code, reason)
+}
+
+// fail ends a wrapper whose child never ran (or could not start): every status that
+// can no longer happen gets its .err file, that is all of them when this instance is
+// the last one under the restart policy.
+func (r *Runner) fail(code int, reason string) Result { return r.failWith(code, reason, false) }
+
+// failFinal is fail for causes that a restart would meet again (the same argv, image
+// or failed dependency): final whatever the restart policy.
+func (r *Runner) failFinal(code int, reason string) Result { return r.failWith(code, reason, true) }
+
+func (r *Runner) failWith(code int, reason string, permanent bool) Result {
+	r.logf("%s", reason)
+	now := r.stamp()
+	if permanent || r.Cfg.Final(code) {
+		if r.Cfg.StatusDir != "" {
+			for _, n := range []string{FileStarted, FileReady, FileCompleted} {
+				r.write(r.status(n+ErrSuffix), now)
+			}
+		}
+		if r.Cfg.PostFile != "" {
+			r.write(r.Cfg.PostFile+ErrSuffix, now)
+		}
 	}
 	r.tm.Exited = now
 	return r.end(code, reason)
@@ -190,13 +264,22 @@ func (r *Runner) fail(code int, reason string) Result {
 
 // end writes the termination message and, last, the exited file.
 func (r *Runner) end(code int, reason string) Result {
+	if r.writeFailed && code == ExitOK {
+		r.logf("exit %d instead of 0: a status or post file could not be written (see above)", ExitIO)
+		code = ExitIO
+	}
 	r.tm.ExitCode, r.tm.Reason = code, reason
 	if r.Cfg.TerminationPath != "" {
 		if err := r.Status.WriteTermination(r.Cfg.TerminationPath, r.tm.JSON()); err != nil {
+			r.writeFailed = true
 			r.logf("%v", err)
 		}
 	}
 	r.write(r.status(FileExited), strconv.Itoa(code))
+	if r.writeFailed && code == ExitOK {
+		r.logf("exit %d instead of 0: %s could not be written (see above)", ExitIO, r.status(FileExited))
+		code = ExitIO
+	}
 	return Result{Code: code, Reason: reason}
 }
 
@@ -206,12 +289,16 @@ func (r *Runner) markReady() {
 	r.write(r.status(FileReady), r.tm.Ready)
 }
 
-func (r *Runner) markNotReady(why string) {
+// markNotReady: the child will not become ready. ready.err is written only when
+// final: this instance is the last one.
+func (r *Runner) markNotReady(why string, final bool) {
 	r.readyPending = false
 	if why != "" {
 		r.logf("not ready: %s", why)
 	}
-	r.write(r.status(FileReady+ErrSuffix), r.stamp())
+	if final {
+		r.write(r.status(FileReady+ErrSuffix), r.stamp())
+	}
 }
 
 // startReadiness launches the readiness check; its outcome arrives on the channel.
@@ -259,15 +346,19 @@ func probeLoop(ctx context.Context, p Prober, period time.Duration) error {
 	}
 }
 
-func (r *Runner) applyReady(err error) {
+// applyReady takes the readiness outcome; it reports whether -ready_timeout ran out.
+func (r *Runner) applyReady(err error) (timedOut bool) {
 	switch {
 	case err == nil:
 		r.markReady()
 	case errors.Is(err, context.DeadlineExceeded):
-		r.markNotReady("-ready_timeout " + r.Cfg.ReadyTimeout.String() + " spent")
+		// As in native mode: the container is stopped and the kubelet restarts it.
+		r.markNotReady("-ready_timeout "+r.Cfg.ReadyTimeout.String()+" spent, stopping the child", r.Cfg.Final(ExitReadyTimeout))
+		return true
 	default:
-		r.markNotReady(err.Error())
+		r.markNotReady(err.Error(), r.Cfg.Final(ExitReadyTimeout))
 	}
+	return false
 }
 
 func (r *Runner) supervise(proc Process, env []string) Result {
@@ -287,6 +378,7 @@ func (r *Runner) supervise(proc Process, env []string) Result {
 		termForwarded   bool
 		exitWithCh      chan struct{}
 		timedOut        bool
+		readyTimedOut   bool
 		exitWith        bool
 	)
 	defer func() { holdCancel() }()
@@ -306,7 +398,7 @@ func (r *Runner) supervise(proc Process, env []string) Result {
 		defer cancel()
 		exitWithCh = make(chan struct{})
 		go func() {
-			_, err := r.Waiter.Wait(ctx, c.ExitWith, WaitOptions{AnyOutcome: true})
+			_, err := r.Waiter.Wait(ctx, c.ExitWith, WaitOptions{AnyOutcome: true, Live: liveByName(c.ExitWith)})
 			if err == nil {
 				close(exitWithCh)
 			} else if ctx.Err() == nil {
@@ -318,7 +410,7 @@ func (r *Runner) supervise(proc Process, env []string) Result {
 	for {
 		select {
 		case st := <-proc.Done():
-			return r.finish(st, readyCh, timedOut, exitWith)
+			return r.finish(st, readyCh, timedOut, readyTimedOut, exitWith)
 
 		case s := <-r.Signals:
 			sig, ok := s.(syscall.Signal)
@@ -333,7 +425,7 @@ func (r *Runner) supervise(proc Process, env []string) Result {
 					holdCancel = cancel
 					holdCh = make(chan struct{})
 					go func(done chan struct{}) {
-						r.Waiter.Wait(ctx, c.StopAfter, WaitOptions{AnyOutcome: true})
+						r.Waiter.Wait(ctx, c.StopAfter, WaitOptions{AnyOutcome: true, Live: liveByName(c.StopAfter)})
 						close(done)
 					}(holdCh)
 					continue
@@ -354,7 +446,11 @@ func (r *Runner) supervise(proc Process, env []string) Result {
 
 		case err := <-readyCh:
 			readyCh = nil
-			r.applyReady(err)
+			if r.applyReady(err) {
+				readyTimedOut = true
+				proc.Signal(syscall.SIGTERM)
+				armKill()
+			}
 
 		case <-timeoutC:
 			timeoutC, timedOut = nil, true
@@ -374,12 +470,14 @@ func (r *Runner) supervise(proc Process, env []string) Result {
 	}
 }
 
-func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, exitWith bool) Result {
+func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, readyTimedOut, exitWith bool) Result {
 	code := st.WrapperCode()
 	var reason string
 	switch {
 	case exitWith:
 		code, reason = ExitOK, "ExitWith: "+strings.Join(r.Cfg.ExitWith, ", ")+" exist"
+	case readyTimedOut:
+		code, reason = ExitReadyTimeout, "ReadyTimeout: -ready_timeout "+r.Cfg.ReadyTimeout.String()+" spent"
 	case timedOut:
 		code, reason = ExitTimeout, "Timeout: -timeout "+r.Cfg.Timeout.String()+" spent"
 	case st.Signal != 0:
@@ -389,6 +487,11 @@ func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, exitWith 
 	default:
 		reason = "Error: exit code " + strconv.Itoa(code)
 	}
+	if code != 0 && r.Cfg.OnError == "continue" && !readyTimedOut {
+		// Tekton's -on_error continue: the failure is recorded, the next step runs.
+		reason = "OnErrorContinue: " + reason
+		code = ExitOK
+	}
 	if r.readyPending && readyCh != nil {
 		select { // a readiness result that raced with the exit
 		case err := <-readyCh:
@@ -396,23 +499,43 @@ func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, exitWith 
 		default:
 		}
 	}
+	final := r.Cfg.Final(code)
 	if r.readyPending {
 		// A child that exits 0 before it was ready counts as ready and completed.
 		if code == 0 {
 			r.markReady()
 		} else {
-			r.markNotReady("")
+			r.markNotReady("", final)
 		}
 	}
+	// Not ready, not started any more: a dependent that starts from now on must not
+	// take this container for a running one.
+	r.remove(r.status(FileReady))
+	r.remove(r.status(FileStarted))
 	r.tm.Exited = r.stamp()
 	if code == 0 {
 		r.write(r.status(FileCompleted), r.tm.Exited)
 		r.write(r.Cfg.PostFile, r.tm.Exited)
-	} else {
+	} else if final {
 		r.write(r.status(FileCompleted+ErrSuffix), r.tm.Exited)
 		if r.Cfg.PostFile != "" {
 			r.write(r.Cfg.PostFile+ErrSuffix, r.tm.Exited)
 		}
 	}
 	return r.end(code, reason)
+}
+
+// liveByName marks the paths of a -stop_after or -exit_with list that name another
+// wrapper's status file (base name started, ready, completed or exited).
+func liveByName(paths []string) map[string]bool {
+	var m map[string]bool
+	for _, p := range paths {
+		if _, ok := statusCond(p); ok {
+			if m == nil {
+				m = map[string]bool{}
+			}
+			m[p] = true
+		}
+	}
+	return m
 }

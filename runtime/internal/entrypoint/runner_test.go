@@ -22,11 +22,13 @@ type fakeWaiter struct {
 	mu    sync.Mutex
 	by    map[string]waitFn
 	calls [][]string
+	opts  []WaitOptions
 }
 
 func (w *fakeWaiter) Wait(ctx context.Context, paths []string, opt WaitOptions) ([]string, error) {
 	w.mu.Lock()
 	w.calls = append(w.calls, paths)
+	w.opts = append(w.opts, opt)
 	fn := w.by[paths[0]]
 	w.mu.Unlock()
 	if fn == nil {
@@ -121,8 +123,10 @@ func (e *fakeExec) Start(spec ProcSpec) (Process, error) {
 // fakeStatus keeps an in-memory file system and the order of operations.
 type fakeStatus struct {
 	mu      sync.Mutex
-	initErr error
-	files   map[string]string
+	initErr  error
+	writeErr map[string]bool
+	files    map[string]string
+	written map[string]bool // every path ever written
 	log     []string
 	term    []byte
 }
@@ -133,10 +137,31 @@ func (s *fakeStatus) Init(dir string) error {
 	s.log = append(s.log, "init "+dir)
 	return s.initErr
 }
+func (s *fakeStatus) Lock(dir, content string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files[dir+"/lock"] = content
+	s.log = append(s.log, "lock "+dir)
+	return nil
+}
+func (s *fakeStatus) MkParent(path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, "mkparent "+path)
+	return nil
+}
 func (s *fakeStatus) Write(path, content string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.writeErr[path] {
+		s.log = append(s.log, "failed write "+path)
+		return errors.New("write " + path + ": no space left on device")
+	}
 	s.files[path] = content
+	if s.written == nil {
+		s.written = map[string]bool{}
+	}
+	s.written[path] = true
 	s.log = append(s.log, "write "+path)
 	return nil
 }
@@ -159,6 +184,13 @@ func (s *fakeStatus) has(path string) bool {
 	defer s.mu.Unlock()
 	_, ok := s.files[path]
 	return ok
+}
+
+// wrote reports whether path was written during the run (it may be removed since).
+func (s *fakeStatus) wrote(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.written[path]
 }
 func (s *fakeStatus) index(op string) int {
 	s.mu.Lock()
@@ -212,6 +244,7 @@ type runnerCase struct {
 	waits      map[string]waitFn
 	startErr   error
 	statusErr  error
+	writeErr   map[string]bool
 	prober     Prober
 	onSignal   func(*fakeProc, syscall.Signal)
 	drive      func(h *harness) // runs while Run runs
@@ -253,7 +286,7 @@ func runCase(t *testing.T, tc runnerCase) {
 		t:      t,
 		sigs:   make(chan os.Signal, 16),
 		proc:   &fakeProc{done: make(chan ExitStatus, 1), onSignal: tc.onSignal},
-		status: &fakeStatus{files: map[string]string{}, initErr: tc.statusErr},
+		status: &fakeStatus{files: map[string]string{}, initErr: tc.statusErr, writeErr: tc.writeErr},
 		waiter: &fakeWaiter{by: tc.waits},
 	}
 	h.exec = &fakeExec{err: tc.startErr, proc: h.proc, startedC: make(chan struct{})}
@@ -286,13 +319,21 @@ func runCase(t *testing.T, tc runnerCase) {
 		t.Errorf("child started = %v, want %v", got, !tc.notStarted)
 	}
 	for _, f := range tc.wantFiles {
-		if !h.status.has(abs(f)) {
+		if !h.status.wrote(abs(f)) {
 			t.Errorf("missing %s; log: %v", f, h.status.log)
 		}
 	}
 	for _, f := range tc.wantAbsent {
-		if h.status.has(abs(f)) {
+		if h.status.has(abs(f)) || h.status.wrote(abs(f)) {
 			t.Errorf("unexpected %s", f)
+		}
+	}
+	// A wrapper that ends leaves neither ready nor started behind.
+	if tc.statusErr == nil {
+		for _, f := range []string{"ready", "started"} {
+			if h.status.has(abs(f)) {
+				t.Errorf("%s left behind at the end: %v", f, h.status.log)
+			}
 		}
 	}
 	if got := h.status.files[abs("exited")]; (tc.statusErr == nil) != (got == itoa(tc.wantCode)) {
@@ -303,12 +344,13 @@ func runCase(t *testing.T, tc runnerCase) {
 			t.Errorf("signals to child = %v, want %v", got, tc.wantSigs)
 		}
 	}
-	// Every stale file is removed before anything is written, and exited comes last.
+	// Every stale file is removed before the lock is taken and anything is written;
+	// later only ready and started are removed, and exited comes last.
 	lastRemove, firstWrite := -1, len(h.status.log)
 	for i, op := range h.status.log {
-		if strings.HasPrefix(op, "remove ") {
+		if strings.HasPrefix(op, "remove ") && (firstWrite == len(h.status.log) || !(op == "remove "+abs("ready") || op == "remove "+abs("started"))) {
 			lastRemove = i
-		} else if strings.HasPrefix(op, "write ") && firstWrite == len(h.status.log) {
+		} else if (strings.HasPrefix(op, "write ") || strings.HasPrefix(op, "lock ")) && firstWrite == len(h.status.log) {
 			firstWrite = i
 		}
 	}
@@ -540,19 +582,92 @@ func TestRunner(t *testing.T) {
 			wantFiles: []string{"started", "ready", "completed"},
 		},
 		{
-			name:  "ready_timeout writes ready.err and the child keeps running",
-			cfg:   Config{Ready: ReadyFile, ReadyTarget: "/tmp/app-ready", ReadyTimeout: 20 * time.Millisecond},
-			waits: map[string]waitFn{"/tmp/app-ready": waitForever()},
+			// Finding 6: a readiness timeout used to leave the child running with a
+			// permanent ready.err; now it stops the child, as native mode restarts it.
+			name:     "ready_timeout stops the child and exits 5; final under Never",
+			cfg:      Config{Ready: ReadyFile, ReadyTarget: "/tmp/app-ready", ReadyTimeout: 20 * time.Millisecond},
+			waits:    map[string]waitFn{"/tmp/app-ready": waitForever()},
+			onSignal: dieOn(syscall.SIGTERM),
 			drive: func(h *harness) {
 				h.waitStarted()
-				h.eventually("ready.err", func() bool { return h.status.has(abs("ready.err")) })
-				if len(h.proc.signals()) != 0 {
-					h.t.Error("child signalled after ready_timeout")
-				}
-				h.proc.exit(ExitStatus{Code: 0})
 			},
-			wantFiles:  []string{"started", "ready.err", "completed"},
-			wantAbsent: []string{"ready"},
+			wantCode:   ExitReadyTimeout,
+			wantSigs:   []syscall.Signal{syscall.SIGTERM},
+			wantFiles:  []string{"started", "ready.err", "completed.err"},
+			wantAbsent: []string{"ready", "completed"},
+			wantReason: "ReadyTimeout",
+		},
+		{
+			name:       "ready_timeout under Always: restarted, so no .err",
+			cfg:        Config{Ready: ReadyFile, ReadyTarget: "/tmp/app-ready", ReadyTimeout: 20 * time.Millisecond, RestartPolicy: RestartAlways},
+			waits:      map[string]waitFn{"/tmp/app-ready": waitForever()},
+			onSignal:   dieOn(syscall.SIGTERM),
+			drive:      func(h *harness) { h.waitStarted() },
+			wantCode:   ExitReadyTimeout,
+			wantSigs:   []syscall.Signal{syscall.SIGTERM},
+			wantFiles:  []string{"started"},
+			wantAbsent: []string{"ready", "ready.err", "completed", "completed.err"},
+		},
+		{
+			name:       "OnFailure: a failed exit is not final (no .err, the kubelet restarts)",
+			cfg:        Config{RestartPolicy: RestartOnFailure, PostFile: "/out/post"},
+			drive:      exitWith(1),
+			wantCode:   1,
+			wantAbsent: []string{"completed", "completed.err", "/out/post.err", "ready.err"},
+		},
+		{
+			name:      "OnFailure: exit 0 is final",
+			cfg:       Config{RestartPolicy: RestartOnFailure},
+			drive:     exitWith(0),
+			wantFiles: []string{"completed"},
+		},
+		{
+			name:       "Always: a dependency failure is still permanent",
+			cfg:        Config{RestartPolicy: RestartAlways, WaitFiles: []string{"/run/dep/ready"}},
+			waits:      map[string]waitFn{"/run/dep/ready": waitFail()},
+			notStarted: true,
+			wantCode:   ExitDependency,
+			wantFiles:  []string{"started.err", "ready.err", "completed.err"},
+		},
+		{
+			name:       "Always: -wait_timeout is not final",
+			cfg:        Config{RestartPolicy: RestartAlways, WaitFiles: []string{"/run/dep/ready"}, WaitTimeout: 10 * time.Millisecond},
+			waits:      map[string]waitFn{"/run/dep/ready": waitForever()},
+			notStarted: true,
+			wantCode:   ExitDependency,
+			wantAbsent: []string{"started.err", "ready.err", "completed.err"},
+		},
+		{
+			name:       "on_error continue: a failed child ends the wrapper with 0 and the post file",
+			cfg:        Config{OnError: "continue", PostFile: "/out/post"},
+			drive:      exitWith(7),
+			wantCode:   0,
+			wantFiles:  []string{"completed", "/out/post"},
+			wantAbsent: []string{"completed.err", "/out/post.err"},
+			wantReason: "OnErrorContinue: Error: exit code 7",
+		},
+		{
+			name:  "wait_status paths are waited on with live semantics",
+			cfg:   Config{WaitFiles: []string{"/startorder/downward/ready"}, WaitStatus: []string{"/run/db/ready"}},
+			drive: exitWith(0),
+			check: func(h *harness) {
+				if len(h.waiter.calls) == 0 || !slices.Equal(h.waiter.calls[0], []string{"/startorder/downward/ready", "/run/db/ready"}) {
+					t.Errorf("calls %v", h.waiter.calls)
+				}
+				if o := h.waiter.opts[0]; o.Live["/startorder/downward/ready"] || !o.Live["/run/db/ready"] {
+					t.Errorf("live %v", o.Live)
+				}
+			},
+			wantFiles: []string{"completed"},
+		},
+		{
+			// Finding 7: a failed write after the start used to end with the child's 0.
+			name:       "a status write that fails after the start ends non-zero",
+			cfg:        Config{},
+			writeErr:   map[string]bool{abs("completed"): true},
+			drive:      exitWith(0),
+			wantCode:   ExitIO,
+			wantReason: "Completed",
 		},
 		{
 			name:       "exit 0 before ready counts as ready and completed",

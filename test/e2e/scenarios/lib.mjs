@@ -249,3 +249,49 @@ export function statusFileNs(podUid, container, file) {
   if (!p || !existsSync(p)) return undefined;
   return rfc3339ToNs(readFileSync(p, "utf8"));
 }
+
+/** containerd's socket of the cluster under test (up.sh records it in STATE_DIR/containerd-address). */
+function containerdAddress() {
+  const f = env.stateDir && join(env.stateDir, "containerd-address");
+  if (f && existsSync(f)) return readFileSync(f, "utf8").trim();
+  return join(env.stateDir || "", "containerd", "containerd.sock");
+}
+
+/** The host PID of a running container's first process (the wrapper, where startorder wraps it). */
+export function taskPid(containerID) {
+  const id = String(containerID || "").replace(/^[a-z]+:\/\//, "");
+  const r = spawnSync("ctr", ["--address", containerdAddress(), "-n", "k8s.io", "task", "ls"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`ctr task ls failed: ${r.stderr}`);
+  for (const line of r.stdout.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f[0] === id && f[2] === "RUNNING") return Number(f[1]);
+  }
+  return undefined;
+}
+
+/**
+ * SIGKILL a container's process from the node (no chance to write anything; the kernel kills the rest
+ * of its PID namespace). Returns the pid and the restartCount it had, so callers can wait for the next one.
+ */
+export async function sigkillContainer(ns, podName, container) {
+  const p = await getPod(ns, podName);
+  const st = containerStatus(p, container);
+  assert(st?.state?.running, `${container} is not running: ${JSON.stringify(st?.state)}`);
+  const pid = taskPid(st.containerID);
+  assert(pid > 1, `no host pid for ${container} (${st.containerID})`);
+  process.kill(pid, "SIGKILL");
+  return { pid, restartCount: st.restartCount, at: Date.now() };
+}
+
+/** Wait until a container runs again after `restartCount` restarts, and its current log has `event`. */
+export async function waitRestarted(ns, podName, container, restartCount, event, timeoutMs = 90000) {
+  return waitFor(async () => {
+    const st = containerStatus(await getPod(ns, podName), container);
+    if (!st || st.restartCount <= restartCount || !st.state?.running) return false;
+    const l = await logs(ns, podName, container);
+    const e = l.events.filter((x) => x.event === event);
+    return e.length ? { status: st, events: l.events, event: e[e.length - 1] } : false;
+  }, timeoutMs, `${container} restarted (> ${restartCount}) and logged ${event}`, 300);
+}
+
+export const podReady = (p) => (p?.status?.conditions || []).some((c) => c.type === "Ready" && c.status === "True");

@@ -18,6 +18,11 @@
 //	-exit-code [WORKLOAD_EXIT_CODE]    exit code used for -exit-after (default 0)
 //	-term-delay [WORKLOAD_TERM_DELAY]  on SIGTERM/SIGINT wait this long before exiting
 //	-term-exit-code [WORKLOAD_TERM_EXIT_CODE] exit code after SIGTERM/SIGINT (default 0)
+//	-listen [WORKLOAD_LISTEN]          address the HTTP server binds (default: all; 127.0.0.1 = loopback only)
+//	-attempt-file [WORKLOAD_ATTEMPT_FILE] counts this container's attempts across restarts (put it on
+//	                                   an emptyDir); the start event carries "attempt": N (1 = first)
+//	-fail-attempts [WORKLOAD_FAIL_ATTEMPTS] attempts up to N exit with -exit-code, later ones with 0
+//	-unready-attempts [WORKLOAD_UNREADY_ATTEMPTS] attempts up to N never become ready
 //
 // Every signal received (except SIGURG, which the Go runtime uses internally)
 // is logged with a timestamp.
@@ -101,20 +106,40 @@ func main() {
 		exitCode     = flag.Int("exit-code", envInt("WORKLOAD_EXIT_CODE", 0), "exit code for -exit-after")
 		termDelay    = flag.Duration("term-delay", envDuration("WORKLOAD_TERM_DELAY", 0), "delay before exiting on SIGTERM/SIGINT")
 		termExitCode = flag.Int("term-exit-code", envInt("WORKLOAD_TERM_EXIT_CODE", 0), "exit code after SIGTERM/SIGINT")
+		listen       = flag.String("listen", envString("WORKLOAD_LISTEN", ""), "address the HTTP server binds")
+		attemptFile  = flag.String("attempt-file", envString("WORKLOAD_ATTEMPT_FILE", ""), "attempt counter file")
+		failAttempts = flag.Int("fail-attempts", envInt("WORKLOAD_FAIL_ATTEMPTS", -1), "attempts that exit with -exit-code (-1 = all)")
+		unready      = flag.Int("unready-attempts", envInt("WORKLOAD_UNREADY_ATTEMPTS", 0), "attempts that never become ready")
 	)
 	flag.Parse()
 	logName = *name
+
+	attempt := 1
+	if *attemptFile != "" {
+		if b, err := os.ReadFile(*attemptFile); err == nil {
+			if n, err := strconv.Atoi(string(b)); err == nil {
+				attempt = n + 1
+			}
+		}
+		if err := os.WriteFile(*attemptFile, []byte(strconv.Itoa(attempt)), 0o666); err != nil {
+			fmt.Fprintf(os.Stderr, "workload: %v\n", err)
+			os.Exit(2)
+		}
+	}
+	if *failAttempts >= 0 && attempt > *failAttempts {
+		*exitCode = 0
+	}
 
 	// Subscribe to signals before announcing the start.
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs)
 
 	logEvent("start", map[string]any{"start": start.UnixNano(), "pid": os.Getpid(), "args": os.Args[1:],
-		"uid": os.Getuid(), "ready_after": readyAfter.String(), "port": *port})
+		"uid": os.Getuid(), "ready_after": readyAfter.String(), "port": *port, "attempt": attempt})
 
 	var ready atomic.Bool
 	if *port > 0 {
-		ln, err := net.Listen("tcp", fmt.Sprintf(":%d", *port))
+		ln, err := net.Listen("tcp", net.JoinHostPort(*listen, strconv.Itoa(*port)))
 		if err != nil {
 			logEvent("error", map[string]any{"error": err.Error()})
 			exit(3, "listen")
@@ -134,6 +159,9 @@ func main() {
 	}
 
 	readyTimer := time.NewTimer(time.Until(start.Add(*readyAfter)))
+	if attempt <= *unready {
+		readyTimer.Stop()
+	}
 	var exitTimer <-chan time.Time
 	if *exitAfter > 0 {
 		exitTimer = time.After(time.Until(start.Add(*exitAfter)))
