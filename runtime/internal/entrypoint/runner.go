@@ -508,10 +508,6 @@ func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, readyTime
 			r.markNotReady("", final)
 		}
 	}
-	// Not ready, not started any more: a dependent that starts from now on must not
-	// take this container for a running one.
-	r.remove(r.status(FileReady))
-	r.remove(r.status(FileStarted))
 	r.tm.Exited = r.stamp()
 	if code == 0 {
 		r.write(r.status(FileCompleted), r.tm.Exited)
@@ -522,6 +518,11 @@ func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, readyTime
 			r.write(r.Cfg.PostFile+ErrSuffix, r.tm.Exited)
 		}
 	}
+	// Not ready, not started any more: a dependent that starts from now on must not
+	// take this container for a running one. (After completed: the removal frees
+	// space that would hide a full volume from that write.)
+	r.remove(r.status(FileReady))
+	r.remove(r.status(FileStarted))
 	return r.end(code, reason)
 }
 
