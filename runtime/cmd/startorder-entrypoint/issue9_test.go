@@ -438,3 +438,23 @@ func TestInitClearsTheRunDirectory(t *testing.T) {
 		t.Errorf("run dir mode %v", fi.Mode())
 	}
 }
+
+// The wrapper's handling of 32 and 34 does not leak into the child: it starts with
+// them at their default, as without the wrapper (an ignored signal would stay ignored
+// across execve).
+func TestChildGetsDefaultSignals32And34(t *testing.T) {
+	cmd := exec.Command(wrapperBin, "-entrypoint", "/bin/grep", "--", "^SigIgn:", "/proc/self/status")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mask uint64
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "SigIgn:\t%x", &mask); err != nil {
+		t.Fatalf("%q: %v", out, err)
+	}
+	for _, s := range []uint{32, 34} {
+		if mask&(1<<(s-1)) != 0 {
+			t.Errorf("signal %d is ignored in the child (SigIgn %016x)", s, mask)
+		}
+	}
+}
