@@ -53,6 +53,11 @@ func binaries(b *testing.B) (wrapper, stamp string) {
 	if buildErr != nil {
 		b.Fatal(buildErr)
 	}
+	if p := os.Getenv("STARTORDER_BENCH_WRAPPER"); p != "" {
+		// Another build of the wrapper (say, an earlier commit's), for a comparison
+		// under the same machine load.
+		return p, filepath.Join(binDir, "stamp")
+	}
 	return filepath.Join(binDir, "startorder-entrypoint"), filepath.Join(binDir, "stamp")
 }
 

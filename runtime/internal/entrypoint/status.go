@@ -83,6 +83,12 @@ func (FileStatus) Init(dir string) error {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
 		return fail(fmt.Errorf("owned by UID %d, not by this wrapper's UID %d; another container may have created it", st.Uid, os.Geteuid()))
 	}
+	if fi.Mode().Perm() != 0o755 {
+		// Left by an earlier instance under another umask: dependents must read it.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return fail(err)
+		}
+	}
 	f, err := os.CreateTemp(dir, ".startorder-probe-*")
 	if err != nil {
 		return fail(err)
