@@ -88,6 +88,8 @@ type observation struct {
 	files    []string // regular files under $W (relative), Tekton's step metadata left out
 	termKind []string // per step: "array" (Tekton's), "object" (ours), "none"
 	posts    []string // content of every post file that exists: "empty" or "non-empty"
+	logs     string   // the content of the files under logs/ (-stdout_path, -stderr_path)
+	stdout   string
 }
 
 // tektonMetadata: files Tekton writes for the TaskRun into -step_metadata_dir (the
@@ -100,7 +102,7 @@ func tektonMetadata(rel, metaDir string) bool {
 	return metaDir != "" && (rel == metaDir || strings.HasPrefix(rel, metaDir+"/"))
 }
 
-func observe(t *testing.T, bin string, steps []step, setup func(w string), metaDir string) observation {
+func observe(t *testing.T, bin string, steps []step, setup func(w string), metaDir string) (o observation) {
 	t.Helper()
 	w := t.TempDir()
 	if setup != nil {
@@ -114,6 +116,9 @@ func observe(t *testing.T, bin string, steps []step, setup func(w string), metaD
 		}
 		c := exec.Command(bin, argv...)
 		c.Dir, c.Env = w, append(os.Environ(), "HOME="+w)
+		var out strings.Builder
+		c.Stdout = &out
+		defer func() { o.stdout += out.String() }()
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +129,6 @@ func observe(t *testing.T, bin string, steps []step, setup func(w string), metaD
 			time.Sleep(100 * time.Millisecond) // let it start waiting
 		}
 	}
-	var o observation
 	for _, c := range cmds {
 		waitCmd(t, c)
 		o.codes = append(o.codes, c.ProcessState.ExitCode())
@@ -138,6 +142,10 @@ func observe(t *testing.T, bin string, steps []step, setup func(w string), metaD
 			return nil
 		}
 		o.files = append(o.files, rel)
+		if strings.HasPrefix(rel, "logs/") {
+			b, _ := os.ReadFile(p)
+			o.logs += rel + ":" + string(b) + ";"
+		}
 		return nil
 	})
 	slices.Sort(o.files)
@@ -241,6 +249,9 @@ func TestSameArgvBothEntrypoints(t *testing.T) {
 			metaDir: "tekton/run/0/status"},
 		{name: "the post file's missing directory is created",
 			steps: []step{{argv: args("-post_file", "$W/a/b/post", term("s"), sh(`true`))}}},
+		{name: "-stdout_path and -stderr_path",
+			steps: []step{{argv: args("-post_file", "$W/p", "-stdout_path", "$W/logs/out", "-stderr_path", "$W/logs/new/err", term("s"),
+				sh(`echo to-stdout; echo to-stderr >&2`))}}},
 		{name: "on_error continue",
 			steps: []step{{argv: args("-post_file", "$W/p", "-on_error", "continue", term("s"), sh(`exit 5`))}}},
 		{name: "exit codes pass through",
@@ -291,6 +302,9 @@ func TestSameArgvBothEntrypoints(t *testing.T) {
 				if tk != "none" && tk != "array" || o != "none" && o != "object" {
 					t.Errorf("termination message shapes: Tekton %s, ours %s", tk, o)
 				}
+			}
+			if theirs.logs != ours.logs || theirs.stdout != ours.stdout {
+				t.Errorf("output: Tekton %q %q, ours %q %q", theirs.logs, theirs.stdout, ours.logs, ours.stdout)
 			}
 			if len(theirs.posts) != len(ours.posts) {
 				t.Errorf("post files: Tekton %v, ours %v", theirs.posts, ours.posts)

@@ -192,9 +192,28 @@ func TestTektonArgvRuns(t *testing.T) {
 	if r.code != 0 || !exists(run+"/tekton/run/0/out") || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "-step_metadata_dir") {
 		t.Fatalf("%+v", r)
 	}
-	r = runW(t, []string{"-post_file", run + "/p", "-stdout_path", run + "/out.log"}, "exit", "0")
+	r = runW(t, []string{"-post_file", run + "/p", "-when_expressions", `[{"input":"a","operator":"in","values":["b"]}]`}, "exit", "0")
 	if r.code != 2 || !exists(run+"/p.err") {
+		t.Errorf("-when_expressions: %+v", r)
+	}
+	// -stdout_path and -stderr_path: the streams still reach the wrapper's own, and are
+	// appended to the files (their directories are created).
+	os.MkdirAll(run+"/logs", 0o755)
+	os.WriteFile(run+"/logs/out", []byte("before\n"), 0o644)
+	r = runW(t, []string{"-stdout_path", run + "/logs/out", "-stderr_path", run + "/new/err"}, "cat")
+	if r.code != 0 {
 		t.Errorf("-stdout_path: %+v", r)
+	}
+	cmd := wrapper([]string{"-stdout_path", run + "/logs/out", "-stderr_path", run + "/new/err"}, "cat")
+	cmd.Stdin = strings.NewReader("to stdout\n")
+	if r := runCmd(t, cmd); r.code != 0 || r.stdout != "to stdout\n" {
+		t.Errorf("tee: %+v", r)
+	}
+	if got := readFile(t, run+"/logs/out"); got != "before\nto stdout\n" {
+		t.Errorf("stdout file %q", got)
+	}
+	if !exists(run + "/new/err") {
+		t.Error("stderr file not created")
 	}
 	r = runW(t, []string{"-post_file", run + "/c", "-on_error", "continue"}, "exit", "9")
 	if r.code != 0 || !exists(run+"/c") {

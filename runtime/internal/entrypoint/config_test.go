@@ -99,7 +99,7 @@ func TestParseFlags(t *testing.T) {
 			}},
 		{name: "tekton flags accepted", args: []string{"-step_metadata_dir", "/tekton/run/0/status", "-step_metadata_dir_link", "/tekton/steps/0",
 			"-enable_spire", "-spire_socket_path", "unix:///x", "-results", "a", "-step_results", "{}", "-result_from", "sidecar-logs",
-			"-breakpoint_on_failure", "-debug_before_step", "-stdout_path", "", "-entrypoint", "x"},
+			"-breakpoint_on_failure", "-debug_before_step", "-when_expressions", "", "-entrypoint", "x"},
 			check: func(t *testing.T, c Config) {
 				if len(c.TektonIgnored) != 9 || c.TektonIgnored[0] != "-step_metadata_dir" {
 					t.Errorf("%q", c.TektonIgnored)
@@ -111,7 +111,12 @@ func TestParseFlags(t *testing.T) {
 		{name: "header without ready_http", args: []string{"-ready_http_header", "A: b", "-entrypoint", "x"}, wantErr: "-ready_http_header"},
 		{name: "bad header", args: []string{"-ready_http", "http://h:1/", "-ready_http_header", "no colon", "-entrypoint", "x"}, wantErr: "-ready_http_header"},
 		{name: "header injection", args: []string{"-ready_http", "http://h:1/", "-ready_http_header", "A: b\r\nC: d", "-entrypoint", "x"}, wantErr: "-ready_http_header"},
-		{name: "stdout_path refused", args: []string{"-stdout_path", "/x", "-entrypoint", "x"}, wantErr: "-stdout_path"},
+		{name: "stdout_path and stderr_path", args: []string{"-stdout_path", "/logs/out", "-stderr_path", "/logs/err", "-entrypoint", "x"},
+			check: func(t *testing.T, c Config) {
+				if c.StdoutPath != "/logs/out" || c.StderrPath != "/logs/err" {
+					t.Errorf("%+v", c)
+				}
+			}},
 		{name: "when_expressions refused", args: []string{"-when_expressions", "[{}]", "-entrypoint", "x"}, wantErr: "-when_expressions"},
 	}
 	for _, tc := range cases {
