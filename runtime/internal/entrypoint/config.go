@@ -58,6 +58,8 @@ type Config struct {
 	RestartPolicy    string   // Never (default), OnFailure, Always: which exits are final
 	ReadyHTTPHeaders []string // -ready_http_header "Name: value"
 	OnError          string   // "", "continue" or "stopAndFail" (Tekton)
+	StdoutPath       string   // -stdout_path: the child's stdout is also appended here (Tekton)
+	StderrPath       string   // -stderr_path: the same for stderr
 	TektonIgnored    []string // Tekton-only flags that were given and are ignored
 }
 
@@ -208,8 +210,8 @@ func NewFlagSet(cfg *Config, ready map[string]*string, selfReady *bool) *flag.Fl
 	for _, name := range tektonBoolFlags {
 		fs.Var(ignoredFlag{name: name, seen: &cfg.TektonIgnored, bool: true}, name, "Tekton only; accepted and ignored")
 	}
-	fs.Var(refusedFlag{}, "stdout_path", "Tekton: copy stdout to a file (not supported)")
-	fs.Var(refusedFlag{}, "stderr_path", "Tekton: copy stderr to a file (not supported)")
+	fs.StringVar(&cfg.StdoutPath, "stdout_path", "", "Tekton: also append the child's stdout to this file")
+	fs.StringVar(&cfg.StderrPath, "stderr_path", "", "Tekton: also append the child's stderr to this file")
 	fs.Var(refusedFlag{}, "when_expressions", "Tekton: step when expressions (not supported)")
 	// The entrypoint value is read back through Lookup in ParseFlags.
 	return fs
@@ -312,6 +314,7 @@ func ParseFlags(args []string) (Config, error) {
 	}
 	for _, f := range []struct{ name, v string }{
 		{"status_dir", cfg.StatusDir}, {"post_file", cfg.PostFile}, {"termination_path", cfg.TerminationPath},
+		{"stdout_path", cfg.StdoutPath}, {"stderr_path", cfg.StderrPath},
 	} {
 		if strings.ContainsRune(f.v, 0) {
 			return Config{}, usagef("-%s: NUL byte in path", f.name)

@@ -82,6 +82,42 @@ func TestParseFlags(t *testing.T) {
 		{name: "ready_period zero", args: []string{"-ready_period", "0", "-entrypoint", "x"}, wantErr: "-ready_period"},
 		{name: "empty status_dir", args: []string{"-status_dir", "", "-entrypoint", "x"}, wantErr: "-status_dir"},
 		{name: "NUL in path", args: []string{"-post_file", "a\x00b", "-entrypoint", "x"}, wantErr: "-post_file"},
+		{name: "issue 9 flags", args: []string{"-wait_status", "/run/a/ready,/run/b/exited", "-wait_status", "/run/c/completed",
+			"-restart_policy", "OnFailure", "-ready_http", "http://127.0.0.1:8080/", "-ready_http_header", "X-A:  1",
+			"-ready_http_header", "Host: example", "-on_error", "continue", "-entrypoint", "x"},
+			check: func(t *testing.T, c Config) {
+				if !slices.Equal(c.WaitStatus, []string{"/run/a/ready", "/run/b/exited", "/run/c/completed"}) || c.RestartPolicy != RestartOnFailure ||
+					!slices.Equal(c.ReadyHTTPHeaders, []string{"X-A: 1", "Host: example"}) || c.OnError != "continue" {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{name: "default restart policy", args: []string{"-entrypoint", "x"},
+			check: func(t *testing.T, c Config) {
+				if c.RestartPolicy != RestartNever || c.Final(1) != true {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{name: "tekton flags accepted", args: []string{"-step_metadata_dir", "/tekton/run/0/status", "-step_metadata_dir_link", "/tekton/steps/0",
+			"-enable_spire", "-spire_socket_path", "unix:///x", "-results", "a", "-step_results", "{}", "-result_from", "sidecar-logs",
+			"-breakpoint_on_failure", "-debug_before_step", "-when_expressions", "", "-entrypoint", "x"},
+			check: func(t *testing.T, c Config) {
+				if len(c.TektonIgnored) != 9 || c.TektonIgnored[0] != "-step_metadata_dir" {
+					t.Errorf("%q", c.TektonIgnored)
+				}
+			}},
+		{name: "wait_status needs a condition", args: []string{"-wait_status", "/run/a/done", "-entrypoint", "x"}, wantErr: "-wait_status"},
+		{name: "bad restart policy", args: []string{"-restart_policy", "Sometimes", "-entrypoint", "x"}, wantErr: "-restart_policy"},
+		{name: "bad on_error", args: []string{"-on_error", "ignore", "-entrypoint", "x"}, wantErr: "-on_error"},
+		{name: "header without ready_http", args: []string{"-ready_http_header", "A: b", "-entrypoint", "x"}, wantErr: "-ready_http_header"},
+		{name: "bad header", args: []string{"-ready_http", "http://h:1/", "-ready_http_header", "no colon", "-entrypoint", "x"}, wantErr: "-ready_http_header"},
+		{name: "header injection", args: []string{"-ready_http", "http://h:1/", "-ready_http_header", "A: b\r\nC: d", "-entrypoint", "x"}, wantErr: "-ready_http_header"},
+		{name: "stdout_path and stderr_path", args: []string{"-stdout_path", "/logs/out", "-stderr_path", "/logs/err", "-entrypoint", "x"},
+			check: func(t *testing.T, c Config) {
+				if c.StdoutPath != "/logs/out" || c.StderrPath != "/logs/err" {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{name: "when_expressions refused", args: []string{"-when_expressions", "[{}]", "-entrypoint", "x"}, wantErr: "-when_expressions"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,6 +169,13 @@ func TestParseSubcommands(t *testing.T) {
 		{[]string{"probe", "tcp"}, 0, true},
 		{[]string{"-h"}, CmdHelp, false},
 		{[]string{"-entrypoint", "x"}, CmdRun, false},
+		{[]string{"init", "-run_dir", "/startorder/run", "/startorder/bin/entrypoint"}, CmdInit, false},
+		{[]string{"init", "-run_dir"}, 0, true},
+		{[]string{"probe", "http", "http://127.0.0.1/", "-header", "A: b", "-timeout", "2s"}, CmdProbe, false},
+		{[]string{"probe", "http", "-timeout", "2s", "http://127.0.0.1/"}, CmdProbe, false},
+		{[]string{"probe", "tcp", "127.0.0.1:1", "-header", "A: b"}, 0, true},
+		{[]string{"probe", "tcp", "127.0.0.1:1", "-timeout", "0"}, 0, true},
+		{[]string{"probe", "tcp", "127.0.0.1:1", "127.0.0.1:2"}, 0, true},
 	}
 	for _, tc := range cases {
 		inv, err := Parse(tc.args)
@@ -142,6 +185,43 @@ func TestParseSubcommands(t *testing.T) {
 		if err != nil && ExitCode(err) != ExitUsage {
 			t.Errorf("Parse(%q): exit code %d", tc.args, ExitCode(err))
 		}
+	}
+}
+
+func TestParsedSubcommandFields(t *testing.T) {
+	inv, err := Parse([]string{"probe", "http", "http://127.0.0.1/", "-header", "A: b", "-header", "C: d", "-timeout", "2s"})
+	if err != nil || inv.ProbeTarget != "http://127.0.0.1/" || !slices.Equal(inv.ProbeHeaders, []string{"A: b", "C: d"}) || inv.ProbeTimeout != 2*time.Second {
+		t.Errorf("%+v %v", inv, err)
+	}
+	inv, _ = Parse([]string{"probe", "tcp", "127.0.0.1:1"})
+	if inv.ProbeTimeout != DefaultProbeTimeout {
+		t.Errorf("default timeout %v", inv.ProbeTimeout)
+	}
+	inv, _ = Parse([]string{"init", "-run_dir", "/r", "/b/e"})
+	if inv.InitRunDir != "/r" || inv.InitDst != "/b/e" {
+		t.Errorf("%+v", inv)
+	}
+}
+
+// Finding 9: what did parse of a broken command line still tells where to report.
+func TestSalvage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want Config
+	}{
+		{[]string{"-status_dir", "/run/a", "-bogus", "-post_file=/p", "--termination_path", "/t", "-restart_policy", "Always", "--", "-status_dir", "/no"},
+			Config{StatusDir: "/run/a", PostFile: "/p", TerminationPath: "/t", RestartPolicy: RestartAlways}},
+		{[]string{"-wait_file", "x", "-status_dir"}, Config{RestartPolicy: RestartNever}},
+		{[]string{"-restart_policy", "bogus", "-status_dir", ""}, Config{RestartPolicy: RestartNever}},
+	} {
+		got := Salvage(tc.args)
+		if got.StatusDir != tc.want.StatusDir || got.PostFile != tc.want.PostFile || got.TerminationPath != tc.want.TerminationPath || got.RestartPolicy != tc.want.RestartPolicy {
+			t.Errorf("Salvage(%q) = %+v", tc.args, got)
+		}
+	}
+	inv, err := Parse([]string{"-status_dir", "/run/a", "-nope", "-entrypoint", "x"})
+	if err == nil || inv.Cmd != CmdRun || inv.Run.StatusDir != "/run/a" {
+		t.Errorf("Parse: %+v %v", inv, err)
 	}
 }
 

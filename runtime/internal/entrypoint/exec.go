@@ -31,6 +31,8 @@ type ProcSpec struct {
 	// Stdio: inherit the wrapper's stdin, stdout and stderr (the main child). Otherwise
 	// all three are /dev/null (readiness probes).
 	Stdio bool
+	// Stdout, Stderr replace the inherited descriptor when set (-stdout_path, -stderr_path).
+	Stdout, Stderr *os.File
 }
 
 // Process is a started child, leader of its own process group.
@@ -158,6 +160,12 @@ func (e *SysExecutor) Start(spec ProcSpec) (Process, error) {
 		// the child's group so that it can read stdin and gets ^C/^Z from the tty.
 		if foregroundTTY() {
 			sys.Foreground, sys.Ctty = true, 0
+		}
+		if spec.Stdout != nil {
+			files[1] = spec.Stdout.Fd()
+		}
+		if spec.Stderr != nil {
+			files[2] = spec.Stderr.Fd()
 		}
 	} else {
 		null, err := os.OpenFile("/dev/null", os.O_RDWR, 0)

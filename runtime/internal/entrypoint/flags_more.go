@@ -83,13 +83,17 @@ func statusCond(p string) (string, bool) {
 
 // Salvage reads, from a command line that failed to parse, the flags that say where
 // the wrapper reports: the status directory, the post file, the termination path and
-// the restart policy. It never fails; what it cannot read stays empty.
+// the restart policy. It never fails; what it cannot read stays empty. It reads up to
+// "--", past values it cannot place, because a bad value is often the cause.
 func Salvage(args []string) Config {
 	c := Config{RestartPolicy: RestartNever}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--" || !strings.HasPrefix(a, "-") {
+		if a == "--" {
 			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue // the value of a flag that did not parse, most likely
 		}
 		name := strings.TrimLeft(a, "-")
 		value, hasValue := "", false

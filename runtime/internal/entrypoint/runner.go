@@ -28,6 +28,7 @@ type Runner struct {
 	tm           terminationMessage
 	readyPending bool
 	writeFailed  bool // a status, post or termination write failed after the start
+	tees         []*tee
 }
 
 // Result is how the wrapper ends.
@@ -115,7 +116,28 @@ func (r *Runner) Run() Result {
 	if c.Ready == ReadySelf {
 		env = append(append([]string(nil), env...), "STARTORDER_READY_FILE="+c.SelfReadyFile())
 	}
-	proc, err := r.Exec.Start(ProcSpec{Argv: c.Argv, Env: env, Stdio: true})
+	spec := ProcSpec{Argv: c.Argv, Env: env, Stdio: true}
+	var tees []*tee
+	for _, o := range []struct {
+		path string
+		own  *os.File
+		dst  **os.File
+	}{{c.StdoutPath, os.Stdout, &spec.Stdout}, {c.StderrPath, os.Stderr, &spec.Stderr}} {
+		if o.path == "" {
+			continue
+		}
+		t, err := startTee(o.path, o.own)
+		if err != nil {
+			return r.fail(ExitIO, "OutputFileUnwritable: "+err.Error())
+		}
+		*o.dst = t.w
+		tees = append(tees, t)
+	}
+	r.tees = tees
+	proc, err := r.Exec.Start(spec)
+	for _, t := range tees {
+		t.started()
+	}
 	if err != nil {
 		code := ExitCode(err)
 		kind := "StartFailed"
@@ -471,6 +493,9 @@ func (r *Runner) supervise(proc Process, env []string) Result {
 }
 
 func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, readyTimedOut, exitWith bool) Result {
+	for _, t := range r.tees {
+		t.drain(time.Second)
+	}
 	code := st.WrapperCode()
 	var reason string
 	switch {
@@ -508,10 +533,6 @@ func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, readyTime
 			r.markNotReady("", final)
 		}
 	}
-	// Not ready, not started any more: a dependent that starts from now on must not
-	// take this container for a running one.
-	r.remove(r.status(FileReady))
-	r.remove(r.status(FileStarted))
 	r.tm.Exited = r.stamp()
 	if code == 0 {
 		r.write(r.status(FileCompleted), r.tm.Exited)
@@ -522,6 +543,11 @@ func (r *Runner) finish(st ExitStatus, readyCh <-chan error, timedOut, readyTime
 			r.write(r.Cfg.PostFile+ErrSuffix, r.tm.Exited)
 		}
 	}
+	// Not ready, not started any more: a dependent that starts from now on must not
+	// take this container for a running one. (After completed: the removal frees
+	// space that would hide a full volume from that write.)
+	r.remove(r.status(FileReady))
+	r.remove(r.status(FileStarted))
 	return r.end(code, reason)
 }
 

@@ -19,12 +19,27 @@ type kernelSigaction struct {
 	mask     uint64
 }
 
-// IgnoreUnhandledSignals sets the unhandled signals to SIG_IGN. The price: a child
-// inherits the ignored disposition across exec (POSIX), see runtime/README.md.
-func IgnoreUnhandledSignals() {
-	const sigIgn = 1
+// Implemented in assembly (signals_$GOARCH.s).
+func sigNop()
+func sigReturn()
+func sigHandlerAddrs() (handler, restorer uintptr)
+
+const (
+	saRestorer = 0x04000000
+	saOnStack  = 0x08000000 // Go gives every thread an alternate signal stack
+	saRestart  = 0x10000000
+)
+
+// IgnoreUnhandledSignals catches the unhandled signals with a handler that does
+// nothing. A caught signal, unlike an ignored one (SIG_IGN), is reset to its default
+// by execve, so the child is not affected. The signals are not forwarded.
+func IgnoreUnhandledSignals() error {
+	h, r := sigHandlerAddrs()
 	for _, s := range unhandledSignals {
-		sa := kernelSigaction{handler: sigIgn}
-		syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&sa)), 0, 8, 0, 0)
+		sa := kernelSigaction{handler: h, flags: saRestorer | saOnStack | saRestart, restorer: r}
+		if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&sa)), 0, 8, 0, 0); errno != 0 {
+			return errno
+		}
 	}
+	return nil
 }

@@ -41,6 +41,8 @@ func mkdirAll(dir string, mode os.FileMode) error {
 			return &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
 		}
 		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	if parent := filepath.Dir(dir); parent != dir {
 		if err := mkdirAll(parent, mode); err != nil {
@@ -80,6 +82,12 @@ func (FileStatus) Init(dir string) error {
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
 		return fail(fmt.Errorf("owned by UID %d, not by this wrapper's UID %d; another container may have created it", st.Uid, os.Geteuid()))
+	}
+	if fi.Mode().Perm() != 0o755 {
+		// Left by an earlier instance under another umask: dependents must read it.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return fail(err)
+		}
 	}
 	f, err := os.CreateTemp(dir, ".startorder-probe-*")
 	if err != nil {
@@ -230,23 +238,24 @@ func (m terminationMessage) JSON() []byte {
 		b = appendJSONString(b, reason)
 		return append(b, '}')
 	}
-	reason := m.Reason
-	out := render(reason)
-	for len(out) > maxTermination && len(reason) > 0 {
-		cut := len(reason) - (len(out) - maxTermination) - 3
-		if cut < 0 {
-			cut = 0
-		}
-		for cut > 0 && cut < len(reason) && reason[cut]&0xC0 == 0x80 {
-			cut-- // do not split a UTF-8 sequence
-		}
-		reason = reason[:cut] + "..."
-		if cut == 0 {
-			reason = ""
-		}
-		out = render(reason)
+	out := render(m.Reason)
+	if len(out) <= maxTermination {
+		return out
 	}
-	return out
+	// Too long: keep the longest prefix of the reason (whole runes) that fits with
+	// "...". The escaping can make a rune six bytes long, so search instead of
+	// computing; the reason never shrinks to "" (a short prefix always fits).
+	runes := []rune(m.Reason)
+	lo, hi := 1, len(runes) // render(runes[:lo]+"...") fits; runes[:hi] does not
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if len(render(string(runes[:mid])+"...")) <= maxTermination {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return render(string(runes[:lo]) + "...")
 }
 
 // appendJSONString appends s as a JSON string literal.

@@ -51,7 +51,10 @@ func TestFileStatus(t *testing.T) {
 }
 
 func TestTerminationMessage(t *testing.T) {
-	for _, reason := range []string{"Completed", "quote \" backslash \\ newline \n tab \t ctl \x01 ünï\u2028", strings.Repeat("é", 5000), strings.Repeat("x", 10000), "bad utf8 \xff\xfe"} {
+	for _, reason := range []string{"Completed", "quote \" backslash \\ newline \n tab \t ctl \x01 ünï\u2028", strings.Repeat("é", 5000), strings.Repeat("x", 10000), "bad utf8 \xff\xfe",
+		// Finding 8: escaping makes these six times longer; the old cut computed from the
+		// byte length went below zero and dropped the reason to "".
+		"CommandNotFound: " + strings.Repeat("\x01", 3000)} {
 		m := terminationMessage{Waited: "w", Started: "s", Exited: "e", ExitCode: 143, Reason: reason}
 		b := m.JSON()
 		if len(b) > 4096 {
@@ -70,6 +73,9 @@ func TestTerminationMessage(t *testing.T) {
 		}
 		if len(reason) < 100 && string([]rune(reason)) != got.Reason {
 			t.Errorf("reason %q != %q", got.Reason, reason)
+		}
+		if len(reason) >= 100 && len(got.Reason) < 10 || !strings.HasPrefix(reason, strings.TrimSuffix(got.Reason, "...")[:5]) {
+			t.Errorf("reason shortened to %q", got.Reason)
 		}
 	}
 }

@@ -295,11 +295,14 @@ type inotifyHub struct {
 	subs   map[int32]map[chan struct{}]struct{}
 }
 
-var hub inotifyHub
+var hub = &inotifyHub{}
+
+// inotifyInit is syscall.InotifyInit1; tests replace it to take inotify away.
+var inotifyInit = syscall.InotifyInit1
 
 func (h *inotifyHub) start() error {
 	h.once.Do(func() {
-		fd, err := syscall.InotifyInit1(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
+		fd, err := inotifyInit(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
 		if err != nil {
 			h.err = err
 			return

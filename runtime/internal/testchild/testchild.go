@@ -148,6 +148,19 @@ func run(args []string) int {
 			os.WriteFile(p, []byte("ok"), 0o644)
 		case "zombies": // zombies: exit with the number of zombie children of our parent
 			return countZombies(os.Getppid())
+		case "fill": // fill FILE: append to FILE until the file system is full (ENOSPC)
+			f, err := os.OpenFile(arg(i+1), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return die("%v", err)
+			}
+			buf := make([]byte, 4096)
+			for {
+				if _, err := f.Write(buf); err != nil {
+					break
+				}
+			}
+			f.Close()
+			i++
 		case "pgid": // print the process group and whether it equals the pid
 			fmt.Printf("pgid=%d pid=%d\n", syscall.Getpgrp(), os.Getpid())
 		default:
