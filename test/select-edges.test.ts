@@ -156,14 +156,14 @@ test('spec.kubernetesVersion takes MAJOR.MINOR[.PATCH] with an optional v: anyth
   assert.equal(ok.code, 0, ok.stderr);
 });
 
-test('native-impossible points at the spec field that asks for it', { todo: 'src/plan/plan.ts passes no location for this error; the integrator applies the patch in the issue-8 edges report' }, async () => {
+test('native-impossible points at the spec field that asks for it', async () => {
   const withVersion = await diagnose(deployment('web'), spec('', '  mode: native\n  kubernetesVersion: "1.27"\n'));
   assert.deepEqual(withVersion.diags.map((d) => [d.code, d.file, d.path, d.line]), [['native-impossible', 'spec.yaml', ['spec', 'kubernetesVersion'], 6]]);
   const fromFlag = await diagnose(deployment('web'), spec('', '  mode: native\n'), ['--kubernetes-version', '1.27']);
   assert.deepEqual(fromFlag.diags.map((d) => [d.code, d.file, d.path, d.line]), [['native-impossible', 'spec.yaml', ['spec', 'mode'], 5]]);
 });
 
-test('a spec naming a Knative Service says so through the CLI too', { todo: 'src/pipeline.ts does not pass the non-workload resources to select() yet; the integrator wires it (see the issue-8 edges report)' }, async () => {
+test('a spec naming a Knative Service says so through the CLI too', async () => {
   const r = await diagnose(CUSTOM['Knative Service'], spec('  selector: {names: [web]}\n'));
   assert.equal(r.code, 1);
   assert.deepEqual(r.diags.map((d) => [d.code, d.path]), [['not-a-workload', ['spec', 'selector', 'names', 0]]]);
