@@ -247,6 +247,7 @@ function emitFile(f: SourceFile, changes: Map<string, Change[]>, specDocs: Set<s
     }
     const expected = applyChangesTo(d.value, c);
     const back = verifyDocument(out, expected);
+    if (back.error && process.env.STARTORDER_DEBUG_EMIT) process.stderr.write(out);
     if (back.error) throw failure(f.name, d.index, [], `the document written does not parse (${back.error})`);
     if (back.mismatch) { if (process.env.STARTORDER_DEBUG_EMIT) process.stderr.write(out); throw failure(f.name, d.index, back.mismatch, "the document written does not read back as the value meant"); }
     read(key, back.value);

@@ -44,6 +44,8 @@ export interface Sources {
   words: Map<string, { node: Node; value: unknown; used: boolean }[]>;
   /** Anchor name → the node that defines it (the last definition before a use wins in YAML). */
   anchorOf: (alias: Alias) => Node | undefined;
+  /** The plain value of a node of the document. */
+  valueOf: (node: Node) => unknown;
   /** Anchored nodes whose kept aliases must be written out in full (second pass). */
   expand: Set<Node>;
   /** Anchored nodes changed in place (found by the first pass). */
@@ -456,7 +458,7 @@ export class Renderer {
     const [n0, r1] = range(node, env.path);
     const r0 = from ?? n0;
     const pairs = node.items as Pair[];
-    const keys = pairs.map((p) => (isScalar(p.key) ? String(p.key.value) : undefined));
+    const keys = pairs.map((p) => (isScalar(p.key) ? keyName(p.key.value) : undefined));
     if (keys.some((k) => k === undefined)) throw new EmitError('a mapping with a complex key', env.path);
     const own = keys as string[];
     const afterKeys = Object.keys(after);
@@ -471,9 +473,16 @@ export class Renderer {
 
     pairs.forEach((p, i) => {
       const k = own[i]!;
-      if (k === '<<' || deleted[i]) return;
+      if (deleted[i]) return;
       const value = p.value as Node | null;
       const childEnv: Env = { ...env, path: [...env.path, k], col: keyCol, slot: 'value' };
+      if (k === '<<') {
+        // a merge keeps its source unless that must be written out (its anchor now comes after it)
+        if (!value || (!this.needsVisit(value, childEnv) && !this.restoreUnder(childEnv))) return;
+        const v = this.src.valueOf(value);
+        edits.push(this.valueEdit(value, this.render(value, v, v, childEnv), childEnv.path));
+        return;
+      }
       if (!value) {
         if (deepEqual(before[k], after[k])) return;
         throw new EmitError('a key without a value node', childEnv.path);
@@ -486,13 +495,16 @@ export class Renderer {
       // comments above its first entry belong to that entry.
       const keyEnd = lineEnd(text, range(p.key as Node, childEnv.path)[1]);
       const vfrom = isBlock(value) && keyEnd <= vr[0] && /^[ \t]*$/.test(text.slice(range(p.key as Node, childEnv.path)[1], keyEnd).replace(/^:/, '').replace(/\r?\n$/, '')) ? keyEnd : vr[0];
-      edits.push({ start: vfrom, end: vr[1], text: this.render(value, b, a, childEnv, vfrom === vr[0] ? undefined : vfrom) });
+      if (vfrom !== vr[0]) edits.push({ start: vfrom, end: vr[1], text: this.render(value, b, a, childEnv, vfrom) });
+      else edits.push(this.valueEdit(value, this.render(value, b, a, childEnv), childEnv.path));
     });
 
     // New keys go after the key that precedes them in `after`.
     const inserts = new Map<number, string[]>();
     afterKeys.forEach((k, j) => {
       if (own.includes(k)) return;
+      // a key that comes from a merge (`<<: *base`) with its value unchanged stays there
+      if (own.includes('<<') && k in before && deepEqual(before[k], after[k])) return;
       let prev = -1;
       for (let x = j - 1; x >= 0 && prev < 0; x--) prev = own.indexOf(afterKeys[x]!);
       const childEnv: Env = { ...env, path: [...env.path, k], col: keyCol, slot: 'value' };
@@ -507,6 +519,24 @@ export class Renderer {
     if (flow) edits.push(...this.flowListEdits(text, r0, r1, entries, deleted, inserts, env.path));
     else edits.push(...this.blockListEdits(entries, deleted, inserts, keyCol, r0));
     return applyEdits(text, r0, r1, edits, env.path);
+  }
+
+  /** The edit of a value in place; one that now starts on the next line takes the spaces before it. */
+  private valueEdit(value: Node, text: string, path: Path): Edit {
+    const [v0, v1] = range(value, path);
+    const src = this.src.text;
+    let start = v0;
+    if (text.startsWith(this.src.eol)) while (start > 0 && (src[start - 1] === ' ' || src[start - 1] === '\t')) start--;
+    else if (isBlock(value) && !isBlock(null) && !/^[ \t]*(-|[^\s#][^\n]*:(\s|$))/.test(text)) {
+      // a block value below its key becomes a scalar, flow or alias: back on the key's line
+      const keyLineEnd = src.lastIndexOf('\n', v0 - 1);
+      const colon = src.lastIndexOf(':', keyLineEnd);
+      if (colon >= 0 && /^[ \t]*\r?\n[ \t]*$/.test(src.slice(colon + 1, v0))) {
+        const nl = src.slice(v0, v1).endsWith('\n') && !text.endsWith('\n') ? this.src.eol : '';
+        return { start: colon + 1, end: v1, text: ` ${text}${nl}` };
+      }
+    }
+    return { start, end: v1, text };
   }
 
   private printPair(key: string, value: unknown, env: Env, flow: boolean, keyCol: number): string {
@@ -602,12 +632,14 @@ export class Renderer {
       if (lines(first)) return [{ start: first.start, end: last.end, text: `${texts.map((t) => `${ind}${t}`).join(eol)}${nl}` }];
       return [{ start: first.token, end: last.end, text: `${texts.join(`${eol}${ind}`)}${nl}` }];
     }
+    const spans: Edit[] = [];
     entries.forEach((e, i) => {
       if (!deleted[i]) return;
       if (lines(e)) {
-        // a last line without a newline takes the newline before it along
-        const atEof = e.end === text.length && !text.endsWith('\n');
-        out.push({ start: atEof ? Math.max(from, e.start - eol.length) : e.start, end: e.end, text: '' });
+        // whole lines; neighbours that go too make one span
+        const last = spans[spans.length - 1];
+        if (last && last.end === e.start) last.end = e.end;
+        else spans.push({ start: e.start, end: e.end, text: '' });
         return;
       }
       if (i !== 0) throw new EmitError('deleting an entry that shares its line', []);
@@ -616,6 +648,11 @@ export class Renderer {
       const end = next.ownLine ? next.start + Math.min(col, /^ */.exec(text.slice(next.start))![0].length) : next.token;
       out.push({ start: e.token, end, text: '' });
     });
+    for (const sp of spans) {
+      // a last line without a newline takes the newline before it along
+      const atEof = sp.end === text.length && !text.endsWith('\n');
+      out.push(atEof ? { ...sp, start: Math.max(from, sp.start - eol.length) } : sp);
+    }
     for (const [prev, texts] of inserts) {
       if (prev >= 0) {
         const e = entries[prev]!;
@@ -686,6 +723,11 @@ export class Renderer {
     }
     return out;
   }
+}
+
+/** A key as toJS names it; the YAML 1.1 merge key `<<` parses to a symbol. */
+export function keyName(v: unknown): string {
+  return typeof v === 'symbol' ? '<<' : String(v);
 }
 
 function applyEdits(text: string, from: number, to: number, edits: Edit[], path: Path): string {

@@ -1,7 +1,7 @@
 import { isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
 import type { SourceFile } from '../load/parse.js';
 import type { Obj } from '../types.js';
-import { EmitError, Renderer, rootEnv, type Sources } from './edit.js';
+import { EmitError, keyName, Renderer, rootEnv, type Sources } from './edit.js';
 import { isObj } from '../types.js';
 import { deepEqual, trailingWhitespace } from '../equal.js';
 export { EmitError } from './edit.js';
@@ -66,7 +66,7 @@ function aliasPath(root: Node, target: Node): (string | number)[] | undefined {
     if (n === target) return path;
     if (isMap(n)) {
       for (const p of n.items) {
-        const k = isScalar(p.key) ? String(p.key.value) : undefined;
+        const k = isScalar(p.key) ? keyName(p.key.value) : undefined;
         if (k === undefined) continue;
         const r = walk(p.value, [...path, k]);
         if (r) return r;
@@ -157,6 +157,7 @@ function sourcesOf(doc: Document, c: Change, text: string, region: string, json:
         return undefined;
       }
     },
+    valueOf: (node) => node.toJS(doc, { maxAliasCount: -1 }) as unknown,
     expand: new Set(),
     edited: new Set(),
   };
@@ -212,7 +213,12 @@ export function emitYamlDocument(file: SourceFile, index: number, changes: reado
 export function verifyDocument(text: string, expected: unknown): { value?: unknown; mismatch?: (string | number)[]; error?: string } {
   const doc = parseDocument(text, { version: PARSE_OPTIONS.version, uniqueKeys: true });
   if (doc.errors.length > 0) return { error: doc.errors[0]!.message.split('\n')[0] };
-  const value = doc.toJS({ maxAliasCount: -1 }) as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: -1 }) as unknown;
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
   const at = firstDifference(value, expected, []);
   return at ? { mismatch: at, value } : { value };
 }
