@@ -40,3 +40,36 @@ export function copyTree<T>(v: T): T {
   }
   return v;
 }
+
+/**
+ * `next` with its keys in the order `prev` has them, wherever both have an object at the same place:
+ * keys both have keep prev's order, keys only next has go right after the key that precedes them in
+ * next. A re-run on a file another tool re-serialized (kustomize fn run writes its own field order)
+ * then changes values, never the order of what the user has. List items are paired by `name` where
+ * both have one, else by position.
+ */
+export function alignOrder<T>(next: T, prev: unknown): T {
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev)) return next;
+    const named = (v: unknown): string | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).name === 'string' ? String((v as Record<string, unknown>).name) : undefined);
+    return next.map((item, i) => {
+      const n = named(item);
+      const match = n !== undefined ? prev.find((p) => named(p) === n) : prev[i];
+      return alignOrder(item, match);
+    }) as T;
+  }
+  if (next === null || typeof next !== 'object' || prev === null || typeof prev !== 'object' || Array.isArray(prev)) return next;
+  const a = next as Record<string, unknown>;
+  const b = prev as Record<string, unknown>;
+  const aKeys = Object.keys(a);
+  const order = Object.keys(b).filter((k) => k in a);
+  aKeys.forEach((k, j) => {
+    if (k in b) return;
+    let at = -1;
+    for (let x = j - 1; x >= 0 && at < 0; x--) at = order.indexOf(aKeys[x]!);
+    order.splice(at + 1, 0, k);
+  });
+  const out: Record<string, unknown> = {};
+  for (const k of order) out[k] = alignOrder(a[k], b[k]);
+  return out as T;
+}

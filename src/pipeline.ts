@@ -1,5 +1,5 @@
 import { Document } from 'yaml';
-import { copyTree, deepEqual } from './equal.js';
+import { alignOrder, copyTree, deepEqual } from './equal.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { EmitError, emitYamlDocument, sourceTexts, verifyDocument, EMIT_OPTIONS, type Change } from './emit/emit.js';
 import { makeLocator, type Locator } from './load/locate.js';
@@ -8,7 +8,7 @@ import { planWorkload, resourceRef, type Plan } from './plan/plan.js';
 import { applyPlan } from './rewrite/apply.js';
 import { RECORD_ANNOTATION } from './rewrite/names.js';
 import { recordOf, revertWorkload, type Drift } from './rewrite/revert.js';
-import type { AppliedRecord } from './rewrite/record.js';
+import { recordProblem, type AppliedRecord } from './rewrite/record.js';
 import { collectSpecs, docKey, specFromObject } from './spec/collect.js';
 import type { SpecDefaults } from './spec/normalize.js';
 import { withResolvedImages } from './resolve/wiring.js';
@@ -82,6 +82,12 @@ function stageWorkloads(files: readonly SourceFile[], specDocs: Set<string>, loc
       diags.push({ code: 'record-invalid', severity: 'error', message: `the annotation ${RECORD_ANNOTATION} is not one startorder wrote`, hint: `Remove the annotation ${RECORD_ANNOTATION} (and any startorder changes by hand), then run again.`, file: w.file, document: w.document, path, workload: workloadId(w), resource: resourceRef(w), ...locate(w.file, w.document, path) });
       continue;
     }
+    const problem = rec.record ? recordProblem(rec.record, (getIn(w.value, w.podSpecPath) as Obj | undefined) ?? {}) : undefined;
+    if (problem) {
+      const path = [...w.path, ...w.metadataPath, 'annotations', RECORD_ANNOTATION];
+      diags.push({ code: 'record-invalid', severity: 'error', message: `the annotation ${RECORD_ANNOTATION} does not fit this workload: ${problem}`, hint: `Restore the annotation startorder wrote, or remove it (and startorder's changes) by hand, then run again.`, file: w.file, document: w.document, path, workload: workloadId(w), resource: resourceRef(w), ...locate(w.file, w.document, path) });
+      continue;
+    }
     const drift: Drift[] = [];
     const original = rec.record ? revertWorkload(w.value, w, rec.record, drift) : w.value;
     for (const d of drift) {
@@ -150,7 +156,8 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
   // Emit: documents nobody changed keep their bytes; StartOrder documents of the input are dropped.
   const changes = new Map<string, Change[]>();
   const stageOfDoc = new Map<string, Stage[]>();
-  for (const [s, value] of next) {
+  for (const [s, planned] of next) {
+    const value = alignOrder(planned, s.current);
     if (deepEqual(value, s.current)) continue;
     const key = docKey(s.workload.file, s.workload.document);
     const list = changes.get(key) ?? [];

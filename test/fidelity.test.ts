@@ -270,3 +270,69 @@ test('CRLF files keep CRLF on every line, the added ones too', () => {
   const out = roundTrip(input);
   assert.ok(!/[^\r]\n/.test(out), 'no bare LF');
 });
+
+test('revert checks the record before it trusts it: a wrong shape or an index that does not fit is a located error', () => {
+  const input = POD(`  - name: proxy
+    image: proxy:1
+    command: [/proxy]
+  - name: app
+    image: app:1
+    command: [/app]
+`);
+  const out = ok(input);
+  const doc = parseAllDocuments(out)[0]!;
+  const rec = JSON.parse(String(doc.getIn(['metadata', 'annotations', 'startorder.dev/applied']))) as { containers: { index: number }[] };
+  rec.containers[0]!.index = 7;
+  doc.setIn(['metadata', 'annotations', 'startorder.dev/applied'], JSON.stringify(rec));
+  const r = transform([{ name: 'in.yaml', text: doc.toString() }], { revert: true });
+  const d = r.diagnostics.find((x) => x.code === 'record-invalid');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.deepEqual(d.path, ['metadata', 'annotations', 'startorder.dev/applied']);
+  assert.ok(d.line !== undefined);
+  assert.deepEqual(r.files, []);
+});
+
+test('hand edits since the transform: a changed word is carried into revert, stripped flags are reported', () => {
+  const input = POD(`  - name: proxy
+    image: proxy:1
+    command: [/proxy, --port, "9000"]
+  - name: app
+    image: app:1
+    command: [/app]
+`);
+  const out = ok(input);
+  const changed = out.replace('--port, "9000"]', '--port, "9001"]');
+  assert.notEqual(changed, out);
+  const back = revert(changed);
+  assert.equal(back, input.replace('"9000"', '"9001"'), 'the changed word survives revert, the rest is byte-exact');
+  const stripped = out.replace(/args: \[[^\n]*\]/, 'args: [--port, "9000"]');
+  assert.notEqual(stripped, out);
+  const r = transform([{ name: 'in.yaml', text: stripped }], { revert: true });
+  const d = r.diagnostics.find((x) => x.code === 'record-mismatch');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.deepEqual(d.path, ['spec', 'containers', 0, 'args']);
+  assert.equal(d.container, 'proxy');
+  assert.deepEqual(r.files, []);
+  // words added after the transform: ambiguous, reported
+  const added = out.replace('--port, "9000"]', '--port, "9000", --verbose]');
+  assert.equal(transform([{ name: 'in.yaml', text: added }], { revert: true }).diagnostics.find((x) => x.code === 'record-mismatch')?.container, 'proxy');
+});
+
+test('a mount added by hand to a wrapped container survives a re-run and revert', () => {
+  const input = POD(`  - name: proxy
+    image: proxy:1
+    command: [/proxy]
+  - name: app
+    image: app:1
+    command: [/app]
+    volumeMounts:
+    - {name: data, mountPath: /data}
+`);
+  const out = ok(input);
+  const edited = out.replace('    - {name: data, mountPath: /data}\n', '    - {name: data, mountPath: /data}\n    - {name: extra, mountPath: /extra}\n');
+  assert.notEqual(edited, out);
+  const again = ok(edited);
+  assert.ok(again.includes('{name: extra, mountPath: /extra}'));
+  assert.equal(ok(again), again);
+  assert.equal(revert(again), input.replace('    - {name: data, mountPath: /data}\n', '    - {name: data, mountPath: /data}\n    - {name: extra, mountPath: /extra}\n'));
+});

@@ -72,3 +72,24 @@ export function parseRecord(text: unknown): AppliedRecord | undefined {
     return undefined;
   }
 }
+
+/**
+ * Whether a record (possibly edited by hand) has the shape startorder writes and fits the pod it sits
+ * on; the reason when it does not. revert trusts nothing else.
+ */
+export function recordProblem(r: AppliedRecord, podSpec: Obj): string | undefined {
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!strings(r.initContainers) || !strings(r.volumes) || !strings(r.created)) return 'initContainers, volumes and created must be lists of names';
+  if (!r.edges.every((e) => Array.isArray(e) && e.length === 4 && e.every((x) => typeof x === 'string'))) return 'an edge is not [dependency, dependent, condition, mechanism]';
+  const names = new Set(['containers', 'initContainers'].flatMap((l) => (Array.isArray(podSpec[l]) ? (podSpec[l] as Obj[]).map((c) => c?.name) : [])));
+  const counts = { containers: 0, initContainers: 0 };
+  for (const l of ['containers', 'initContainers'] as const) counts[l] = Array.isArray(podSpec[l]) ? (podSpec[l] as unknown[]).length : 0;
+  for (const c of r.containers) {
+    if (typeof c !== 'object' || c === null || typeof c.name !== 'string') return 'a container entry has no name';
+    if (c.list !== 'containers' && c.list !== 'initContainers') return `container "${c.name}": list must be containers or initContainers`;
+    if (!Number.isInteger(c.index) || c.index < 0 || c.index > counts.containers + counts.initContainers) return `container "${c.name}": index ${String(c.index)} does not fit the pod`;
+    if (!strings(c.keys) || typeof c.fields !== 'object' || c.fields === null || Array.isArray(c.fields)) return `container "${c.name}": keys must be a list of names and fields an object`;
+    if (!names.has(c.name)) return `container "${c.name}" is not in the pod`;
+  }
+  return undefined;
+}

@@ -153,3 +153,48 @@ test('kustomize fn run: errors reach its user as one stderr line each, with the 
   assert.match(args.stderr, /^ConfigMap\/function-input: error\[function-config-invalid\]: data\.spec( \(line \d+ of the object\))?: /m);
   assert.equal(readFileSync(join(dir2, 'deploy.yaml'), 'utf8'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'), 'nothing written back on error');
 });
+
+test('kustomize fn run, three times in a row: byte-identical after the first run; a later edit survives or is a located error', (t) => {
+  const k = kustomize(t);
+  if (!k) return;
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-fnrun3-'));
+  const licence = '# Copyright 2026 The Example Authors.\n# SPDX-License-Identifier: Apache-2.0\n\n';
+  writeFileSync(join(dir, 'deploy.yaml'), licence + readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'));
+  writeFileSync(join(dir, 'widget.yaml'), '# a custom resource with a big number\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: big\nspec:\n  count: 123456789012345678   # above 2^53\n');
+  writeFileSync(join(dir, 'startorder.yaml'), readFileSync(join(FIXTURE, 'startorder.yaml'), 'utf8').replace('../../test/integrations/startorder-krm.sh', WRAPPER).replace('mode: auto', 'mode: wrapper'));
+  const fnRun = () => {
+    const r = run(k, ['fn', 'run', '--enable-exec', dir]);
+    return { r, deploy: readFileSync(join(dir, 'deploy.yaml'), 'utf8'), widget: readFileSync(join(dir, 'widget.yaml'), 'utf8') };
+  };
+  const first = fnRun();
+  assert.equal(first.r.status, 0, first.r.stderr);
+  // kustomize itself drops the blank line under the header (kyaml re-serializes the file); the
+  // comments are the function's business: they must stay, once.
+  assert.ok(first.deploy.startsWith('# Copyright 2026 The Example Authors.\n# SPDX-License-Identifier: Apache-2.0\n'), 'the licence header stays on top');
+  assert.match(first.deploy, /startorder\/bin\/entrypoint/);
+  assert.match(first.widget, /count: 123456789012345678 +# above 2\^53\n/, "the number keeps all its digits (kyaml respaces the comment)");
+  const second = fnRun();
+  const third = fnRun();
+  assert.equal(second.deploy, first.deploy, 'second run: byte-identical');
+  assert.equal(third.deploy, first.deploy, 'third run: byte-identical');
+  assert.equal(third.widget, first.widget);
+  assert.equal(first.deploy.split('Copyright').length, 2, 'the licence comment does not multiply');
+
+  // A mount the user adds to a wrapped container between runs survives the next run.
+  const edited = first.deploy.replace(/( +)- name: config\n( +)mountPath: \/etc\/app\n/, (m, a: string, b: string) => `${m}${a}- name: cache\n${b}mountPath: /var/cache\n`);
+  assert.notEqual(edited, first.deploy);
+  writeFileSync(join(dir, 'deploy.yaml'), edited);
+  const fourth = fnRun();
+  assert.equal(fourth.r.status, 0, fourth.r.stderr);
+  assert.match(fourth.deploy, /- name: cache\n +mountPath: \/var\/cache\n/, 'the new mount is kept');
+  assert.equal(fnRun().deploy, fourth.deploy, 'and stays put');
+
+  // A patch that strips the wrapper's flags is reported with the field, and nothing is written.
+  const stripped = fourth.deploy.replace(/args: \[-status_dir[^\n]*\]/, 'args: ["--config", "/etc/app/config.yaml"]');
+  assert.notEqual(stripped, fourth.deploy);
+  writeFileSync(join(dir, 'deploy.yaml'), stripped);
+  const bad = run(k, ['fn', 'run', '--enable-exec', dir]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /deploy\.yaml: error\[record-mismatch\]: Deployment\/web spec\.template\.spec\.containers\[0\]\.args/);
+  assert.equal(readFileSync(join(dir, 'deploy.yaml'), 'utf8'), stripped, 'nothing written back on error');
+});
