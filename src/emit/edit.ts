@@ -202,7 +202,24 @@ function jsonInline(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/**
+ * What startorder adds is mostly the same for every workload (the init container, the volumes, the
+ * mounts): printing goes through a small cache keyed by the value and the style.
+ */
+const printed = new Map<string, string>();
+const PRINT_CACHE_MAX = 4096;
+
 function printValue(value: unknown, style: EditStyle, flow: boolean): string {
+  const key = `${style.json ? 'j' : ''}${style.indent}${style.indentSeq ? 's' : ''}${style.flowPadding ? 'p' : ''}${flow ? 'f' : ''}${JSON.stringify(value)}`;
+  const hit = printed.get(key);
+  if (hit !== undefined) return hit;
+  const text = printUncached(value, style, flow);
+  if (printed.size >= PRINT_CACHE_MAX) printed.clear();
+  printed.set(key, text);
+  return text;
+}
+
+function printUncached(value: unknown, style: EditStyle, flow: boolean): string {
   if (style.json) return jsonInline(value);
   if (flow && (value === null || typeof value !== 'object')) {
     // A scalar inside a flow collection: printed in one, so `,` `[` `]` `{` `}` are quoted.
