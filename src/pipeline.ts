@@ -207,27 +207,41 @@ function applyChangesTo(value: unknown, cs: readonly Change[]): unknown {
   return v;
 }
 
+/** One changed document's new text; the engine's refusals become an EmitFailure naming the place. */
+function edited(f: SourceFile, index: number, c: readonly Change[]): string {
+  try {
+    return emitYamlDocument(f, index, c);
+  } catch (e) {
+    if (e instanceof EmitError) throw failure(f.name, index, [...e.path], e.message);
+    throw e;
+  }
+}
+
+/** What was written, read back: it must parse (as JSON for a JSON file) to exactly the value meant. */
+function readBack(f: SourceFile, index: number, out: string, expected: unknown): unknown {
+  const back = f.format === 'json' ? verifyJson(out, expected) : verifyDocument(out, expected);
+  if (back.error) throw failure(f.name, index, [], `the document written does not parse (${back.error})`);
+  if (back.mismatch) throw failure(f.name, index, back.mismatch, 'the document written does not read back as the value meant');
+  return back.value;
+}
+
+function verifyJson(text: string, expected: unknown): { value?: unknown; mismatch?: (string | number)[]; error?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  return deepEqual(value, expected) ? { value } : { value, mismatch: [] };
+}
+
 function emitFile(f: SourceFile, changes: Map<string, Change[]>, specDocs: Set<string>, keepSpecs: boolean, read: (key: string, value: unknown) => void): FileOutput {
   if (f.format === 'json') {
     const key = docKey(f.name, f.docOffset);
     const c = changes.get(key);
     if (!c) return { name: f.name, format: f.format, text: f.text, changed: false };
-    const value = applyChangesTo(f.docs[0]!.value, c);
-    let text: string;
-    try {
-      text = emitYamlDocument(f, f.docOffset, c);
-    } catch (e) {
-      if (e instanceof EmitError) throw failure(f.name, f.docOffset, [...e.path], e.message);
-      throw e;
-    }
-    let back: unknown;
-    try {
-      back = JSON.parse(text);
-    } catch (e) {
-      throw failure(f.name, f.docOffset, [], `the JSON written does not parse (${(e as Error).message})`);
-    }
-    if (!deepEqual(back, value)) throw failure(f.name, f.docOffset, [], 'the JSON written does not read back as the value meant');
-    read(key, back);
+    const text = edited(f, f.docOffset, c);
+    read(key, readBack(f, f.docOffset, text, applyChangesTo(f.docs[0]!.value, c)));
     return { name: f.name, format: f.format, text, changed: true };
   }
   let text = '';
@@ -245,19 +259,8 @@ function emitFile(f: SourceFile, changes: Map<string, Change[]>, specDocs: Set<s
       continue;
     }
     changed = true;
-    let out: string;
-    try {
-      out = emitYamlDocument(f, d.index, c);
-    } catch (e) {
-      if (e instanceof EmitError) throw failure(f.name, d.index, [...e.path], e.message);
-      throw e;
-    }
-    const expected = applyChangesTo(d.value, c);
-    const back = verifyDocument(out, expected);
-    if (back.error && process.env.STARTORDER_DEBUG_EMIT) process.stderr.write(out);
-    if (back.error) throw failure(f.name, d.index, [], `the document written does not parse (${back.error})`);
-    if (back.mismatch) { if (process.env.STARTORDER_DEBUG_EMIT) process.stderr.write(out); throw failure(f.name, d.index, back.mismatch, "the document written does not read back as the value meant"); }
-    read(key, back.value);
+    const out = edited(f, d.index, c);
+    read(key, readBack(f, d.index, out, applyChangesTo(d.value, c)));
     text += out;
   }
   if (f.docs.length === 0) text = f.text;
