@@ -336,3 +336,32 @@ test('a mount added by hand to a wrapped container survives a re-run and revert'
   assert.equal(ok(again), again);
   assert.equal(revert(again), input.replace('    - {name: data, mountPath: /data}\n', '    - {name: data, mountPath: /data}\n    - {name: extra, mountPath: /extra}\n'));
 });
+
+test('null optional fields (what database charts render) are accepted, and a list grows after a null last key', () => {
+  const input = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      affinity:
+        podAffinity:
+        podAntiAffinity:
+      nodeSelector:
+      tolerations:
+      containers:
+      - name: proxy
+        image: db:1
+        command: [/db]
+        resources:
+        livenessProbe:
+      - name: app
+        image: m:1
+        command: [/m]
+        args:
+`;
+  const out = roundTrip(input);
+  assert.match(out, /livenessProbe:\n {8}volumeMounts:\n/);
+});

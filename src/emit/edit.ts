@@ -534,7 +534,7 @@ export class Renderer {
       inserts.set(prev, list);
     });
     if (flow) edits.push(...this.flowListEdits(text, r0, r1, entries, deleted, inserts, env.path));
-    else edits.push(...this.blockListEdits(entries, deleted, inserts, keyCol, r0));
+    else edits.push(...this.blockListEdits(entries, deleted, inserts, keyCol, r0, r1));
     return applyEdits(text, r0, r1, edits, env.path);
   }
 
@@ -604,7 +604,7 @@ export class Renderer {
     }
     insert(prevB, after.length);
     if (flow) edits.push(...this.flowListEdits(text, r0, r1, entries, deleted, inserts, env.path));
-    else edits.push(...this.blockListEdits(entries, deleted, inserts, dashCol, r0));
+    else edits.push(...this.blockListEdits(entries, deleted, inserts, dashCol, r0, r1));
     return applyEdits(text, r0, r1, edits, env.path);
   }
 
@@ -630,7 +630,7 @@ export class Renderer {
 
   // ------------------------------------------------------------ edits of entries
 
-  private blockListEdits(entries: Entry[], deleted: boolean[], inserts: Map<number, string[]>, col: number, from: number): Edit[] {
+  private blockListEdits(entries: Entry[], deleted: boolean[], inserts: Map<number, string[]>, col: number, from: number, to: number): Edit[] {
     const text = this.src.text;
     const eol = this.src.eol;
     const ind = ' '.repeat(col);
@@ -666,16 +666,19 @@ export class Renderer {
       out.push({ start: e.token, end, text: '' });
     });
     for (const sp of spans) {
-      // a last line without a newline takes the newline before it along
+      // A last line without a newline (the file's end, or a null value that ends the collection
+      // before its newline) takes the newline before it along.
       const atEof = sp.end === text.length && !text.endsWith('\n');
-      out.push(atEof ? { ...sp, start: Math.max(from, sp.start - eol.length) } : sp);
+      if (sp.end > to) out.push({ start: Math.max(from, sp.start - eol.length), end: to, text: '' });
+      else out.push(atEof ? { ...sp, start: Math.max(from, sp.start - eol.length) } : sp);
     }
     for (const [prev, texts] of inserts) {
       if (prev >= 0) {
         const e = entries[prev]!;
         const atEof = e.end === text.length && !text.endsWith('\n');
         const body = texts.map((t) => `${ind}${t}`).join(eol);
-        out.push({ start: e.end, end: e.end, text: atEof ? `${eol}${body}` : `${body}${eol}` });
+        if (e.end > to) out.push({ start: to, end: to, text: `${eol}${body}` });
+        else out.push({ start: e.end, end: e.end, text: atEof ? `${eol}${body}` : `${body}${eol}` });
       } else {
         const first = entries[0];
         if (!first) throw new EmitError('an empty block collection', []);
