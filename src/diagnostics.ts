@@ -47,7 +47,9 @@ export type Code =
   /** A word of a rewritten command that YAML reads as a number, a boolean or null. */
   | 'non-string-word'
   /** A rewritten workload changed by hand since, in a way that cannot be carried forward. */
-  | 'record-mismatch';
+  | 'record-mismatch'
+  /** A native sidecar's own startupProbe, replaced by the one built from the spec's ready. */
+  | 'startup-probe-replaced';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -142,7 +142,7 @@ export function transform(inputs: readonly Input[], options: Options = {}): Resu
       // The user's text of what the transform replaces, for revert: from the source, or kept from the
       // record of an earlier run (the source then holds startorder's text).
       const file = files.find((f) => f.name === w.file)!;
-      const src = stage.record ? (stage.record.src ?? {}) : sourceTexts(file, w.document, w.path, w.podSpecPath, new Set(planned.plan.wrapped.map((x) => x.name)));
+      const src = stage.record ? (stage.record.src ?? {}) : sourceTexts(file, w.document, w.path, w.podSpecPath, new Set([...planned.plan.wrapped.map((x) => x.name), ...planned.plan.native.map((x) => x.name)]));
       const applied = applyPlan(planned.plan, stage.original, locate, src);
       diags.push(...applied.diagnostics);
       if (!applied.value) continue;
@@ -186,7 +186,7 @@ function restoreOf(record: AppliedRecord): Map<string, { text: string; value?: u
   for (const [key, text] of Object.entries(record.src ?? {})) {
     const [name, field, ...rest] = key.split('/');
     const c = record.containers.find((x) => x.name === name);
-    if (rest.length === 0 && c && (field === 'command' || field === 'args') && field in c.fields) out.set(key, { text, value: c.fields[field] });
+    if (rest.length === 0 && c && field !== undefined && field in c.fields) out.set(key, { text, value: c.fields[field] });
     else out.set(key, { text });
   }
   return out;
@@ -228,7 +228,7 @@ function readBack(f: SourceFile, index: number, out: string, expected: unknown):
 function verifyJson(text: string, expected: unknown): { value?: unknown; mismatch?: (string | number)[]; error?: string } {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     return { error: (e as Error).message };
   }

@@ -10,6 +10,11 @@ import { parseAllDocuments } from 'yaml';
 import { transform, type Input } from '../src/pipeline.js';
 import { needsQuotes } from '../src/emit/quote.js';
 import { goRead } from './goyaml.js';
+import { unifiedDiff } from '../src/emit/diff.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const spec = (containers: string, extra = '') => `apiVersion: startorder.dev/v1alpha1
 kind: StartOrder
@@ -364,4 +369,16 @@ spec:
 `;
   const out = roundTrip(input);
   assert.match(out, /livenessProbe:\n {8}volumeMounts:\n/);
+});
+
+test('check prints a diff that git apply takes, with and without a final newline', () => {
+  for (const input of [POD('  - name: proxy\n    image: proxy:1\n    command: [/proxy]\n  - name: app\n    image: app:1\n    command: [/app]\n'), POD('  - name: proxy\n    image: proxy:1\n    command: [/proxy]\n  - name: app\n    image: app:1\n    command: [/app]')]) {
+    const out = ok(input);
+    const dir = mkdtempSync(join(tmpdir(), 'startorder-diff-'));
+    writeFileSync(join(dir, 'p.yaml'), input);
+    writeFileSync(join(dir, 'd.diff'), unifiedDiff('a/p.yaml', 'b/p.yaml', input, out));
+    const r = spawnSync('git', ['apply', 'd.diff'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(join(dir, 'p.yaml'), 'utf8'), out);
+  }
 });

@@ -42,8 +42,16 @@ export function matchLines(a: readonly string[], b: readonly string[]): number[]
 /** A unified diff of two texts (`---`/`+++` headers, hunks with 3 lines of context). */
 export function unifiedDiff(aName: string, bName: string, aText: string, bText: string, context = 3): string {
   if (aText === bText) return '';
-  const a = aText.split('\n');
-  const b = bText.split('\n');
+  // Lines without their newline; a text that does not end with one gets the usual marker after its last line.
+  const linesOf = (t: string) => {
+    const l = t.split('\n');
+    if (l[l.length - 1] === '') l.pop();
+    return l;
+  };
+  const a = linesOf(aText);
+  const b = linesOf(bText);
+  const aNoEol = aText !== '' && !aText.endsWith('\n');
+  const bNoEol = bText !== '' && !bText.endsWith('\n');
   const match = matchLines(a, b);
   type Op = { t: ' ' | '-' | '+'; s: string; ai: number; bi: number };
   const ops: Op[] = [];
@@ -100,7 +108,12 @@ export function unifiedDiff(aName: string, bName: string, aText: string, bText: 
     const aStart = hunk[0]!.ai + (aLen > 0 ? 1 : 0);
     const bStart = hunk[0]!.bi + (bLen > 0 ? 1 : 0);
     out.push(`@@ -${aStart},${aLen} +${bStart},${bLen} @@`);
-    for (const o of hunk) out.push(`${o.t}${o.s}`);
+    for (const o of hunk) {
+      out.push(`${o.t}${o.s}`);
+      const lastA = o.t !== '+' && o.ai === a.length - 1 && aNoEol;
+      const lastB = o.t !== '-' && o.bi === b.length - 1 && bNoEol;
+      if (lastA || lastB) out.push('\\ No newline at end of file');
+    }
     i = end;
   }
   return `${out.join('\n')}\n`;

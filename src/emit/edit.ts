@@ -154,8 +154,14 @@ function dashOf(text: string, item: Node, path: Path): number {
   const r0 = range(item, path)[0];
   const ls = lineStart(text, r0);
   const m = /-[ \t]+(?:[&!][^ \t]*[ \t]+)*$|-$/.exec(text.slice(ls, r0));
-  if (!m) throw new EmitError('a list item whose dash is not on its line', path);
-  return ls + m.index;
+  if (m) return ls + m.index;
+  // `- &anchor` (or a bare `-`) on a line of its own, the item's content on the next one
+  if (ls > 0 && /^[ \t]*$/.test(text.slice(ls, r0))) {
+    const prev = lineStart(text, ls - 1);
+    const p = /-(?:[ \t]+[&!][^ \t]*)*[ \t]*(?:#[^\n]*)?\r?\n$/.exec(text.slice(prev, ls));
+    if (p && onlySpaceBefore(text, prev + p.index)) return prev + p.index;
+  }
+  throw new EmitError('a list item whose dash is not on its line', path);
 }
 
 function blockSeqEntry(text: string, item: Node, path: Path, floor: number): Entry {
@@ -353,6 +359,13 @@ export class Renderer {
     return env.col + (seq ? (this.src.style.indentSeq ? this.src.style.indent : 0) : this.src.style.indent);
   }
 
+  /** A collection replaced as a whole, in its own style (block lines stay block lines). */
+  private replaceWhole(node: Node, after: unknown, env: Env): string {
+    const [r0] = range(node, env.path);
+    if (isBlock(node)) return `${this.printFresh(after, env, false, column(this.src.text, r0))}${this.src.eol}`;
+    return this.printFresh(after, env, true, column(this.src.text, r0));
+  }
+
   /** A value printed in place of another (a scalar changed, null became a list, …). */
   private replace(node: Node, after: unknown, env: Env): string {
     const [r0, r1] = range(node, env.path);
@@ -481,7 +494,11 @@ export class Renderer {
     const afterKeys = Object.keys(after);
     const kept = own.filter((k) => k !== '<<' && k in after);
     const keptOrder = afterKeys.filter((k) => kept.includes(k));
-    if (!deepEqual(kept, keptOrder)) throw new EmitError('keys that change their order', env.path);
+    if (!deepEqual(kept, keptOrder)) {
+      // A value whose keys change their order (a startupProbe startorder replaces) is written anew.
+      if (env.path.length > 0) return this.slice(r0, n0) + this.replaceWhole(node, after, env);
+      throw new EmitError('keys that change their order', env.path);
+    }
     const flow = !!node.flow;
     const edits: Edit[] = [];
     const keyCol = pairs.length > 0 ? column(text, range(pairs[0]!.key as Node, env.path)[0]) : env.col;
@@ -512,7 +529,9 @@ export class Renderer {
       // comments above its first entry belong to that entry.
       const keyEnd = lineEnd(text, range(p.key as Node, childEnv.path)[1]);
       const vfrom = isBlock(value) && keyEnd <= vr[0] && /^[ \t]*$/.test(text.slice(range(p.key as Node, childEnv.path)[1], keyEnd).replace(/^:/, '').replace(/\r?\n$/, '')) ? keyEnd : vr[0];
-      if (vfrom !== vr[0]) edits.push({ start: vfrom, end: vr[1], text: this.render(value, b, a, childEnv, vfrom) });
+      const back = vfrom !== vr[0] ? this.restored(value, a, childEnv, vfrom) : undefined;
+      if (back !== undefined && !/^[ \t]*(-|#|\r?\n)|^[ \t]+\S/.test(back)) edits.push(this.valueEdit(value, back, childEnv.path));
+      else if (vfrom !== vr[0]) edits.push({ start: vfrom, end: vr[1], text: this.render(value, b, a, childEnv, vfrom) });
       else edits.push(this.valueEdit(value, this.render(value, b, a, childEnv), childEnv.path));
     });
 
@@ -755,6 +774,16 @@ function applyEdits(text: string, from: number, to: number, edits: Edit[], path:
   let out = '';
   let pos = from;
   for (const { e } of sorted) {
+    if (e.start < pos && e.end <= to && e.text === '') {
+      // A deletion that takes the newline before it (the last line of a file without one) may
+      // reach into the end of the edit before it, which kept that newline as it was.
+      const overlap = text.slice(e.start, pos);
+      if (/^\s*$/.test(overlap) && out.endsWith(overlap)) {
+        out = out.slice(0, out.length - overlap.length) + text.slice(pos, pos);
+        pos = Math.max(pos, e.end);
+        continue;
+      }
+    }
     if (e.start < pos || e.end > to) throw new EmitError(`overlapping edits (${e.start}-${e.end} after ${pos}, up to ${to}: ${JSON.stringify(text.slice(e.start, e.end))} / ${JSON.stringify(e.text.slice(0, 60))})`, path);
     out += text.slice(pos, e.start) + e.text;
     pos = e.end;

@@ -19,7 +19,7 @@ export interface Change {
 
 /**
  * The user's own text of what a transform replaces rather than extends, by `container/path`: the
- * `command` and `args` of the containers it wraps, and every alias inside a container (a use that
+ * `command`, `args` and `startupProbe` of the containers it orders, and every alias inside a container (a use that
  * must be written out when its anchor changes or moves). Kept in the record so that revert gives
  * these bytes back. A block value on the lines below its key starts on the line after the key.
  */
@@ -46,7 +46,7 @@ export function sourceTexts(file: SourceFile, document: number, resourcePath: re
       if (wrapped.has(name)) {
         for (const pair of item.items) {
           const key = isScalar(pair.key) ? pair.key.value : undefined;
-          if ((key === 'command' || key === 'args') && isNode(pair.value) && pair.value.range) out[`${name}/${key}`] = textOf(pair.value, pair.key as Node);
+          if ((key === 'command' || key === 'args' || key === 'startupProbe') && isNode(pair.value) && pair.value.range) out[`${name}/${key}`] = textOf(pair.value, pair.key as Node);
         }
       }
       visit(item, {

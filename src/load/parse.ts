@@ -81,10 +81,13 @@ export function parseFile(name: string, text: string, part: { lineOffset: number
     let value: unknown;
     if (errs.length === 0) {
       try {
-        value = format === 'json' ? JSON.parse(text) : doc.toJS({ maxAliasCount: PARSE_OPTIONS.maxAliasCount });
+        // A JSON file may start with a byte-order mark, as YAML may: JSON.parse does not take it.
+        value = format === 'json' ? JSON.parse(text.replace(/^\uFEFF/, '')) : doc.toJS({ maxAliasCount: PARSE_OPTIONS.maxAliasCount });
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         const alias = /alias/i.test(msg);
+        // JSON.parse names a position: that is where the caret goes
+        const at = format === 'json' ? /at position (\d+)/.exec(msg) : null;
         diagnostics.push({
           code: alias ? 'yaml-alias-limit' : format === 'json' ? 'json-syntax' : 'yaml-syntax',
           severity: 'error',
@@ -92,7 +95,7 @@ export function parseFile(name: string, text: string, part: { lineOffset: number
           hint: alias ? 'Expand the anchors by hand; a document this size is not a Kubernetes manifest.' : 'Fix the syntax.',
           file: name,
           document: part.docOffset + index,
-          ...position(lines, doc.range[0], part.lineOffset),
+          ...position(lines, at ? Number(at[1]) + (text.startsWith('\uFEFF') ? 1 : 0) : doc.range[0], part.lineOffset),
         });
       }
     }

@@ -1,7 +1,12 @@
 import type { ImageEntry, Obj } from '../types.js';
 
+/**
+ * The words of a command or args list. A word YAML reads as a number or a boolean still counts as a
+ * word here (the command exists): the rewrite refuses it with `non-string-word` and the fix.
+ */
 function strings(v: unknown): string[] | undefined {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  if (!Array.isArray(v)) return undefined;
+  return v.map((x) => (typeof x === 'string' ? x : x === null ? '' : typeof x === 'object' ? JSON.stringify(x) : String(x)));
 }
 
 /**

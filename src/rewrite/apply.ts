@@ -169,6 +169,13 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Recor
     containers = containers.filter((x) => x !== c);
     if (n.as === 'sidecar') c.restartPolicy = 'Always';
     const probe = n.ready ? startupProbe(n.ready, n.name) : undefined;
+    if (probe && c.startupProbe !== undefined && c.startupProbe !== null) {
+      const list = plan.workload.podSpecPath;
+      const idx = (getIn(original, list) as Obj | undefined)?.containers;
+      const i = Array.isArray(idx) ? (idx as Obj[]).findIndex((x) => x.name === n.name) : -1;
+      const path = [...w.path, ...w.podSpecPath, 'containers', Math.max(i, 0), 'startupProbe'];
+      diagnostics.push({ code: 'startup-probe-replaced', severity: 'warning', file: w.file, document: w.document, path, ...locate(w.file, w.document, path), workload: workloadId(w), resource: resourceRef(w), container: n.name, message: `the startupProbe of container "${n.name}" is replaced by the one startorder builds from the spec's ready (a native sidecar is ready when its startupProbe succeeds)`, hint: 'Leave ready out of the spec to keep this startupProbe as the readiness, or remove the startupProbe here.' });
+    }
     if (probe) c.startupProbe = probe;
     if (n.ready?.file !== undefined || n.ready?.self || runsEntrypoint(probe)) {
       needsBin = true;
@@ -217,5 +224,5 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Recor
   annotations[N.RECORD_ANNOTATION] = JSON.stringify(record);
   metadata.annotations = annotations;
   parent[w.metadataPath[w.metadataPath.length - 1]!] = metadata;
-  return { value, record, diagnostics: [] };
+  return { value, record, diagnostics };
 }
