@@ -569,7 +569,7 @@ export class Renderer {
       const colon = src.lastIndexOf(':', keyLineEnd);
       if (colon >= 0 && /^[ \t]*\r?\n[ \t]*$/.test(src.slice(colon + 1, v0))) {
         const nl = src.slice(v0, v1).endsWith('\n') && !text.endsWith('\n') ? this.src.eol : '';
-        return { start: colon + 1, end: v1, text: ` ${text}${nl}` };
+        return { start: colon + 1, end: v1, text: `${text === '' ? '' : ' '}${text}${nl}` };
       }
     }
     return { start, end: v1, text };
