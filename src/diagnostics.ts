@@ -49,7 +49,9 @@ export type Code =
   /** A rewritten workload changed by hand since, in a way that cannot be carried forward. */
   | 'record-mismatch'
   /** A native sidecar's own startupProbe, replaced by the one built from the spec's ready. */
-  | 'startup-probe-replaced';
+  | 'startup-probe-replaced'
+  /** A wait for Ready on a native sidecar that has no startupProbe: Kubernetes orders it as Started. */
+  | 'ready-is-started';
 
 export type Severity = 'error' | 'warning' | 'info';
 

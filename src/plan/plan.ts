@@ -44,6 +44,12 @@ export interface Plan {
   roles: Record<string, Role>;
   /** App containers that move to initContainers, in the order they are appended. */
   native: { name: string; as: 'sidecar' | 'init'; ready?: PlannedReady }[];
+  /**
+   * Native sidecars the pod already has (init containers with restartPolicy Always) that others wait
+   * for as Ready, with the spec's `ready` and no startupProbe of their own: they get one from `ready`
+   * (without a startupProbe the kubelet starts the next container as soon as they have started).
+   */
+  probed: { name: string; ready: PlannedReady }[];
   wrapped: Wrap[];
   gate?: string;
   /** Seconds the wrapper of a sidecar may hold SIGTERM for its dependents. */
@@ -224,6 +230,18 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
     if (checked) x.ready = checked;
     else delete x.ready;
   }
+  const probed: Plan['probed'] = [];
+  for (const e of edges) {
+    const dep = byName.get(e.dep)!;
+    const existingSidecar = dep.list === 'initContainers' && dep.c.restartPolicy === 'Always';
+    if (e.mechanism !== 'kubernetes' || e.condition !== 'Ready' || !existingSidecar || dep.c.startupProbe || probed.some((p) => p.name === e.dep)) continue;
+    if (entryOf.get(e.dep)?.ready) {
+      const checked = checkReady(e.dep, 'native');
+      if (checked) probed.push({ name: e.dep, ready: checked });
+    } else {
+      diags.push({ code: 'ready-is-started', severity: 'warning', ...atPod('initContainers', dep.index, 'name'), workload: wid, resource: resourceRef(w), container: e.dep, message: `"${e.dependent}" waits for "${e.dep}" to be ready, but "${e.dep}" is a native sidecar without a startupProbe: the kubelet starts the next containers as soon as it has started`, hint: `Give "${e.dep}" a ready in the spec (startorder adds the startupProbe), or a startupProbe of its own.` });
+    }
+  }
   const wrapped: Wrap[] = [];
   for (const n of [...byName.keys()].filter((x) => wrappedNames.has(x))) {
     const info = byName.get(n)!;
@@ -255,6 +273,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
       edges,
       roles,
       native,
+      probed,
       wrapped,
       ...(spec.gate ? { gate: spec.gate.annotation } : {}),
       stopGraceSeconds: Math.max(1, Math.floor(grace / 2)),

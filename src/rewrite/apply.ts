@@ -190,6 +190,16 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Recor
     }
     inits.push(c);
   }
+  for (const p of plan.probed ?? []) {
+    const c = find(p.name);
+    const probe = startupProbe(p.ready, p.name);
+    if (!probe) continue;
+    c.startupProbe = probe;
+    if (runsEntrypoint(probe)) {
+      needsBin = true;
+      addMounts(c, [mount(N.BIN_VOLUME, N.BIN_DIR, true)]);
+    }
+  }
   for (const wrap of plan.wrapped) {
     const c = find(wrap.name);
     needsBin = needsRun = true;

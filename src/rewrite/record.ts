@@ -1,3 +1,4 @@
+import { parseDocument } from 'yaml';
 import type { Plan, Mechanism } from '../plan/plan.js';
 import type { Condition, Obj } from '../types.js';
 import { deepEqual as same } from '../equal.js';
@@ -29,6 +30,14 @@ export interface AppliedRecord {
   src?: Record<string, string>;
 }
 
+const FROM_SRC = '=src';
+
+/** The value of a recorded source text (a block list below its key parses on its own, indented). */
+function srcValue(text: string): unknown {
+  const doc = parseDocument(text, { version: '1.1' });
+  return doc.errors.length > 0 ? undefined : (doc.toJS({ maxAliasCount: 1000 }) as unknown);
+}
+
 export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[], initContainers: string[], src: Record<string, string> = {}): AppliedRecord {
   const changed: AppliedRecord['containers'] = [];
   const afterAll = [...((after.initContainers as Obj[] | undefined) ?? []), ...(after.containers as Obj[])];
@@ -45,6 +54,14 @@ export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[
   const created: string[] = [];
   if (before.initContainers === undefined && after.initContainers !== undefined) created.push('initContainers');
   if (before.volumes === undefined && after.volumes !== undefined) created.push('volumes');
+  // A value whose source text is kept in `src` is not kept twice: its field says "=src" and the
+  // value is read back from the text (a large inline script would otherwise fill the annotation).
+  for (const c of changed) {
+    for (const k of ['command', 'args', 'startupProbe']) {
+      const text = src[`${c.name}/${k}`];
+      if (text !== undefined && k in c.fields && c.fields[k] !== null && same(srcValue(text), c.fields[k])) c.fields[k] = FROM_SRC;
+    }
+  }
   return {
     v: 2,
     edges: plan.edges.map((e) => [e.dep, e.dependent, e.condition, e.mechanism]),
@@ -67,6 +84,16 @@ export function parseRecord(text: unknown): AppliedRecord | undefined {
     const r = JSON.parse(text) as AppliedRecord;
     if (r.v !== 2 || !Array.isArray(r.containers) || !Array.isArray(r.edges)) return undefined;
     if (r.src !== undefined && (typeof r.src !== 'object' || r.src === null || Object.values(r.src).some((t) => typeof t !== 'string'))) return undefined;
+    for (const c of r.containers) {
+      if (typeof c !== 'object' || c === null || typeof c.fields !== 'object' || c.fields === null) continue;
+      for (const [k, v] of Object.entries(c.fields)) {
+        if (v !== FROM_SRC) continue;
+        const text = r.src?.[`${c.name}/${k}`];
+        const value = text === undefined ? undefined : srcValue(text);
+        if (value === undefined) return undefined;
+        c.fields[k] = value;
+      }
+    }
     return r;
   } catch {
     return undefined;
