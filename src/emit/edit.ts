@@ -40,8 +40,8 @@ export interface Sources {
   style: EditStyle;
   /** Container nodes of the resource before the change, by name (a container may move lists). */
   containers: Map<string, { node: Node; value: unknown }>;
-  /** The command/args word nodes of each container before the change. */
-  words: Map<string, { node: Node; value: unknown; used: boolean }[]>;
+  /** The command/args word nodes of each container before the change (with their list and place). */
+  words: Map<string, { node: Node; value: unknown; used: boolean; seq?: Node; index?: number }[]>;
   /** Anchor name → the node that defines it (the last definition before a use wins in YAML). */
   anchorOf: (alias: Alias) => Node | undefined;
   /** The plain value of a node of the document. */
@@ -78,7 +78,7 @@ interface Edit {
 }
 
 /** Source text to reuse, placed at a column; `lead`: comment lines that go above a list item. */
-type Pooled = ((col: number, lineIndent: number) => string) & { lead?: string[] };
+type Pooled = ((col: number, lineIndent: number) => string) & { lead?: string[]; word?: { seq?: Node; index?: number; node: Node } };
 
 function indentOfLine(text: string, p: number): number {
   const ls = lineStart(text, p);
@@ -405,12 +405,34 @@ export class Renderer {
   /** Replaces values that exist in the source by placeholders, filled with source text afterwards. */
   private markPooled(value: unknown, env: Env, flow: boolean, subs: Pooled[]): unknown {
     if (!Array.isArray(value)) return value;
-    return value.map((item) => {
+    const out: unknown[] = [];
+    let last: Pooled | undefined;
+    for (const item of value) {
       const r = this.poolFor(item, env, flow);
-      if (!r) return item;
+      if (r && last && flow && last.word && r.word && this.neighbours(last.word, r.word)) {
+        // neighbouring words of a flow list move as one piece of text (comments between them too)
+        const before = last;
+        const gapFrom = last.word.node.range![1];
+        const word = r.word;
+        const joined: Pooled = Object.assign((col: number, lineIndent: number) => before(col, lineIndent) + reindent(this.slice(gapFrom, word.node.range![0]), lineIndent - indentOfLine(this.src.text, gapFrom)) + r(col, lineIndent), { word });
+        subs[subs.length - 1] = joined;
+        last = joined;
+        continue;
+      }
+      last = r;
+      if (!r) {
+        out.push(item);
+        continue;
+      }
       subs.push(r);
-      return PLACEHOLDER(subs.length - 1);
-    });
+      out.push(PLACEHOLDER(subs.length - 1));
+    }
+    return out;
+  }
+
+  /** Two words that stand next to each other in the same flow list of the source. */
+  private neighbours(a: { seq?: Node; index?: number }, b: { seq?: Node; index?: number }): boolean {
+    return !!a.seq && a.seq === b.seq && isSeq(a.seq) && !!a.seq.flow && a.index !== undefined && b.index === a.index + 1;
   }
 
   /** The comment lines right above a block list item (they move with it), without their indentation. */
@@ -448,7 +470,15 @@ export class Renderer {
     if (flow && (isBlock(entry.node) || (isScalar(entry.node) && (entry.node.type === 'BLOCK_LITERAL' || entry.node.type === 'BLOCK_FOLDED')))) return undefined;
     entry.used = true;
     const node = entry.node;
-    return (col: number, lineIndent: number) => {
+    let lead: string[] = [];
+    if (!flow && entry.seq && isSeq(entry.seq) && !entry.seq.flow) {
+      try {
+        lead = this.leadOf(node);
+      } catch {
+        lead = [];
+      }
+    }
+    return Object.assign((col: number, lineIndent: number) => {
       const [r0, r1] = node.range!;
       let end = r1;
       if (!flow && !isBlock(node)) {
@@ -459,7 +489,7 @@ export class Renderer {
       }
       const text = this.slice(r0, end).replace(/\r?\n$/, '');
       return reindent(text, flow ? lineIndent - indentOfLine(this.src.text, r0) : col - column(this.src.text, r0));
-    };
+    }, { lead, word: { node, seq: entry.seq, index: entry.index } });
   }
 
   private substitute(printed: string, firstCol: number, subs: Pooled[]): string {
@@ -600,13 +630,24 @@ export class Renderer {
     const inserts = new Map<number, string[]>();
     let ai = 0;
     const insert = (prev: number, upTo: number) => {
+      let last: { seq?: Node; index?: number; node: Node } | undefined;
       for (; ai < upTo; ai++) {
-        const childEnv: Env = { ...env, path: [...env.path, ai], col: dashCol, slot: 'item', container: byName ? String((after[ai] as Record<string, unknown>).name) : env.container, containerDepth: byName ? env.path.length + 1 : env.containerDepth };
-        const t = flow ? this.printFlowItem(after[ai], { ...env, path: env.path }, indentOfLine(text, n0)) : this.printBlockItem(after[ai], { ...env }, dashCol);
         const list = inserts.get(prev) ?? [];
-        list.push(t);
         inserts.set(prev, list);
-        void childEnv;
+        if (!flow) {
+          list.push(this.printBlockItem(after[ai], { ...env }, dashCol));
+          continue;
+        }
+        const lineIndent = indentOfLine(text, n0);
+        const pooled = this.poolFor(after[ai], env, true);
+        const word = pooled?.word;
+        if (word && last && this.neighbours(last, word) && list.length > 0) {
+          // The next word of the same source list: the two move as one piece of text, so what stood
+          // between them (a comment, a commented-out word, a line break) comes along.
+          const gap = this.slice(last.node.range![1], word.node.range![0]);
+          list[list.length - 1] += reindent(gap, lineIndent - indentOfLine(this.src.text, last.node.range![1])) + pooled(0, lineIndent);
+        } else list.push(pooled ? pooled(0, lineIndent) : this.printFresh(after[ai], env, true, 0));
+        last = word;
       }
     };
     let prevB = -1;

@@ -128,12 +128,12 @@ function sourcesOf(doc: Document, c: Change, text: string, region: string, json:
           const node = seq.items[i] as Node;
           if (!isObj(item) || typeof item.name !== 'string' || !isMap(node)) return;
           containers.set(item.name, { node, value: item });
-          const list: { node: Node; value: unknown; used: boolean }[] = [];
+          const list: Sources['words'] extends Map<string, infer L> ? L : never = [];
           for (const key of ['command', 'args']) {
             const ws = item[key];
             const wn = node.get(key, true);
             if (!Array.isArray(ws) || !isSeq(wn) || wn.items.length !== ws.length) continue;
-            ws.forEach((w, j) => list.push({ node: wn.items[j] as Node, value: w, used: false }));
+            ws.forEach((w, j) => list.push({ node: wn.items[j] as Node, value: w, used: false, seq: wn, index: j }));
           }
           words.set(item.name, list);
         });

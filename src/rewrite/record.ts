@@ -35,7 +35,12 @@ const FROM_SRC = '=src';
 /** The value of a recorded source text (a block list below its key parses on its own, indented). */
 function srcValue(text: string): unknown {
   const doc = parseDocument(text, { version: '1.1' });
-  return doc.errors.length > 0 ? undefined : (doc.toJS({ maxAliasCount: 1000 }) as unknown);
+  if (doc.errors.length > 0) return undefined;
+  try {
+    return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch {
+    return undefined; // an alias (`*cmd`): its value is not in the text
+  }
 }
 
 export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[], initContainers: string[], src: Record<string, string> = {}): AppliedRecord {
