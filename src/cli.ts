@@ -254,7 +254,10 @@ async function run(io: IO, cmd: string, a: Common): Promise<number> {
     case 'check': {
       const stale = r.files.filter((f) => f.changed);
       for (const f of stale) io.stdout(unifiedDiff(`a/${f.name}`, `b/${f.name}`, inputs.find((i) => i.name === f.name)!.text, f.text));
-      if (stale.length > 0) io.stderr(`${stale.length} file(s) out of date: run \`startorder${a.config.map((c) => ` -c ${c}`).join('')} --write ${stale.map((s) => s.name).join(' ')}\`\n`);
+      const files = stale.map((s) => s.name).filter((n) => n !== '<stdin>');
+      const flags = a.config.map((c) => ` -c ${c}`).join('');
+      if (files.length > 0) io.stderr(`${stale.length} file(s) out of date: run \`startorder${flags} --write ${files.join(' ')}\`\n`);
+      else if (stale.length > 0) io.stderr(`stdin is out of date: --write needs the file itself (\`startorder${flags} --write FILE\`), or keep the output: \`startorder${flags} < FILE > FILE.new\`\n`);
       return stale.length > 0 ? ExitCode.findings : ExitCode.ok;
     }
     case 'graph': {

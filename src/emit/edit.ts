@@ -136,18 +136,29 @@ interface Entry {
   ownLine: boolean;
 }
 
-/** The start of the comment lines right above the line starting at `ls`, at column `col`. */
+/**
+ * The start of the lines right above the line starting at `ls` that belong to it: comment lines at
+ * column `col` and blank lines. An entry owns what stands above it, so it moves with it, and a
+ * blank line between two entries stays between them when one of them leaves and comes back.
+ */
 export function leadStart(text: string, ls: number, col: number, floor: number): number {
   let s = ls;
+  let best = ls;
   while (s > floor && s > 0) {
     const prev = lineStart(text, s - 1);
     if (prev < floor) break;
     const line = text.slice(prev, s).replace(/\r?\n$/, '');
+    if (/^[ \t]*$/.test(line)) {
+      s = prev;
+      best = prev;
+      continue;
+    }
     const m = /^( *)#/.exec(line);
     if (!m || m[1]!.length !== col) break;
     s = prev;
+    best = prev;
   }
-  return s;
+  return best;
 }
 
 function dashOf(text: string, item: Node, path: Path): number {
@@ -503,7 +514,7 @@ export class Renderer {
       const lead = s.lead ?? [];
       if (lead.length > 0 && ls > 0 && /^ *- $/.test(printed.slice(ls, offset))) {
         // comment lines go above the item's dash line
-        out += printed.slice(pos, ls) + lead.map((l) => `${' '.repeat(col - 2)}${l}\n`).join('') + printed.slice(ls, offset);
+        out += printed.slice(pos, ls) + lead.map((l) => (l === '' ? '\n' : `${' '.repeat(col - 2)}${l}\n`)).join('') + printed.slice(ls, offset);
       } else out += printed.slice(pos, offset);
       out += s(col, (ls === 0 ? firstCol : 0) + /^ */.exec(printed.slice(ls))![0].length);
       pos = offset + m[0].length;
@@ -671,7 +682,7 @@ export class Renderer {
   /** A list item printed as `- …` lines at the list's dash column. */
   private printBlockItem(value: unknown, env: Env, dashCol: number): string {
     const pooled = this.poolFor(value, env, false);
-    if (pooled) return [...(pooled.lead ?? []), `- ${pooled(dashCol + 2, dashCol)}`].join(`${this.src.eol}${' '.repeat(dashCol)}`);
+    if (pooled) return [...(pooled.lead ?? []), `- ${pooled(dashCol + 2, dashCol)}`].map((l, i) => (i === 0 || l === '' ? l : `${' '.repeat(dashCol)}${l}`)).join(this.src.eol);
     return this.printFresh([value], { ...env, path: [...env.path] }, false, dashCol).replace(/^- ?/, '- ');
   }
 
@@ -736,13 +747,13 @@ export class Renderer {
       if (prev >= 0) {
         const e = entries[prev]!;
         const atEof = e.end === text.length && !text.endsWith('\n');
-        const body = texts.map((t) => `${ind}${t}`).join(eol);
+        const body = texts.map((t) => (t.startsWith(eol) || t === '' ? t : `${ind}${t}`)).join(eol);
         if (e.end > to) out.push({ start: to, end: to, text: `${eol}${body}` });
         else out.push({ start: e.end, end: e.end, text: atEof ? `${eol}${body}` : `${body}${eol}` });
       } else {
         const first = entries[0];
         if (!first) throw new EmitError('an empty block collection', []);
-        if (lines(first)) out.push({ start: first.start, end: first.start, text: texts.map((t) => `${ind}${t}${eol}`).join('') });
+        if (lines(first)) out.push({ start: first.start, end: first.start, text: texts.map((t) => `${t.startsWith(eol) || t === '' ? '' : ind}${t}${eol}`).join('') });
         else out.push({ start: first.token, end: first.token, text: texts.map((t) => `${t}${eol}${ind}`).join('') });
       }
     }
