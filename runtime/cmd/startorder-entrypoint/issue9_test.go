@@ -400,9 +400,12 @@ func TestStatusDirTrust(t *testing.T) {
 func TestWaitThroughAFileIsAnError(t *testing.T) {
 	run := t.TempDir()
 	os.WriteFile(run+"/dep", []byte("x"), 0o644)
-	r := runW(t, []string{"-wait_status", run + "/dep/ready", "-status_dir", run + "/app"}, "exit", "0")
-	if r.code != 2 || !strings.Contains(r.stderr, run+"/dep") || !exists(run+"/app/started.err") {
-		t.Errorf("%+v", r)
+	for _, flag := range []string{"-wait_file", "-wait_status"} {
+		os.RemoveAll(run + "/app")
+		r := runW(t, []string{flag, run + "/dep/ready", "-status_dir", run + "/app"}, "exit", "0")
+		if r.code != 2 || !strings.Contains(r.stderr, run+"/dep") || !exists(run+"/app/started.err") {
+			t.Errorf("%s: %+v", flag, r)
+		}
 	}
 }
 
