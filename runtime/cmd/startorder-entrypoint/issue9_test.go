@@ -390,8 +390,10 @@ func TestStatusDirTrust(t *testing.T) {
 	}
 	for _, p := range []string{"/deep", "/deep/app", "/deep/app/completed", "/deep/app/exited", "/deep/app/lock", "/term"} {
 		fi, err := os.Stat(run + p)
-		if err != nil || fi.Mode().Perm()&0o044 != 0o044 {
-			t.Errorf("%s under umask 077: %v %v", p, fi.Mode(), err)
+		if err != nil {
+			t.Errorf("%s under umask 077: %v", p, err)
+		} else if fi.Mode().Perm()&0o044 != 0o044 {
+			t.Errorf("%s under umask 077: mode %v", p, fi.Mode())
 		}
 	}
 }
