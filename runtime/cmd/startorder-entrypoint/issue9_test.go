@@ -482,3 +482,26 @@ func TestChildGetsDefaultSignals32And34(t *testing.T) {
 		}
 	}
 }
+
+// STARTORDER_START_DELAY makes a dependency start late (for the e2e scenario of 50
+// pods whose dependencies appear late): its dependent, already waiting, still wakes.
+func TestStartDelay(t *testing.T) {
+	run := t.TempDir()
+	app := startW(t, []string{"-wait_status", run + "/run/db/ready", "-status_dir", run + "/run/app"}, "exit", "0")
+	db := wrapper([]string{"-status_dir", run + "/run/db"}, "sleep", "1m")
+	db.Env = append(db.Env, "STARTORDER_START_DELAY=200ms")
+	db.Start()
+	defer func() { db.Process.Kill(); db.Wait() }()
+	time.Sleep(100 * time.Millisecond)
+	if exists(run + "/run/db") {
+		t.Fatal("the delay did not delay the status directory")
+	}
+	if code := waitExit(t, app); code != 0 {
+		t.Fatalf("app: %d", code)
+	}
+	bad := wrapper([]string{"-status_dir", run + "/bad"}, "exit", "0")
+	bad.Env = append(bad.Env, "STARTORDER_START_DELAY=soon")
+	if r := runCmd(t, bad); r.code != 2 || !exists(run+"/bad/started.err") {
+		t.Errorf("bad delay: %+v", r)
+	}
+}
