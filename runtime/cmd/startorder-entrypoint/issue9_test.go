@@ -505,3 +505,35 @@ func TestStartDelay(t *testing.T) {
 		t.Errorf("bad delay: %+v", r)
 	}
 }
+
+// Finding 1 on a real process, as it was found: strace delays the wrapper's first
+// inotify_add_watch (on the nearest existing directory, run/) by 2 s, and the
+// dependency's directory run/db appears during that delay. The old wrapper then
+// watched run/ only and never noticed run/db/ready (it hung every time).
+func TestLostWakeUpUnderStraceDelay(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("skipped: strace is not installed (the deterministic test is TestNoLostWakeUpWhenTheDirectoryAppearsBeforeTheWatch)")
+	}
+	if out, err := exec.Command(strace, "-qq", "-o", "/dev/null", "/bin/true").CombinedOutput(); err != nil {
+		t.Skipf("skipped: strace cannot trace here (%v: %s)", err, out)
+	}
+	run := t.TempDir() + "/run"
+	os.Mkdir(run, 0o755)
+	args := append([]string{"-f", "-qq", "-o", "/dev/null", "-e", "trace=inotify_add_watch",
+		"-e", "inject=inotify_add_watch:delay_enter=2000000:when=1", wrapperBin,
+		"-wait_file", run + "/db/ready", "-entrypoint", childBin, "--"}, "exit", "0")
+	cmd := exec.Command(strace, args...)
+	cmd.Env = wrapper(nil).Env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // inside the delayed inotify_add_watch
+	os.Mkdir(run+"/db", 0o755)
+	time.Sleep(1500 * time.Millisecond) // the watch is in place now, on run/ only
+	os.WriteFile(run+"/db/.ready.tmp", []byte("x"), 0o644)
+	os.Rename(run+"/db/.ready.tmp", run+"/db/ready")
+	if code := waitExit(t, cmd); code != 0 {
+		t.Fatalf("code %d", code)
+	}
+}
