@@ -537,3 +537,20 @@ func TestLostWakeUpUnderStraceDelay(t *testing.T) {
 		t.Fatalf("code %d", code)
 	}
 }
+
+// Finding 9: an unusable status directory or post file directory still writes the .err
+// files the other flag allows, so the next container fails fast.
+func TestUnwritablePathsStillWriteErr(t *testing.T) {
+	run := t.TempDir()
+	os.WriteFile(run+"/file", []byte("x"), 0o644)
+	// The post file's directory cannot be created (its parent is a regular file).
+	r := runW(t, []string{"-status_dir", run + "/app", "-post_file", run + "/file/sub/post"}, "touch", run+"/ran", "exit", "0")
+	if r.code != 4 || exists(run+"/ran") || !exists(run+"/app/started.err") || !exists(run+"/app/completed.err") || !exists(run+"/app/exited") {
+		t.Errorf("post directory: %+v", r)
+	}
+	// The status directory cannot be created: the post file says so.
+	r = runW(t, []string{"-status_dir", run + "/file/status", "-post_file", run + "/steps/post"}, "touch", run+"/ran", "exit", "0")
+	if r.code != 4 || exists(run+"/ran") || !exists(run+"/steps/post.err") {
+		t.Errorf("status directory: %+v", r)
+	}
+}

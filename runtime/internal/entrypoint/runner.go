@@ -277,6 +277,7 @@ func (r *Runner) failWith(code int, reason string, permanent bool) Result {
 			}
 		}
 		if r.Cfg.PostFile != "" {
+			r.Status.MkParent(r.Cfg.PostFile) // may not have happened yet; a failure shows in the write
 			r.write(r.Cfg.PostFile+ErrSuffix, now)
 		}
 	}
