@@ -11,17 +11,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// startW starts a wrapper and returns it; the test's cleanup kills what is left.
+// startW starts a wrapper and returns it; the test's cleanup kills what is left of it
+// and of its child (a SIGKILLed wrapper leaves its child behind, as no container would).
 func startW(t *testing.T, flags []string, script ...string) *exec.Cmd {
 	t.Helper()
 	cmd := wrapper(flags, script...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group: the wrapper and its child's group are killed together
+	markStrays(t, cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +34,29 @@ func startW(t *testing.T, flags []string, script ...string) *exec.Cmd {
 		}
 	})
 	return cmd
+}
+
+var strayCount int
+
+// markStrays gives cmd (and so its descendants) a marker in the environment; at the
+// end of the test every process that still carries it is killed.
+func markStrays(t *testing.T, cmd *exec.Cmd) {
+	strayCount++
+	mark := fmt.Sprintf("STARTORDER_TEST_MARK=%d-%d", os.Getpid(), strayCount)
+	cmd.Env = append(cmd.Env, mark)
+	t.Cleanup(func() {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			b, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+			if err == nil && strings.Contains("\x00"+string(b), "\x00"+mark+"\x00") {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
 }
 
 // kill9 SIGKILLs a wrapper (as the OOM killer or a runtime kill would) and reaps it.
@@ -50,6 +75,8 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
 		t.Fatalf("%v did not end", cmd.Args)
 	}
 	return cmd.ProcessState.ExitCode()
@@ -490,6 +517,7 @@ func TestStartDelay(t *testing.T) {
 	app := startW(t, []string{"-wait_status", run + "/run/db/ready", "-status_dir", run + "/run/app"}, "exit", "0")
 	db := wrapper([]string{"-status_dir", run + "/run/db"}, "sleep", "1m")
 	db.Env = append(db.Env, "STARTORDER_START_DELAY=200ms")
+	markStrays(t, db)
 	db.Start()
 	defer func() { db.Process.Kill(); db.Wait() }()
 	time.Sleep(100 * time.Millisecond)
@@ -525,6 +553,7 @@ func TestLostWakeUpUnderStraceDelay(t *testing.T) {
 		"-wait_file", run + "/db/ready", "-entrypoint", childBin, "--"}, "exit", "0")
 	cmd := exec.Command(strace, args...)
 	cmd.Env = wrapper(nil).Env
+	markStrays(t, cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
