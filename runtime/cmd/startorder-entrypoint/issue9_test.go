@@ -11,17 +11,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// startW starts a wrapper and returns it; the test's cleanup kills what is left.
+// startW starts a wrapper and returns it; the test's cleanup kills what is left of it
+// and of its child (a SIGKILLed wrapper leaves its child behind, as no container would).
 func startW(t *testing.T, flags []string, script ...string) *exec.Cmd {
 	t.Helper()
 	cmd := wrapper(flags, script...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group: the wrapper and its child's group are killed together
+	markStrays(t, cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +34,29 @@ func startW(t *testing.T, flags []string, script ...string) *exec.Cmd {
 		}
 	})
 	return cmd
+}
+
+var strayCount int
+
+// markStrays gives cmd (and so its descendants) a marker in the environment; at the
+// end of the test every process that still carries it is killed.
+func markStrays(t *testing.T, cmd *exec.Cmd) {
+	strayCount++
+	mark := fmt.Sprintf("STARTORDER_TEST_MARK=%d-%d", os.Getpid(), strayCount)
+	cmd.Env = append(cmd.Env, mark)
+	t.Cleanup(func() {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			b, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+			if err == nil && strings.Contains("\x00"+string(b), "\x00"+mark+"\x00") {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
 }
 
 // kill9 SIGKILLs a wrapper (as the OOM killer or a runtime kill would) and reaps it.
@@ -50,6 +75,8 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
 		t.Fatalf("%v did not end", cmd.Args)
 	}
 	return cmd.ProcessState.ExitCode()
@@ -390,8 +417,10 @@ func TestStatusDirTrust(t *testing.T) {
 	}
 	for _, p := range []string{"/deep", "/deep/app", "/deep/app/completed", "/deep/app/exited", "/deep/app/lock", "/term"} {
 		fi, err := os.Stat(run + p)
-		if err != nil || fi.Mode().Perm()&0o044 != 0o044 {
-			t.Errorf("%s under umask 077: %v %v", p, fi.Mode(), err)
+		if err != nil {
+			t.Errorf("%s under umask 077: %v", p, err)
+		} else if fi.Mode().Perm()&0o044 != 0o044 {
+			t.Errorf("%s under umask 077: mode %v", p, fi.Mode())
 		}
 	}
 }
@@ -400,9 +429,12 @@ func TestStatusDirTrust(t *testing.T) {
 func TestWaitThroughAFileIsAnError(t *testing.T) {
 	run := t.TempDir()
 	os.WriteFile(run+"/dep", []byte("x"), 0o644)
-	r := runW(t, []string{"-wait_status", run + "/dep/ready", "-status_dir", run + "/app"}, "exit", "0")
-	if r.code != 2 || !strings.Contains(r.stderr, run+"/dep") || !exists(run+"/app/started.err") {
-		t.Errorf("%+v", r)
+	for _, flag := range []string{"-wait_file", "-wait_status"} {
+		os.RemoveAll(run + "/app")
+		r := runW(t, []string{flag, run + "/dep/ready", "-status_dir", run + "/app"}, "exit", "0")
+		if r.code != 2 || !strings.Contains(r.stderr, run+"/dep") || !exists(run+"/app/started.err") {
+			t.Errorf("%s: %+v", flag, r)
+		}
 	}
 }
 
@@ -475,5 +507,79 @@ func TestChildGetsDefaultSignals32And34(t *testing.T) {
 		if mask&(1<<(s-1)) != 0 {
 			t.Errorf("signal %d is ignored in the child (SigIgn %016x)", s, mask)
 		}
+	}
+}
+
+// STARTORDER_START_DELAY makes a dependency start late (for the e2e scenario of 50
+// pods whose dependencies appear late): its dependent, already waiting, still wakes.
+func TestStartDelay(t *testing.T) {
+	run := t.TempDir()
+	app := startW(t, []string{"-wait_status", run + "/run/db/ready", "-status_dir", run + "/run/app"}, "exit", "0")
+	db := wrapper([]string{"-status_dir", run + "/run/db"}, "sleep", "1m")
+	db.Env = append(db.Env, "STARTORDER_START_DELAY=200ms")
+	markStrays(t, db)
+	db.Start()
+	defer func() { db.Process.Kill(); db.Wait() }()
+	time.Sleep(100 * time.Millisecond)
+	if exists(run + "/run/db") {
+		t.Fatal("the delay did not delay the status directory")
+	}
+	if code := waitExit(t, app); code != 0 {
+		t.Fatalf("app: %d", code)
+	}
+	bad := wrapper([]string{"-status_dir", run + "/bad"}, "exit", "0")
+	bad.Env = append(bad.Env, "STARTORDER_START_DELAY=soon")
+	if r := runCmd(t, bad); r.code != 2 || !exists(run+"/bad/started.err") {
+		t.Errorf("bad delay: %+v", r)
+	}
+}
+
+// Finding 1 on a real process, as it was found: strace delays the wrapper's first
+// inotify_add_watch (on the nearest existing directory, run/) by 2 s, and the
+// dependency's directory run/db appears during that delay. The old wrapper then
+// watched run/ only and never noticed run/db/ready (it hung every time).
+func TestLostWakeUpUnderStraceDelay(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("skipped: strace is not installed (the deterministic test is TestNoLostWakeUpWhenTheDirectoryAppearsBeforeTheWatch)")
+	}
+	if out, err := exec.Command(strace, "-qq", "-o", "/dev/null", "/bin/true").CombinedOutput(); err != nil {
+		t.Skipf("skipped: strace cannot trace here (%v: %s)", err, out)
+	}
+	run := t.TempDir() + "/run"
+	os.Mkdir(run, 0o755)
+	args := append([]string{"-f", "-qq", "-o", "/dev/null", "-e", "trace=inotify_add_watch",
+		"-e", "inject=inotify_add_watch:delay_enter=2000000:when=1", wrapperBin,
+		"-wait_file", run + "/db/ready", "-entrypoint", childBin, "--"}, "exit", "0")
+	cmd := exec.Command(strace, args...)
+	cmd.Env = wrapper(nil).Env
+	markStrays(t, cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // inside the delayed inotify_add_watch
+	os.Mkdir(run+"/db", 0o755)
+	time.Sleep(1500 * time.Millisecond) // the watch is in place now, on run/ only
+	os.WriteFile(run+"/db/.ready.tmp", []byte("x"), 0o644)
+	os.Rename(run+"/db/.ready.tmp", run+"/db/ready")
+	if code := waitExit(t, cmd); code != 0 {
+		t.Fatalf("code %d", code)
+	}
+}
+
+// Finding 9: an unusable status directory or post file directory still writes the .err
+// files the other flag allows, so the next container fails fast.
+func TestUnwritablePathsStillWriteErr(t *testing.T) {
+	run := t.TempDir()
+	os.WriteFile(run+"/file", []byte("x"), 0o644)
+	// The post file's directory cannot be created (its parent is a regular file).
+	r := runW(t, []string{"-status_dir", run + "/app", "-post_file", run + "/file/sub/post"}, "touch", run+"/ran", "exit", "0")
+	if r.code != 4 || exists(run+"/ran") || !exists(run+"/app/started.err") || !exists(run+"/app/completed.err") || !exists(run+"/app/exited") {
+		t.Errorf("post directory: %+v", r)
+	}
+	// The status directory cannot be created: the post file says so.
+	r = runW(t, []string{"-status_dir", run + "/file/status", "-post_file", run + "/steps/post"}, "touch", run+"/ran", "exit", "0")
+	if r.code != 4 || exists(run+"/ran") || !exists(run+"/steps/post.err") {
+		t.Errorf("status directory: %+v", r)
 	}
 }

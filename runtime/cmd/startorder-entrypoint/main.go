@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"time"
 
 	"startorder/runtime/internal/entrypoint"
 )
@@ -73,6 +74,14 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	waiter.Log = stderr
 	r.Waiter = waiter
+	if v := os.Getenv("STARTORDER_START_DELAY"); v != "" {
+		// Fault injection for tests: start late, before the status directory exists.
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return r.Abort(entrypoint.ExitUsage, fmt.Sprintf("UsageError: STARTORDER_START_DELAY: %q is not a duration", v)).Code
+		}
+		time.Sleep(d)
+	}
 	entrypoint.SetSubreaper() // best effort; PID 1 reaps orphans anyway
 	return r.Run().Code
 }

@@ -55,6 +55,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building the wrapper: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	if p := os.Getenv("STARTORDER_TEST_WRAPPER"); p != "" {
+		// Another build (say, an earlier commit's): shows which tests it fails.
+		wrapperBin = p
+	}
 	// A copy of the test binary that other UIDs can execute.
 	self, _ := os.Executable()
 	childBin = filepath.Join(binDir, "child")

@@ -11,7 +11,7 @@ import (
 )
 
 // TestLocalPod runs four wrapped processes that share a temporary directory as their
-// emptyDir, wired like the CLI wires a pod:
+// emptyDir, wired like the CLI wires a pod (edges through -wait_status):
 //
 //	db (ready_self) --Ready--> migrate --Completed--> web --Started--> client
 //
@@ -27,11 +27,11 @@ func TestLocalPod(t *testing.T) {
 		flags  []string
 		script []string
 	}{
-		{"client", append(sd("client"), "-wait_file", run+"/web/started"),
+		{"client", append(sd("client"), "-wait_status", run+"/web/started"),
 			[]string{"stamp", stamp("client-start"), "onterm", stamp("client-term"), "0"}},
-		{"web", append(sd("web"), "-wait_file", run+"/migrate/completed", "-stop_after", run+"/client/exited"),
+		{"web", append(sd("web"), "-wait_status", run+"/migrate/completed", "-stop_after", run+"/client/exited"),
 			[]string{"stamp", stamp("web-start"), "onterm", stamp("web-term"), "0"}},
-		{"migrate", append(sd("migrate"), "-wait_file", run+"/db/ready"),
+		{"migrate", append(sd("migrate"), "-wait_status", run+"/db/ready"),
 			[]string{"stamp", stamp("migrate-start"), "sleep", "50ms", "stamp", stamp("migrate-end"), "exit", "0"}},
 		{"db", append(sd("db"), "-ready_self", "-stop_after", run+"/web/exited,"+run+"/migrate/exited"),
 			[]string{"stamp", stamp("db-start"), "sleep", "100ms", "stamp", stamp("db-ready"), "readyself", "onterm", stamp("db-term"), "0"}},

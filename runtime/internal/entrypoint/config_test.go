@@ -261,6 +261,11 @@ func FuzzParseFlags(f *testing.F) {
 		"probe\x1ftcp\x1flocalhost:80",
 		"-timeout\x1f-5s",
 		"-ready_exec\x1f[\"\\ud800\"]\x1f-entrypoint\x1fx",
+		"-wait_status\x1f/startorder/run/db/ready,/startorder/run/job/exited\x1f-restart_policy\x1fOnFailure\x1f-entrypoint\x1fx",
+		"-ready_http\x1fhttp://127.0.0.1/\x1f-ready_http_header\x1fX-A: b\x1f-on_error\x1fcontinue\x1f-entrypoint\x1fx",
+		"-step_metadata_dir\x1f/tekton/run/0/status\x1f-enable_spire\x1f-stdout_path\x1f/l/o\x1f-entrypoint\x1fx",
+		"init\x1f-run_dir\x1f/startorder/run\x1f/startorder/bin/entrypoint",
+		"probe\x1fhttp\x1fhttp://127.0.0.1:8080/\x1f-header\x1fA: b\x1f-timeout\x1f2s",
 		"",
 	}
 	for _, s := range seeds {

@@ -187,4 +187,3 @@ func parseProbe(args []string) (Invocation, error) {
 	}
 	return inv, nil
 }
-

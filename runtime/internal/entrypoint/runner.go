@@ -89,6 +89,7 @@ func (r *Runner) Run() Result {
 		r.Now = time.Now
 	}
 
+	// 1. A clean slate, then the lock: from here on this wrapper's death is visible.
 	if res, failed := r.prepare(); failed {
 		return res
 	}
@@ -117,25 +118,11 @@ func (r *Runner) Run() Result {
 		env = append(append([]string(nil), env...), "STARTORDER_READY_FILE="+c.SelfReadyFile())
 	}
 	spec := ProcSpec{Argv: c.Argv, Env: env, Stdio: true}
-	var tees []*tee
-	for _, o := range []struct {
-		path string
-		own  *os.File
-		dst  **os.File
-	}{{c.StdoutPath, os.Stdout, &spec.Stdout}, {c.StderrPath, os.Stderr, &spec.Stderr}} {
-		if o.path == "" {
-			continue
-		}
-		t, err := startTee(o.path, o.own)
-		if err != nil {
-			return r.fail(ExitIO, "OutputFileUnwritable: "+err.Error())
-		}
-		*o.dst = t.w
-		tees = append(tees, t)
+	if err := r.startTees(&spec); err != nil {
+		return r.fail(ExitIO, "OutputFileUnwritable: "+err.Error())
 	}
-	r.tees = tees
 	proc, err := r.Exec.Start(spec)
-	for _, t := range tees {
+	for _, t := range r.tees {
 		t.started()
 	}
 	if err != nil {
@@ -155,6 +142,26 @@ func (r *Runner) Run() Result {
 	r.tm.Started = r.stamp()
 	r.write(r.status(FileStarted), r.tm.Started)
 	return r.supervise(proc, env)
+}
+
+// startTees sets up -stdout_path and -stderr_path: the child writes into pipes.
+func (r *Runner) startTees(spec *ProcSpec) error {
+	for _, o := range []struct {
+		path string
+		own  *os.File
+		dst  **os.File
+	}{{r.Cfg.StdoutPath, os.Stdout, &spec.Stdout}, {r.Cfg.StderrPath, os.Stderr, &spec.Stderr}} {
+		if o.path == "" {
+			continue
+		}
+		t, err := startTee(o.path, o.own)
+		if err != nil {
+			return err
+		}
+		*o.dst = t.w
+		r.tees = append(r.tees, t)
+	}
+	return nil
 }
 
 func (r *Runner) waitDependencies() (Result, bool) {
@@ -277,6 +284,7 @@ func (r *Runner) failWith(code int, reason string, permanent bool) Result {
 			}
 		}
 		if r.Cfg.PostFile != "" {
+			r.Status.MkParent(r.Cfg.PostFile) // may not have happened yet; a failure shows in the write
 			r.write(r.Cfg.PostFile+ErrSuffix, now)
 		}
 	}

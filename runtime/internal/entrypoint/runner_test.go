@@ -122,13 +122,13 @@ func (e *fakeExec) Start(spec ProcSpec) (Process, error) {
 
 // fakeStatus keeps an in-memory file system and the order of operations.
 type fakeStatus struct {
-	mu      sync.Mutex
+	mu       sync.Mutex
 	initErr  error
 	writeErr map[string]bool
 	files    map[string]string
-	written map[string]bool // every path ever written
-	log     []string
-	term    []byte
+	written  map[string]bool // every path ever written
+	log      []string
+	term     []byte
 }
 
 func (s *fakeStatus) Init(dir string) error {

@@ -9,8 +9,8 @@ import (
 // Usage prints the command-line help.
 func Usage(w io.Writer) {
 	fmt.Fprint(w, `usage: startorder-entrypoint [flags] -entrypoint CMD -- ARGS...
-       startorder-entrypoint init DST
-       startorder-entrypoint probe file PATH | http URL | tcp HOST:PORT
+       startorder-entrypoint init [-run_dir DIR] DST
+       startorder-entrypoint probe file PATH | http URL [-header 'N: v' ...] | tcp HOST:PORT  [-timeout D]
 
 flags:
 `)
@@ -23,6 +23,6 @@ flags:
 	fmt.Fprint(w, `
 exit codes: the child's; 128+N child killed by signal N; 127 command not found;
 126 not executable; 2 usage; 3 dependency failed or -wait_timeout; 4 wrapper I/O;
-124 -timeout.
+5 -ready_timeout; 124 -timeout.
 `)
 }

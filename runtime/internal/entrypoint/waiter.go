@@ -54,6 +54,7 @@ type FSWaiter struct {
 	// its watch: tests use it to create a directory in exactly that window.
 	BeforeWatch func(dir string)
 
+	hub          *inotifyHub // nil: the process's hub (tests give a waiter one of its own)
 	fallbackOnce sync.Once
 }
 
@@ -287,6 +288,7 @@ const watchMask = syscall.IN_CREATE | syscall.IN_MOVED_TO | syscall.IN_CLOSE_WRI
 // also keeps well inside the per-user instance limit (fs.inotify.max_user_instances).
 // Events are routed by watch descriptor to the waiters that watch that directory.
 type inotifyHub struct {
+	init   func(flags int) (int, error) // nil: syscall.InotifyInit1
 	once   sync.Once
 	fd     int
 	err    error
@@ -295,14 +297,15 @@ type inotifyHub struct {
 	subs   map[int32]map[chan struct{}]struct{}
 }
 
-var hub = &inotifyHub{}
-
-// inotifyInit is syscall.InotifyInit1; tests replace it to take inotify away.
-var inotifyInit = syscall.InotifyInit1
+var processHub inotifyHub
 
 func (h *inotifyHub) start() error {
 	h.once.Do(func() {
-		fd, err := inotifyInit(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
+		initFn := h.init
+		if initFn == nil {
+			initFn = syscall.InotifyInit1
+		}
+		fd, err := initFn(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
 		if err != nil {
 			h.err = err
 			return
@@ -418,6 +421,10 @@ func (h *inotifyHub) unsubscribe(ch chan struct{}, wds map[int32]bool) {
 
 // waitInotify waits with inotify; a non-empty why means: fall back to polling.
 func (w *FSWaiter) waitInotify(ctx context.Context, paths []string, opt WaitOptions) (failed []string, err error, why string) {
+	hub := w.hub
+	if hub == nil {
+		hub = &processHub
+	}
 	if err := hub.start(); err != nil {
 		return nil, nil, "inotify_init1: " + err.Error()
 	}

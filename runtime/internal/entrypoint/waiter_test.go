@@ -196,10 +196,3 @@ func TestWaiterFromEnv(t *testing.T) {
 	}
 }
 
-// resetHubForTest gives the next Wait a fresh inotify hub; the returned function
-// puts the previous one back.
-func resetHubForTest() func() {
-	saved := hub
-	hub = &inotifyHub{}
-	return func() { hub = saved }
-}

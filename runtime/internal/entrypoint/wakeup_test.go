@@ -134,11 +134,8 @@ func TestStressLateDirectories(t *testing.T) {
 // The fallback to polling is announced once, with the reason.
 func TestPollFallbackSaysSoOnce(t *testing.T) {
 	var log bytes.Buffer
-	w := &FSWaiter{PollInterval: 5 * time.Millisecond, Log: &log}
-	saved := inotifyInit
-	inotifyInit = func(int) (int, error) { return -1, syscall.EMFILE }
-	restore := resetHubForTest()
-	defer func() { inotifyInit = saved; restore() }()
+	w := &FSWaiter{PollInterval: 5 * time.Millisecond, Log: &log,
+		hub: &inotifyHub{init: func(int) (int, error) { return -1, syscall.EMFILE }}}
 	dir := t.TempDir()
 	for i := range 3 {
 		p := dir + "/f" + itoa(i)
