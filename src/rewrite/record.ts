@@ -64,7 +64,9 @@ export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[
   for (const c of changed) {
     for (const k of ['command', 'args', 'startupProbe']) {
       const text = src[`${c.name}/${k}`];
-      if (text !== undefined && k in c.fields && c.fields[k] !== null && same(srcValue(text), c.fields[k])) c.fields[k] = FROM_SRC;
+      // the text is the source of the very node that held this value: only an alias (`*cmd`) does
+      // not carry its value in itself
+      if (text !== undefined && k in c.fields && c.fields[k] !== null && !/^\s*\*/.test(text)) c.fields[k] = FROM_SRC;
     }
   }
   return {
