@@ -61,6 +61,15 @@ function containers(out: string, doc = 0): Record<string, Record<string, unknown
   return Object.fromEntries(all.map((c) => [String(c.name), c]));
 }
 
+/** The two containers most cases order: proxy, then app. */
+const PROXY_APP = `  - name: proxy
+    image: proxy:1
+    command: [/proxy]
+  - name: app
+    image: app:1
+    command: [/app]
+`;
+
 const POD = (body: string) => `apiVersion: v1
 kind: Pod
 metadata:
@@ -182,13 +191,7 @@ test('comments inside a rewritten command and args stay, and revert brings them 
 });
 
 test('bytes around the changed document: no final newline, a leading blank line, a `...` marker with a comment', () => {
-  const changed = POD(`  - name: proxy
-    image: proxy:1
-    command: [/proxy]
-  - name: app
-    image: app:1
-    command: [/app]
-`);
+  const changed = POD(PROXY_APP);
   const untouched = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  k: v  # end';
   const input = `\n${changed}...\n# after the end marker\n---\n${untouched}`;
   const out = roundTrip(input);
@@ -265,25 +268,13 @@ test('JSON in, JSON out: only what startorder adds is new, the rest keeps its by
 });
 
 test('CRLF files keep CRLF on every line, the added ones too', () => {
-  const input = POD(`  - name: proxy
-    image: proxy:1
-    command: [/proxy]
-  - name: app
-    image: app:1
-    command: [/app]
-`).replace(/\n/g, '\r\n');
+  const input = POD(PROXY_APP).replace(/\n/g, '\r\n');
   const out = roundTrip(input);
   assert.ok(!/[^\r]\n/.test(out), 'no bare LF');
 });
 
 test('revert checks the record before it trusts it: a wrong shape or an index that does not fit is a located error', () => {
-  const input = POD(`  - name: proxy
-    image: proxy:1
-    command: [/proxy]
-  - name: app
-    image: app:1
-    command: [/app]
-`);
+  const input = POD(PROXY_APP);
   const out = ok(input);
   const doc = parseAllDocuments(out)[0]!;
   const rec = JSON.parse(String(doc.getIn(['metadata', 'annotations', 'startorder.dev/applied']))) as { containers: { index: number }[] };
