@@ -426,7 +426,7 @@ protectKernelDefaults: false
 registerNode: true
 clusterDomain: cluster.local
 resolvConf: /etc/resolv.conf
-maxPods: 50
+maxPods: 110
 nodeStatusUpdateFrequency: 5s
 syncFrequency: 10s
 fileCheckFrequency: 5s
