@@ -313,7 +313,7 @@ export class Renderer {
   /** The new text of `node` (its source range [0, 1)) so that it holds `after` where it held `before`. */
   render(node: Node | null, before: unknown, after: unknown, env: Env, from?: number): string {
     if (node === null) throw new EmitError('no node to edit', env.path);
-    const restored = this.restored(node, after, env, from);
+    const restored = this.restored(after, env);
     if (restored !== undefined) return restored;
     const same = deepEqual(before, after);
     if (same && !this.needsVisit(node, env) && !this.restoreUnder(env)) {
@@ -336,15 +336,13 @@ export class Renderer {
     return false;
   }
 
-  private restored(node: Node, after: unknown, env: Env, from?: number): string | undefined {
+  private restored(after: unknown, env: Env): string | undefined {
     if (!this.src.restore || env.container === undefined || env.containerDepth === undefined) return undefined;
     const key = [env.container, ...env.path.slice(env.containerDepth)].join('/');
     const r = this.src.restore.get(key);
     if (!r || ('value' in r && !deepEqual(r.value, after))) return undefined;
-    // A block value below its key was recorded from the line after the key, which is where `from`
-    // starts; any other value from its first character.
-    void node;
-    void from;
+    // A block value below its key was recorded from the line after the key (where a render `from`
+    // starts); any other value from its first character.
     return r.text;
   }
 
@@ -420,12 +418,8 @@ export class Renderer {
     let last: Pooled | undefined;
     for (const item of value) {
       const r = this.poolFor(item, env, flow);
-      if (r && last && flow && last.word && r.word && this.neighbours(last.word, r.word)) {
-        // neighbouring words of a flow list move as one piece of text (comments between them too)
-        const before = last;
-        const gapFrom = last.word.node.range![1];
-        const word = r.word;
-        const joined: Pooled = Object.assign((col: number, lineIndent: number) => before(col, lineIndent) + reindent(this.slice(gapFrom, word.node.range![0]), lineIndent - indentOfLine(this.src.text, gapFrom)) + r(col, lineIndent), { word });
+      const joined = r && last && flow ? this.joinNeighbours(last, r) : undefined;
+      if (joined) {
         subs[subs.length - 1] = joined;
         last = joined;
         continue;
@@ -439,6 +433,19 @@ export class Renderer {
       out.push(PLACEHOLDER(subs.length - 1));
     }
     return out;
+  }
+
+  /**
+   * Two words that stand next to each other in the same flow list of the source move as one piece
+   * of text, so what stood between them (a comment, a commented-out word, a line break) comes along.
+   */
+  private joinNeighbours(a: Pooled, b: Pooled): Pooled | undefined {
+    const wa = a.word;
+    const wb = b.word;
+    if (!wa || !wb || !this.neighbours(wa, wb)) return undefined;
+    const gapFrom = wa.node.range![1];
+    const gap = this.slice(gapFrom, wb.node.range![0]);
+    return Object.assign((col: number, lineIndent: number) => a(col, lineIndent) + reindent(gap, lineIndent - indentOfLine(this.src.text, gapFrom)) + b(col, lineIndent), { word: wb });
   }
 
   /** Two words that stand next to each other in the same flow list of the source. */
@@ -570,7 +577,7 @@ export class Renderer {
       // comments above its first entry belong to that entry.
       const keyEnd = lineEnd(text, range(p.key as Node, childEnv.path)[1]);
       const vfrom = isBlock(value) && keyEnd <= vr[0] && /^[ \t]*$/.test(text.slice(range(p.key as Node, childEnv.path)[1], keyEnd).replace(/^:/, '').replace(/\r?\n$/, '')) ? keyEnd : vr[0];
-      const back = vfrom !== vr[0] ? this.restored(value, a, childEnv, vfrom) : undefined;
+      const back = vfrom !== vr[0] ? this.restored(a, childEnv) : undefined;
       if (back !== undefined && !/^[ \t]*(-|#|\r?\n)|^[ \t]+\S/.test(back)) edits.push(this.valueEdit(value, back, childEnv.path));
       else if (vfrom !== vr[0]) edits.push({ start: vfrom, end: vr[1], text: this.render(value, b, a, childEnv, vfrom) });
       else edits.push(this.valueEdit(value, this.render(value, b, a, childEnv), childEnv.path));
@@ -604,7 +611,7 @@ export class Renderer {
     const src = this.src.text;
     let start = v0;
     if (text.startsWith(this.src.eol)) while (start > 0 && (src[start - 1] === ' ' || src[start - 1] === '\t')) start--;
-    else if (isBlock(value) && !isBlock(null) && !/^[ \t]*(-|[^\s#][^\n]*:(\s|$))/.test(text)) {
+    else if (isBlock(value) && !/^[ \t]*(-|[^\s#][^\n]*:(\s|$))/.test(text)) {
       // a block value below its key becomes a scalar, flow or alias: back on the key's line
       const keyLineEnd = src.lastIndexOf('\n', v0 - 1);
       const colon = src.lastIndexOf(':', keyLineEnd);
@@ -641,7 +648,8 @@ export class Renderer {
     const inserts = new Map<number, string[]>();
     let ai = 0;
     const insert = (prev: number, upTo: number) => {
-      let last: { seq?: Node; index?: number; node: Node } | undefined;
+      let last: Pooled | undefined;
+      const lineIndent = indentOfLine(text, n0);
       for (; ai < upTo; ai++) {
         const list = inserts.get(prev) ?? [];
         inserts.set(prev, list);
@@ -649,16 +657,11 @@ export class Renderer {
           list.push(this.printBlockItem(after[ai], { ...env }, dashCol));
           continue;
         }
-        const lineIndent = indentOfLine(text, n0);
         const pooled = this.poolFor(after[ai], env, true);
-        const word = pooled?.word;
-        if (word && last && this.neighbours(last, word) && list.length > 0) {
-          // The next word of the same source list: the two move as one piece of text, so what stood
-          // between them (a comment, a commented-out word, a line break) comes along.
-          const gap = this.slice(last.node.range![1], word.node.range![0]);
-          list[list.length - 1] += reindent(gap, lineIndent - indentOfLine(this.src.text, last.node.range![1])) + pooled(0, lineIndent);
-        } else list.push(pooled ? pooled(0, lineIndent) : this.printFresh(after[ai], env, true, 0));
-        last = word;
+        const joined = pooled && last && list.length > 0 ? this.joinNeighbours(last, pooled) : undefined;
+        if (joined) list[list.length - 1] = joined(0, lineIndent);
+        else list.push(pooled ? pooled(0, lineIndent) : this.printFresh(after[ai], env, true, 0));
+        last = joined ?? pooled;
       }
     };
     let prevB = -1;
