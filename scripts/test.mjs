@@ -4,7 +4,9 @@
 // Go runtime's tests. The e2e suite on a real
 // kubelet is `npm run test:e2e`; .ci/run runs both.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const run = (cmd, args, opts = {}) => {
   process.stdout.write(`\n$ ${cmd} ${args.join(' ')}\n`);
@@ -20,12 +22,39 @@ run('npm', ['run', '--silent', 'build']);
 const suite = (dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
 // test/integrations runs the real kustomize, Helm 3 and 4 and pre-commit (built and cached on first use).
 const tests = [...suite('test'), ...(unitOnly ? [] : suite('test/integrations'))];
-run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...tests]);
+
+// Every skip is counted and named with its reason on a line of its own; on CI (STARTORDER_CI, set by
+// .ci/run after it installed everything) a skip is a failure: it would hide a missing install step.
+const skips = [];
+const tapDir = mkdtempSync(join(tmpdir(), 'startorder-test-'));
+let tapRuns = 0;
+const nodeTests = (files, env = process.env) => {
+  const tap = join(tapDir, `run-${tapRuns++}.tap`);
+  run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { env });
+  for (const m of readFileSync(tap, 'utf8').matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)) skips.push(`${m[1]} — ${m[2] || 'no reason given'}`);
+};
+nodeTests(tests);
 // The same golden and diagnostic suites once more against the bundle that bin/ runs.
-run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/fixtures.test.ts', 'test/diagnostics.test.ts'], {
-  env: { ...process.env, STARTORDER_TEST_TARGET: 'build' },
-});
+nodeTests(['test/fixtures.test.ts', 'test/diagnostics.test.ts'], { ...process.env, STARTORDER_TEST_TARGET: 'build' });
 if (!unitOnly && existsSync('runtime/go.mod')) {
   run('go', ['vet', './...'], { cwd: 'runtime' });
-  run('go', ['test', '-count=1', './...'], { cwd: 'runtime' });
+  // -v only to see the skips: the output shown is the packages' lines, failures and skips.
+  process.stdout.write('\n$ go test -count=1 -v ./...\n');
+  const r = spawnSync('go', ['test', '-count=1', '-v', './...'], { cwd: 'runtime', encoding: 'utf8', maxBuffer: 1 << 28 });
+  const lines = `${r.stdout}${r.stderr}`.split('\n');
+  lines.forEach((l, i) => {
+    if (/^(ok|FAIL|panic|\?)\s/.test(l) || /^\s*--- (FAIL|SKIP)/.test(l) || /^\s+\S+\.go:\d+: /.test(l) && /--- (FAIL|SKIP)/.test(lines[i - 1] ?? '')) process.stdout.write(`${l}\n`);
+    const m = /^\s*--- SKIP: (\S+)/.exec(l);
+    if (m) skips.push(`go ${m[1]} — ${(lines[i + 1] ?? '').trim().replace(/^\S+\.go:\d+: /, '') || 'no reason given'}`);
+  });
+  if (r.status !== 0) {
+    process.stderr.write(`\nfailed: go test (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status || 1);
+  }
+}
+rmSync(tapDir, { recursive: true, force: true });
+process.stdout.write(`\nskipped: ${skips.length}\n${skips.map((s) => `  skip: ${s}\n`).join('')}`);
+if (skips.length > 0 && process.env.STARTORDER_CI) {
+  process.stderr.write('failed: tests were skipped on CI, where every tool they need is installed\n');
+  process.exit(1);
 }

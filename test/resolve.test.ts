@@ -7,13 +7,16 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
+/** A registry test: skipped one by one (so the summary counts each) when the registry cannot run here. */
+const rit = (name: string, fn: () => Promise<void> | void) => it(name, { skip }, fn);
 import { transform } from '../src/pipeline.js';
 import { imagesToResolve, parseReference, readLockfile, resolveImages, writeLockfile, type Lockfile } from '../src/resolve/index.js';
-import { freePort, missingTools, startRegistry, startSilentServer, tempDir, type Registry } from './registry/registry.js';
+import { freePort, registrySkip, startRegistry, startSilentServer, tempDir, type Registry } from './registry/registry.js';
 import { Pusher, type Pushed } from './registry/push.js';
 import { startTokenServer, type TokenServer } from './registry/token-server.js';
 
-const skip = missingTools();
+const skip = registrySkip();
 /** Never called: a run that must not touch the network gets this fetch. */
 const noNetwork = (async () => {
   throw new Error('network used');
@@ -91,13 +94,14 @@ describe('lock file', () => {
   });
 });
 
-describe('registry without auth', { skip }, () => {
+describe('registry without auth', () => {
   let reg: Registry;
   let amd: Pushed;
   let arm: Pushed;
   let index: Pushed;
   let single: Pushed;
   before(async () => {
+    if (skip) return;
     reg = await startRegistry();
     const p = new Pusher(reg.url);
     single = await p.image('team/app', 'v1', { entrypoint: ['/bin/app', '--config', '/etc/app.yaml'], cmd: ['serve'] });
@@ -110,9 +114,11 @@ describe('registry without auth', { skip }, () => {
       { pushed: arm, os: 'linux', architecture: 'arm64', variant: 'v8' },
     ]);
   });
-  after(async () => reg?.stop());
+  after(async () => {
+    if (!skip) await reg?.stop();
+  });
 
-  it('resolves ENTRYPOINT → command and CMD → args, anonymously, and records the digest', async () => {
+  rit('resolves ENTRYPOINT → command and CMD → args, anonymously, and records the digest', async () => {
     const image = `${reg.host}/team/app:v1`;
     const r = await resolveImages([image, image], base);
     assert.deepEqual(r.diagnostics, []);
@@ -120,19 +126,19 @@ describe('registry without auth', { skip }, () => {
     assert.deepEqual(r.lock.images[image], { reference: image, digest: single.digest, platform: 'linux/amd64', entrypoint: ['/bin/app', '--config', '/etc/app.yaml'], cmd: ['serve'] });
   });
 
-  it('an image without ENTRYPOINT: command [] and args = CMD', async () => {
+  rit('an image without ENTRYPOINT: command [] and args = CMD', async () => {
     const r = await resolveImages([`${reg.host}/team/cmdonly:v1`], base);
     assert.deepEqual(r.entries[0], { image: `${reg.host}/team/cmdonly:v1`, command: [], args: ['python', '-m', 'http.server'] });
   });
 
-  it('resolves by digest', async () => {
+  rit('resolves by digest', async () => {
     const image = `${reg.host}/team/app@${single.digest}`;
     const r = await resolveImages([image], base);
     assert.deepEqual(r.diagnostics, []);
     assert.equal(r.lock.images[image]?.digest, single.digest);
   });
 
-  it('a multi-arch index: linux/amd64 by default, linux/arm64 when asked, an error for a platform it lacks', async () => {
+  rit('a multi-arch index: linux/amd64 by default, linux/arm64 when asked, an error for a platform it lacks', async () => {
     const image = `${reg.host}/team/multi:1.0`;
     const amd64 = await resolveImages([image], base);
     assert.deepEqual(amd64.entries[0], { image, command: ['/amd64/run'], args: ['a'] });
@@ -148,7 +154,7 @@ describe('registry without auth', { skip }, () => {
     assert.match(armOnly.diagnostics[0]!.message, /is built for linux\/arm64\/v8, not linux\/amd64/);
   });
 
-  it('an unknown tag (404) is a diagnostic naming the image and the registry; nothing goes into the lock', async () => {
+  rit('an unknown tag (404) is a diagnostic naming the image and the registry; nothing goes into the lock', async () => {
     const image = `${reg.host}/team/app:nope`;
     const good = `${reg.host}/team/app:v1`;
     const r = await resolveImages([good, image], base);
@@ -163,7 +169,7 @@ describe('registry without auth', { skip }, () => {
     assert.match(repo.diagnostics[0]!.message, /HTTP 404/);
   });
 
-  it('the lock file makes later runs offline: --locked against a stopped registry', async () => {
+  rit('the lock file makes later runs offline: --locked against a stopped registry', async () => {
     const own = await startRegistry();
     const p = new Pusher(own.url);
     await p.image('offline/app', 'v1', { entrypoint: ['/run'], cmd: ['x'] });
@@ -190,7 +196,7 @@ describe('registry without auth', { skip }, () => {
     assert.deepEqual(down.lock, lock);
   });
 
-  it('feeds the pipeline: the images of missing-command errors, resolved, make the transform pass', async () => {
+  rit('feeds the pipeline: the images of missing-command errors, resolved, make the transform pass', async () => {
     const image = `${reg.host}/team/app:v1`;
     const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: agent\n          image: ${image}\n        - name: app\n          image: busybox\n          command: [sh, -c, 'sleep 1d']\n`;
     const order = (images: unknown[]) => ({ name: 'order.yaml', text: JSON.stringify({ apiVersion: 'startorder.dev/v1alpha1', kind: 'StartOrder', metadata: { name: 'web' }, spec: { mode: 'wrapper', containers: [{ name: 'agent', ready: { file: '/tmp/ready' } }, { name: 'app', after: ['agent'] }], images } }) });
@@ -206,14 +212,16 @@ describe('registry without auth', { skip }, () => {
   });
 });
 
-describe('registry with htpasswd basic auth', { skip }, () => {
+describe('registry with htpasswd basic auth', () => {
   let reg: Registry;
   const dirs: string[] = [];
   before(async () => {
+    if (skip) return;
     reg = await startRegistry({ kind: 'htpasswd', users: { ci: 's3cret:x' } });
     await new Pusher(reg.url, { username: 'ci', password: 's3cret:x' }).image('private/app', 'v1', { entrypoint: ['/private'], cmd: ['go'] });
   });
   after(async () => {
+    if (skip) return;
     await reg?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
@@ -223,7 +231,7 @@ describe('registry with htpasswd basic auth', { skip }, () => {
     return d;
   };
 
-  it('uses auths.<host>.auth from config.json in DOCKER_CONFIG', async () => {
+  rit('uses auths.<host>.auth from config.json in DOCKER_CONFIG', async () => {
     const dir = cfg({ [reg.host]: { auth: Buffer.from('ci:s3cret:x').toString('base64') } });
     const image = `${reg.host}/private/app:v1`;
     const saved = process.env.DOCKER_CONFIG;
@@ -238,13 +246,13 @@ describe('registry with htpasswd basic auth', { skip }, () => {
     }
   });
 
-  it('uses username/password fields, under an http://host/v2/ key', async () => {
+  rit('uses username/password fields, under an http://host/v2/ key', async () => {
     const dir = cfg({ [`http://${reg.host}/v2/`]: { username: 'ci', password: 's3cret:x' } });
     const r = await resolveImages([`${reg.host}/private/app:v1`], { ...base, dockerConfigDir: dir });
     assert.deepEqual(r.diagnostics, []);
   });
 
-  it('a wrong password (401) is a diagnostic naming the image, the registry and the config file', async () => {
+  rit('a wrong password (401) is a diagnostic naming the image, the registry and the config file', async () => {
     const dir = cfg({ [reg.host]: { auth: Buffer.from('ci:wrong').toString('base64') } });
     const image = `${reg.host}/private/app:v1`;
     const r = await resolveImages([image], { ...base, dockerConfigDir: dir });
@@ -256,17 +264,18 @@ describe('registry with htpasswd basic auth', { skip }, () => {
     assert.match(d.hint, /docker login/);
   });
 
-  it('no credentials: says so', async () => {
+  rit('no credentials: says so', async () => {
     const r = await resolveImages([`${reg.host}/private/app:v1`], base);
     assert.match(r.diagnostics[0]!.message, /needs credentials \(HTTP 401\) and .*config\.json has none for it/);
   });
 });
 
-describe('registry with bearer token auth', { skip }, () => {
+describe('registry with bearer token auth', () => {
   let tokens: TokenServer;
   let reg: Registry;
   const dirs: string[] = [];
   before(async () => {
+    if (skip) return;
     tokens = await startTokenServer({ robot: 'pw' });
     reg = await startRegistry({ kind: 'token', realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, certFile: tokens.certFile });
     const p = new Pusher(reg.url, { username: 'robot', password: 'pw' });
@@ -274,18 +283,19 @@ describe('registry with bearer token auth', { skip }, () => {
     await p.image('public/app', 'v1', { entrypoint: ['/pub'] });
   });
   after(async () => {
+    if (skip) return;
     await reg?.stop();
     await tokens?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('anonymous token for a public repository', async () => {
+  rit('anonymous token for a public repository', async () => {
     const r = await resolveImages([`${reg.host}/public/app:v1`], base);
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(r.entries[0]?.command, ['/pub']);
   });
 
-  it('token from the realm with basic credentials from config.json', async () => {
+  rit('token from the realm with basic credentials from config.json', async () => {
     const dir = dockerConfig({ [reg.host]: { auth: Buffer.from('robot:pw').toString('base64') } });
     dirs.push(dir);
     const r = await resolveImages([`${reg.host}/secret/app:v1`], { ...base, dockerConfigDir: dir });
@@ -293,14 +303,14 @@ describe('registry with bearer token auth', { skip }, () => {
     assert.deepEqual(r.entries[0], { image: `${reg.host}/secret/app:v1`, command: ['/tok'], args: ['en'] });
   });
 
-  it('wrong password at the token endpoint: a diagnostic', async () => {
+  rit('wrong password at the token endpoint: a diagnostic', async () => {
     const dir = dockerConfig({ [reg.host]: { username: 'robot', password: 'nope' } });
     dirs.push(dir);
     const r = await resolveImages([`${reg.host}/secret/app:v1`], { ...base, dockerConfigDir: dir });
     assert.match(r.diagnostics[0]!.message, /refused the credentials .* \(HTTP 401\)/);
   });
 
-  it('anonymous on a private repository: the token has no access, so 401', async () => {
+  rit('anonymous on a private repository: the token has no access, so 401', async () => {
     const r = await resolveImages([`${reg.host}/secret/app:v1`], base);
     assert.match(r.diagnostics[0]!.message, /needs credentials \(HTTP 401\)/);
   });
