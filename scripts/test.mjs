@@ -38,15 +38,22 @@ nodeTests(tests);
 nodeTests(['test/fixtures.test.ts', 'test/diagnostics.test.ts'], { ...process.env, STARTORDER_TEST_TARGET: 'build' });
 if (!unitOnly && existsSync('runtime/go.mod')) {
   run('go', ['vet', './...'], { cwd: 'runtime' });
-  // -v only to see the skips: the output shown is the packages' lines, failures and skips.
-  process.stdout.write('\n$ go test -count=1 -v ./...\n');
-  const r = spawnSync('go', ['test', '-count=1', '-v', './...'], { cwd: 'runtime', encoding: 'utf8', maxBuffer: 1 << 28 });
-  const lines = `${r.stdout}${r.stderr}`.split('\n');
-  lines.forEach((l, i) => {
-    if (/^(ok|FAIL|panic|\?)\s/.test(l) || /^\s*--- (FAIL|SKIP)/.test(l) || /^\s+\S+\.go:\d+: /.test(l) && /--- (FAIL|SKIP)/.test(lines[i - 1] ?? '')) process.stdout.write(`${l}\n`);
-    const m = /^\s*--- SKIP: (\S+)/.exec(l);
-    if (m) skips.push(`go ${m[1]} — ${(lines[i + 1] ?? '').trim().replace(/^\S+\.go:\d+: /, '') || 'no reason given'}`);
-  });
+  // -json to see every skip with its reason; shown: the packages' lines, and failures in full.
+  process.stdout.write('\n$ go test -count=1 -json ./...\n');
+  const r = spawnSync('go', ['test', '-count=1', '-json', './...'], { cwd: 'runtime', encoding: 'utf8', maxBuffer: 1 << 28 });
+  const output = new Map();
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const e = JSON.parse(line);
+    const key = `${e.Package} ${e.Test ?? ''}`;
+    if (e.Action === 'output') output.set(key, [...(output.get(key) ?? []), e.Output]);
+    else if (e.Action === 'skip' && e.Test) {
+      const reason = (output.get(key) ?? []).map((o) => /^\s+\S+\.go:\d+: (.*)$/.exec(o.trimEnd())?.[1]).filter(Boolean).pop();
+      skips.push(`go ${e.Test} — ${reason ?? 'no reason given'}`);
+    } else if (e.Action === 'fail') process.stdout.write((output.get(key) ?? []).join(''));
+    else if (!e.Test && (e.Action === 'pass' || e.Action === 'skip')) process.stdout.write(`${e.Action === 'pass' ? 'ok  ' : '?   '}\t${e.Package}\n`);
+  }
+  process.stdout.write(r.stderr);
   if (r.status !== 0) {
     process.stderr.write(`\nfailed: go test (exit ${r.status ?? r.signal})\n`);
     process.exit(r.status || 1);
@@ -54,7 +61,9 @@ if (!unitOnly && existsSync('runtime/go.mod')) {
 }
 rmSync(tapDir, { recursive: true, force: true });
 process.stdout.write(`\nskipped: ${skips.length}\n${skips.map((s) => `  skip: ${s}\n`).join('')}`);
-if (skips.length > 0 && process.env.STARTORDER_CI) {
+// A skip whose reason names the suite that runs the test instead (npm run test:e2e, which has the
+// containerd it needs) is not a hole; any other skip on CI is.
+if (skips.some((s) => !s.includes('npm run test:e2e runs it')) && process.env.STARTORDER_CI) {
   process.stderr.write('failed: tests were skipped on CI, where every tool they need is installed\n');
   process.exit(1);
 }

@@ -14,7 +14,7 @@ import (
 func TestCtrImport(t *testing.T) {
 	addr := os.Getenv("STARTORDER_TEST_CTR_ADDRESS")
 	if addr == "" {
-		t.Skip("set STARTORDER_TEST_CTR_ADDRESS to a containerd socket")
+		t.Skip("set STARTORDER_TEST_CTR_ADDRESS to a containerd socket (npm run test:e2e runs it against its cluster's containerd)")
 	}
 	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
 		t.Skip("unsupported architecture")
