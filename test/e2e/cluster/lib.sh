@@ -66,13 +66,13 @@ alive() {
   [ -n "${pid:-}" ] && [ "$(proc_starttime "${pid}" 2>/dev/null)" = "${st:-}" ]
 }
 
-# missing_packages [SUITE]: the Debian packages of .ci/packages (only SUITE's lines, if given) of
-# which a command is missing, one a line.
+# missing_packages SUITE...: the Debian packages of those SUITEs' lines in .ci/packages of which a
+# command is missing, one a line.
 missing_packages() {
   local pkg suite cmds cmd
   while read -r pkg suite cmds; do
     case "${pkg}" in ''|'#'*) continue ;; esac
-    [ -z "${1:-}" ] || [ "${suite}" = "$1" ] || continue
+    [[ " $* " == *" ${suite} "* ]] || continue
     for cmd in ${cmds}; do
       if [ "${cmd#/}" != "${cmd}" ]; then [ -x "${cmd}" ] || { echo "${pkg}"; break; }
       else command -v "${cmd}" >/dev/null 2>&1 || { echo "${pkg}"; break; }
