@@ -13,7 +13,7 @@ export const FIXTURES = join(ROOT, 'fixtures');
 export const REGEN = process.env.STARTORDER_REGEN === '1';
 const BUILD = join(ROOT, 'scripts', 'tools', 'build-tools.sh');
 
-export type Tool = 'kustomize' | 'helm3' | 'helm4' | 'pre-commit';
+export type Tool = 'kustomize' | 'helm3' | 'helm4' | 'pre-commit' | 'registry' | 'htpasswd';
 
 /** Why this machine cannot build `tool` at all (then, and only then, a test may skip), or undefined. */
 export function cannotBuild(tool: Tool): string | undefined {
