@@ -65,7 +65,8 @@ find_binaries() {
 # Ports, the bridge and the node IP live in our own network namespace, so the
 # only thing that can clash with the host is the namespace's name.
 require_free_netns() {
-  if [ -e "${NETNS_PATH}" ] || ip netns list 2>/dev/null | awk '{print $1}' | grep -qxF "${NETNS}"; then
+  # a here-string, not a pipe: under pipefail `… | grep -q` fails when grep quits early
+  if [ -e "${NETNS_PATH}" ] || grep -qxF "${NETNS}" <<<"$(ip netns list 2>/dev/null | awk '{print $1}')"; then
     die "network namespace ${NETNS} exists (a previous cluster still up? run down.sh)"
   fi
 }
