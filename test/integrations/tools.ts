@@ -1,6 +1,7 @@
 /**
- * Shared helpers of the integration suites: the real third-party tools, built from the Go module proxy
- * (or pip-installed) by scripts/tools/build-tools.sh into ~/.cache/startorder/tools-<tool>-<version>/.
+ * Shared helpers of the integration suites (and of test/registry/): the real third-party tools, built
+ * from the Go module proxy (or pip-installed) by scripts/tools/build-tools.sh into
+ * ~/.cache/startorder/tools-<tool>-<version>/.
  * A missing tool is built here, not skipped; the first build of all of them takes a few minutes.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';

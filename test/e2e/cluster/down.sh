@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR # finds lib.sh (and up-config.sh) next to this script
+# Long (about 290 lines) on purpose: one small function per cleanup step, and main at the end lists
+# them in order.
 # Tears down a cluster started by up.sh:
 #   down.sh [STATE_DIR]     (default: $STATE_DIR, else the dir recorded by up.sh)
 # 1. deletes all pods through the API (so the kubelet/CRI remove sandboxes,

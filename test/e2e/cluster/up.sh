@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR # finds lib.sh (and up-config.sh) next to this script
+# Long (about 390 lines) on purpose: one small function per step of bringing a cluster up, and main at
+# the end lists them in order; the config files it writes are in up-config.sh.
 # Starts a throwaway single-node Kubernetes on this machine:
 #   containerd (own root/state/socket) + etcd + kube-apiserver +
 #   kube-controller-manager + kube-scheduler + kubelet.
