@@ -76,8 +76,8 @@ htpasswd() { # builds test/registry/htpasswd (bcrypt from golang.org/x/crypto, p
   command -v go >/dev/null || { log "go is not installed; cannot build htpasswd"; return 1; }
   mkdir -p "$dir/bin"
   log "building htpasswd from $src ..."
-  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$bin.tmp" . >&2)
-  mv "$bin.tmp" "$bin"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$bin.$$" . >&2)
+  mv "$bin.$$" "$bin" # a name of its own: two test files may build it at once
   echo "$bin"
 }
 
