@@ -195,4 +195,3 @@ func TestWaiterFromEnv(t *testing.T) {
 		}
 	}
 }
-
