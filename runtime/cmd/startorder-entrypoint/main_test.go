@@ -328,7 +328,9 @@ func TestUnreadableDirectory(t *testing.T) {
 	cmd := wrapper([]string{"-wait_file", secret + "/dep/ready", "-wait_timeout", "5s"}, "exit", "0")
 	asUser(t, cmd)
 	r := runCmd(t, cmd)
-	if r.code != 2 || !strings.Contains(r.stderr, secret) || strings.Count(r.stderr, "\n") != 1 {
+	// Two lines: the wait starts, then the one error that names the path.
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if r.code != 2 || len(lines) != 2 || !strings.Contains(lines[0], "waiting for "+secret) || !strings.Contains(lines[1], "cannot read "+secret) {
 		t.Fatalf("code %d, stderr %q", r.code, r.stderr)
 	}
 }

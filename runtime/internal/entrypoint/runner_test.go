@@ -3,6 +3,7 @@ package entrypoint
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -298,6 +299,7 @@ func runCase(t *testing.T, tc runnerCase) {
 		Cfg: cfg, Waiter: h.waiter, Exec: h.exec, Status: h.status, Prober: tc.prober,
 		Signals: h.sigs, Env: []string{"A=1"},
 	}
+	before := fmt.Sprintf("%#v", cfg)
 	resc := make(chan Result, 1)
 	go func() { resc <- r.Run() }()
 	if tc.drive != nil {
@@ -308,6 +310,9 @@ func runCase(t *testing.T, tc runnerCase) {
 	case res = <-resc:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return")
+	}
+	if after := fmt.Sprintf("%#v", r.Cfg); after != before {
+		t.Errorf("Run changed its Config:\n%s\nbecame\n%s", before, after)
 	}
 	if res.Code != tc.wantCode {
 		t.Errorf("code = %d, want %d (reason %q)", res.Code, tc.wantCode, res.Reason)
