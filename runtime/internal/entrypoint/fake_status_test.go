@@ -6,8 +6,6 @@ import (
 	"sync"
 )
 
-// fakeStatus is the status writer of the runner tests: an in-memory file system that records the order of operations.
-
 // fakeStatus keeps an in-memory file system and the order of operations.
 type fakeStatus struct {
 	mu       sync.Mutex
