@@ -19,9 +19,9 @@ import (
 
 // Readiness kinds and their deadlines, on real processes.
 
-func TestReadiness(t *testing.T) {
+// -ready_self: ready only once the child says so.
+func TestReadySelf(t *testing.T) {
 	dir := t.TempDir()
-	// -ready_self: ready only once the child says so.
 	cmd := wrapper([]string{"-status_dir", dir + "/self", "-ready_self"}, "sleep", "100ms", "stamp", dir+"/self-stamp", "readyself", "sleep", "1m")
 	cmd.Start()
 	eventually(t, "ready", func() bool { return exists(dir + "/self/ready") })
@@ -32,52 +32,69 @@ func TestReadiness(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
+}
 
-	// -ready_http against a server that turns healthy after a while.
-	var healthy sync.Once
-	var ok bool
+// -ready_http against a server that turns healthy after a while: ready is written
+// after the server turned healthy.
+func TestReadyHTTP(t *testing.T) {
+	dir := t.TempDir()
 	var mu sync.Mutex
+	var healthySince time.Time
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
-		if !ok {
+		if healthySince.IsZero() {
 			w.WriteHeader(503)
 			return
 		}
 		io.WriteString(w, "ok")
 	}))
 	defer srv.Close()
-	time.AfterFunc(150*time.Millisecond, func() { healthy.Do(func() { mu.Lock(); ok = true; mu.Unlock() }) })
-	cmd = wrapper([]string{"-status_dir", dir + "/http", "-ready_http", srv.URL + "/healthz", "-ready_period", "20ms"}, "sleep", "1m")
+	time.AfterFunc(150*time.Millisecond, func() { mu.Lock(); healthySince = time.Now(); mu.Unlock() })
+	cmd := wrapper([]string{"-status_dir", dir + "/http", "-ready_http", srv.URL + "/healthz", "-ready_period", "20ms"}, "sleep", "1m")
 	cmd.Start()
-	start := time.Now()
 	eventually(t, "http ready", func() bool { return exists(dir + "/http/ready") })
-	if time.Since(start) < 100*time.Millisecond {
-		t.Error("ready before the server was healthy")
+	ready, _ := time.Parse(time.RFC3339Nano, readFile(t, dir+"/http/ready"))
+	mu.Lock()
+	since := healthySince
+	mu.Unlock()
+	if since.IsZero() || ready.Before(since) {
+		t.Errorf("ready at %v, the server healthy since %v", ready, since)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
+}
 
-	// -ready_exec and -ready_tcp, and -ready_timeout.
+// -ready_exec and -ready_tcp: the child sees its own ready file appear.
+func TestReadyExecAndTCP(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
 	execArgv, _ := json.Marshal([]string{childBin, "exit", "0"})
-	host := strings.TrimPrefix(srv.URL, "http://")
 	for name, flags := range map[string][]string{
 		"exec": {"-ready_exec", string(execArgv)},
-		"tcp":  {"-ready_tcp", host},
+		"tcp":  {"-ready_tcp", ln.Addr().String()},
 	} {
 		r := runW(t, append(flags, "-status_dir", dir+"/"+name), "waitfile", dir+"/"+name+"/ready", "exit", "0")
 		if r.code != 0 {
 			t.Errorf("%s: %+v", name, r)
 		}
 	}
-	// A readiness timeout stops the child and ends with 5 (finding 6: it used to leave
-	// the child running with a permanent ready.err). Under Never that is final.
+}
+
+// A readiness timeout stops the child and ends with 5 (finding 6: it used to leave
+// the child running with a permanent ready.err). Under Never that is final; under
+// Always the kubelet restarts the container, so nothing is.
+func TestReadyTimeout(t *testing.T) {
+	dir := t.TempDir()
 	r := runW(t, []string{"-status_dir", dir + "/to", "-ready_tcp", "127.0.0.1:1", "-ready_timeout", "100ms"},
 		"sleep", "1m")
 	if r.code != 5 || exists(dir+"/to/ready") || !exists(dir+"/to/ready.err") || !exists(dir+"/to/completed.err") || exists(dir+"/to/completed") {
 		t.Errorf("ready_timeout: %+v", r)
 	}
-	// Under Always the kubelet restarts the container: nothing is final.
 	r = runW(t, []string{"-status_dir", dir + "/toa", "-ready_tcp", "127.0.0.1:1", "-ready_timeout", "100ms", "-restart_policy", "Always"},
 		"sleep", "1m")
 	if r.code != 5 || exists(dir+"/toa/ready.err") || exists(dir+"/toa/completed.err") || !exists(dir+"/toa/exited") {
