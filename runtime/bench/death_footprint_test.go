@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -61,15 +60,7 @@ func BenchmarkDeathDetection(b *testing.B) {
 		os.RemoveAll(dir)
 	}
 	b.StopTimer()
-	slices.Sort(lat)
-	slices.Sort(known)
-	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(float64(len(lat)), "kills")
-	b.ReportMetric(ms(percentile(known, 0.50)), "known-p50-ms")
-	b.ReportMetric(ms(percentile(known, 0.99)), "known-p99-ms")
-	b.ReportMetric(ms(percentile(lat, 0.50)), "detect-p50-ms")
-	b.ReportMetric(ms(percentile(lat, 0.99)), "detect-p99-ms")
-	b.ReportMetric(ms(lat[len(lat)-1]), "detect-max-ms")
+	reportSamples(b, "kills", "known", known, "detect", lat)
 }
 
 // childPid finds the long-running child of a killed wrapper through /proc (the child

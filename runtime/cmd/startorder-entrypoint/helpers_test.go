@@ -43,16 +43,8 @@ func runCmd(t *testing.T, cmd *exec.Cmd) result {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("%v did not finish", cmd.Args)
-	}
-	return result{cmd.ProcessState.ExitCode(), out.String(), errb.String(), time.Since(start)}
+	code := waitWithin(t, cmd, 30*time.Second)
+	return result{code, out.String(), errb.String(), time.Since(start)}
 }
 
 func runW(t *testing.T, flags []string, script ...string) result {
@@ -142,11 +134,18 @@ func kill9(t *testing.T, cmd *exec.Cmd) {
 
 func waitExit(t *testing.T, cmd *exec.Cmd) int {
 	t.Helper()
+	return waitWithin(t, cmd, 20*time.Second)
+}
+
+// waitWithin waits for a started cmd and returns its exit code; a cmd still running
+// after limit is killed and fails the test (a hang, not a slow run).
+func waitWithin(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
+	t.Helper()
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(20 * time.Second):
+	case <-time.After(limit):
 		cmd.Process.Kill()
 		<-done
 		t.Fatalf("%v did not end", cmd.Args)

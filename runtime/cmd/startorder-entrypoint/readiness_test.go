@@ -102,9 +102,9 @@ func TestReadyTimeout(t *testing.T) {
 	}
 }
 
-// dripServer answers every connection with one byte every 0.5 s, forever (until the
-// client goes away), and reports how many connections it served.
-func dripServer(t *testing.T) (addr string) {
+// tcpServer serves every connection to a loopback listener with handle, until the
+// test ends, and returns its address.
+func tcpServer(t *testing.T, handle func(c net.Conn)) (addr string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -119,17 +119,45 @@ func dripServer(t *testing.T) (addr string) {
 			}
 			go func() {
 				defer c.Close()
-				bufio.NewReader(c).ReadString('\n')
-				for {
-					if _, err := c.Write([]byte("H")); err != nil {
-						return
-					}
-					time.Sleep(500 * time.Millisecond)
-				}
+				handle(c)
 			}()
 		}
 	}()
 	return l.Addr().String()
+}
+
+// dripServer answers every connection with one byte every 0.5 s, forever (until the
+// client goes away).
+func dripServer(t *testing.T) (addr string) {
+	return tcpServer(t, func(c net.Conn) {
+		bufio.NewReader(c).ReadString('\n')
+		for {
+			if _, err := c.Write([]byte("H")); err != nil {
+				return
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	})
+}
+
+// headerServer answers 200 to a request with the header X-Probe: yes, 403 otherwise.
+func headerServer(c net.Conn) {
+	br := bufio.NewReader(c)
+	var head []string
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil || line == "\r\n" {
+			break
+		}
+		head = append(head, strings.TrimSpace(line))
+	}
+	status := "403 Forbidden"
+	for _, h := range head {
+		if h == "X-Probe: yes" {
+			status = "200 OK"
+		}
+	}
+	fmt.Fprintf(c, "HTTP/1.1 %s\r\nContent-Length: 0\r\n\r\n", status)
 }
 
 // Finding 6: a server that drips one byte every 0.5 s cannot keep a probe attempt
@@ -149,39 +177,7 @@ func TestTimeoutsHoldAgainstADrippingServer(t *testing.T) {
 
 // -ready_http_header and probe http -header reach the server (issue 9).
 func TestHTTPHeaders(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				var head []string
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-					head = append(head, strings.TrimSpace(line))
-				}
-				status := "403 Forbidden"
-				for _, h := range head {
-					if h == "X-Probe: yes" {
-						status = "200 OK"
-					}
-				}
-				fmt.Fprintf(c, "HTTP/1.1 %s\r\nContent-Length: 0\r\n\r\n", status)
-			}()
-		}
-	}()
-	u := "http://" + l.Addr().String() + "/healthz"
+	u := "http://" + tcpServer(t, headerServer) + "/healthz"
 	if r := runCmd(t, exec.Command(wrapperBin, "probe", "http", u)); r.code != 1 {
 		t.Errorf("without header: %+v", r)
 	}
