@@ -225,3 +225,15 @@ func TestWaiterFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// Pending names the paths that are neither there nor failed for good.
+func TestFSWaiterPending(t *testing.T) {
+	dir := t.TempDir()
+	writeAtomic(t, dir+"/here", "x")
+	writeAtomic(t, dir+"/failed.err", "x")
+	paths := []string{dir + "/here", dir + "/missing", dir + "/failed", dir + "/dep/ready"}
+	got := (&FSWaiter{}).Pending(paths, WaitOptions{Live: map[string]bool{dir + "/dep/ready": true}})
+	if want := []string{dir + "/missing", dir + "/dep/ready"}; !slices.Equal(got, want) {
+		t.Fatalf("Pending = %q, want %q", got, want)
+	}
+}
