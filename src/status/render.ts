@@ -33,7 +33,7 @@ function stateText(c: ContainerReport): string {
 }
 
 function waitingText(c: ContainerReport, now: number): [string, string] {
-  if (!c.waiting) return [c.waitsFor.length > 0 ? `(${c.waitsFor.map((d) => `${d.container} ${d.condition.toLowerCase()}`).join(', ')})` : '-', '-'];
+  if (!c.waiting) return [c.waitsFor.length > 0 ? `- (after ${c.waitsFor.map((d) => `${d.container} ${d.condition.toLowerCase()}`).join(', ')})` : '-', '-'];
   const since = c.waiting.since ? `${c.waiting.since} (${span(now - Date.parse(c.waiting.since))} ago)` : '-';
   return [`${c.waiting.for.join(', ') || '(unknown)'} [${c.waiting.source}]`, since];
 }
@@ -43,7 +43,7 @@ const at = (f: Fact | undefined, zero: number | undefined) => offset(f?.at, zero
 export function renderText(r: PodReport, now: number): string {
   const zero = zeroOf(r);
   const head = `Pod ${r.namespace}/${r.name}: ${r.phase}, ${r.ordered ? 'ordered by startorder' : 'not ordered by startorder (no startorder.dev/applied record)'}${r.created ? `, created ${r.created}` : ''}\n\n`;
-  const rows = [['CONTAINER', 'KIND', 'STATE [source]', 'WAITING FOR (plan)', 'SINCE', 'STARTED', 'READY', 'EXITED']];
+  const rows = [['CONTAINER', 'KIND', 'STATE [source]', 'WAITING FOR', 'SINCE', 'STARTED', 'READY', 'EXITED']];
   for (const c of r.containers) {
     const [w, since] = waitingText(c, now);
     rows.push([c.name, c.kind, stateText(c), w, since, at(c.times.started ?? c.times.created, zero), at(c.times.ready, zero), at(c.times.exited, zero)]);
@@ -75,7 +75,8 @@ interface Bar {
 function bars(c: ContainerReport, now: number): Bar[] {
   const t = (f: Fact | undefined) => (f ? Date.parse(f.at) : undefined);
   const created = t(c.times.created);
-  const started = t(c.times.started) ?? (c.wrapped ? t(c.times.waited) : created);
+  // a wrapper with nothing to wait for starts its child at once
+  const started = t(c.times.started) ?? (c.wrapped && c.waitsFor.length > 0 ? t(c.times.waited) : created);
   const ready = t(c.times.ready);
   const end = t(c.times.exited);
   const stop = end ?? now;
