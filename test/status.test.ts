@@ -155,3 +155,30 @@ test('Mermaid task names lose the characters that end them', () => {
   (p.metadata as Record<string, unknown>).namespace = 'ns:1#';
   assert.match(renderMermaid(buildReport(p, noExtra), T0 + 5000), /title Start-up of pod ns 1 \/x\n/);
 });
+
+test('the wrapper\'s wait lines, as runtime/internal/entrypoint/deps.go words them', async () => {
+  const { parseWaitLines, parseTerminationMessage, parseStatusDirs } = await import('../src/status/facts.js');
+  const log = [
+    `${at(1)} startorder-entrypoint: waiting for db ready, /startorder/downward/ready (-wait_timeout 5m0s)`,
+    `${at(2)} some output of the child: waiting for nothing`,
+    `${at(31)} startorder-entrypoint: waiting 30s for db ready`,
+    `${at(40)} startorder-entrypoint: waited 39.002s for db ready, /startorder/downward/ready: starting the child`,
+    `${at(41)} startorder-entrypoint: gave up after 1.5s waiting for a started, b ready: a started can never happen`,
+    `${at(42)} startorder-entrypoint: gave up after 5m0s waiting for b ready`,
+    'not a timestamp startorder-entrypoint: waiting for x (no -wait_timeout)',
+  ].join('\n');
+  assert.deepEqual(parseWaitLines(log), [
+    { at: at(1), kind: 'waiting', for: ['db ready', '/startorder/downward/ready'] },
+    { at: at(31), kind: 'waiting', for: ['db ready'] },
+    { at: at(40), kind: 'waited', for: ['db ready', '/startorder/downward/ready'] },
+    { at: at(41), kind: 'gave-up', for: ['a started', 'b ready'], why: 'a started can never happen' },
+    { at: at(42), kind: 'gave-up', for: ['b ready'] },
+  ]);
+  assert.deepEqual(parseTerminationMessage('{"waited":"2026-01-02T10:00:01Z","exitCode":3,"reason":"WaitTimeout: x","extra":1}'), { waited: '2026-01-02T10:00:01Z', exitCode: 3, reason: 'WaitTimeout: x' });
+  for (const text of ['plain words', '[1,2]', '{"started":"yesterday"}', '{broken', 42]) assert.equal(parseTerminationMessage(text), undefined, String(text));
+  assert.deepEqual(parseStatusDirs('{"v":1,"containers":{"db":{"files":{"started":"t\\n","x":1},"lock":"held","restart_policy":"Never"},"bad":3}}'), {
+    db: { files: { started: 't' }, lock: 'held', restartPolicy: 'Never' },
+  });
+  assert.equal(parseStatusDirs('{"v":2,"containers":{}}'), undefined);
+  assert.equal(parseStatusDirs('startorder-entrypoint: -entrypoint: no command'), undefined);
+});
