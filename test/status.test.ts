@@ -182,3 +182,19 @@ test('the wrapper\'s wait lines, as runtime/internal/entrypoint/deps.go words th
   assert.equal(parseStatusDirs('{"v":2,"containers":{}}'), undefined);
   assert.equal(parseStatusDirs('startorder-entrypoint: -entrypoint: no command'), undefined);
 });
+
+test('a dependency whose wrapper checks readiness itself: the kubelet\'s "ready" is not its readiness', () => {
+  const p = pod('own-ready', [wrapped('db', ['-ready_http', 'http://127.0.0.1:8081/ready']), wrapped('app', ['-wait_status', '/startorder/run/db/ready'])], [running('db', 2, true), running('app', 2, true)], {
+    edges: [['db', 'app', 'Ready', 'wrapper']],
+  });
+  const r = buildReport(p, { ...noExtra, logs: { db: `${at(2.2)} {"event":"start"}\n`, app: '' }, logsNote: 'read' });
+  assert.equal(c(r, 'db').state, 'running');
+  assert.equal(c(r, 'db').readyUnknown, true);
+  assert.match(renderText(r, T0), /^db +app +running, ready: unknown \[pod\]/m);
+  assert.equal(c(r, 'app').state, 'waiting');
+  assert.deepEqual(c(r, 'app').waiting, { for: ['db ready'], since: at(2), source: 'inferred' });
+  // a line of the child in app's log: its process runs, whatever db's readiness
+  const r2 = buildReport(p, { ...noExtra, logs: { app: `${at(3)} listening on :80\n` }, logsNote: 'read' });
+  assert.equal(c(r2, 'app').state, 'ready');
+  assert.equal(c(r2, 'app').stateSource, 'logs');
+});

@@ -99,7 +99,7 @@ function containerReport(c: Obj, list: 'initContainers' | 'containers', waitsFor
   if (dir) fromStatusDir(r, dir);
   const lines = r.wrapped ? parseWaitLines(ctx.extra.logs[name] ?? '') : [];
   fromWaitLines(r, lines);
-  decideState(r, st, state, dir, lines, ctx);
+  decideState(r, c, st, state, dir, lines, ctx);
   return r;
 }
 
@@ -134,7 +134,7 @@ function fromWaitLines(r: ContainerReport, lines: WaitLine[]): void {
   if (last?.kind === 'gave-up' && !r.failure) r.failure = { reason: `gave up waiting for ${last.for.join(', ')}${last.why ? `: ${last.why}` : ''}`, source: 'logs' };
 }
 
-function decideState(r: ContainerReport, st: Obj | undefined, state: Obj, dir: StatusDir | undefined, lines: WaitLine[], ctx: Ctx): void {
+function decideState(r: ContainerReport, c: Obj, st: Obj | undefined, state: Obj, dir: StatusDir | undefined, lines: WaitLine[], ctx: Ctx): void {
   const set = (s: State, source: ContainerReport['stateSource']): void => {
     r.state = s;
     r.stateSource = source;
@@ -148,7 +148,10 @@ function decideState(r: ContainerReport, st: Obj | undefined, state: Obj, dir: S
     r.kubeReason = String(obj(state.terminated).reason ?? '');
     return set(r.exitCode === 0 ? 'completed' : 'failed', 'pod');
   }
-  const ready = st.ready === true;
+  // The kubelet's "ready" is the wrapper's readiness only when the wrapper checks none of its own.
+  const ownReadiness = r.wrapped && hasReadinessFlag(c);
+  const ready = st.ready === true && !ownReadiness;
+  if (ownReadiness && !dir) r.readyUnknown = true;
   if (!r.wrapped || r.waitsFor.length === 0) return set(ready ? 'ready' : 'running', 'pod');
   if (dir) {
     if (!dir.files.started) {
@@ -163,8 +166,27 @@ function decideState(r: ContainerReport, st: Obj | undefined, state: Obj, dir: S
     return set('waiting', 'logs');
   }
   if (last) return set(last.kind === 'gave-up' ? 'failed' : ready ? 'ready' : 'running', 'logs');
+  // The wrapper says nothing on stdout or stderr before its child runs (older wrappers say nothing
+  // while they wait): any other line in the log is the child's.
+  if (childSpoke(ctx.extra.logs[r.name])) return set(ready ? 'ready' : 'running', 'logs');
   // Nothing from inside the pod: decided from the dependencies' states (inferFromDependencies).
   set(ready ? 'ready' : 'running', 'inferred');
+}
+
+const READINESS_FLAGS = new Set(['-ready_http', '-ready_tcp', '-ready_exec', '-ready_file', '-ready_self']);
+
+function hasReadinessFlag(c: Obj): boolean {
+  const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].map(String);
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => READINESS_FLAGS.has(a.replace(/^--/, '-').replace(/=.*$/, '')));
+}
+
+function childSpoke(log: string | undefined): boolean {
+  if (!log) return false;
+  return log.split('\n').some((l) => {
+    const text = l.slice(l.indexOf(' ') + 1).trim();
+    return text !== '' && !/^startorder(-entrypoint)?: /.test(text);
+  });
 }
 
 function since(r: ContainerReport, lines: WaitLine[]): { since?: string } {

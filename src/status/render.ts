@@ -29,7 +29,8 @@ function table(rows: string[][]): string {
 function stateText(c: ContainerReport): string {
   const reason = c.kubeReason && c.state === 'not-created' ? ` (${c.kubeReason})` : '';
   const restarts = c.restarts > 0 ? `, ${c.restarts} restart${c.restarts === 1 ? '' : 's'}` : '';
-  return `${c.state}${reason}${restarts} [${c.stateSource}]`;
+  const unknown = c.readyUnknown && c.state === 'running' ? ', ready: unknown' : '';
+  return `${c.state}${reason}${unknown}${restarts} [${c.stateSource}]`;
 }
 
 function waitingText(c: ContainerReport, now: number): [string, string] {

@@ -36,6 +36,8 @@ export interface ContainerReport {
   /** The kubelet's own words: waiting reason, or terminated reason. */
   kubeReason?: string;
   restarts: number;
+  /** The wrapper checks readiness itself and nothing told whether it holds yet (the kubelet cannot see it). */
+  readyUnknown?: boolean;
   /** From the record: what this container waits for. */
   waitsFor: Dependency[];
   /** While it waits: what is still missing and since when. */
