@@ -198,3 +198,14 @@ test('a dependency whose wrapper checks readiness itself: the kubelet\'s "ready"
   assert.equal(c(r2, 'app').state, 'ready');
   assert.equal(c(r2, 'app').stateSource, 'logs');
 });
+
+test('exit 0 after -exit_with is no failure; OnErrorContinue is', () => {
+  const p = pod('ends', [wrapped('side'), wrapped('job')], [
+    terminated('side', 1, 5, 0, tm({ started: at(1.1), exited: at(5), exitCode: 0, reason: 'ExitWith: /startorder/run/main/exited' })),
+    terminated('job', 1, 5, 0, tm({ started: at(1.1), exited: at(5), exitCode: 0, reason: 'OnErrorContinue: exit code 2' })),
+  ], { edges: [] });
+  const r = buildReport(p, noExtra);
+  assert.equal(c(r, 'side').failure, undefined);
+  assert.equal(c(r, 'side').state, 'completed');
+  assert.deepEqual(c(r, 'job').failure, { reason: 'OnErrorContinue: exit code 2', source: 'termination-message' });
+});

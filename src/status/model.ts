@@ -114,7 +114,9 @@ function fromTermination(r: ContainerReport, terminated: Obj, last: Obj): void {
   if (tm?.exited) r.times.exited = { at: tm.exited, source: 'termination-message' };
   else if (finished) r.times.exited = { at: finished, source: 'pod' };
   if (r.exitCode === 0 && r.times.exited) r.times.completed = r.times.exited;
-  if (tm?.reason && tm.reason !== 'Completed') r.failure = { reason: tm.reason, source: 'termination-message' };
+  // exit 0 after -exit_with is no failure; OnErrorContinue is (the child failed, the wrapper went on)
+  const failedChild = (r.exitCode ?? tm?.exitCode ?? 0) !== 0 || tm?.reason?.startsWith('OnErrorContinue');
+  if (tm?.reason && failedChild) r.failure = { reason: tm.reason, source: 'termination-message' };
   else if (r.exitCode !== undefined && r.exitCode !== 0) {
     const words = typeof t.message === 'string' && t.message !== '' && !tm ? `: ${t.message.trim()}` : '';
     r.failure = { reason: `${String(t.reason ?? 'Error')}: exit code ${r.exitCode}${words}`, source: 'pod' };
