@@ -54,6 +54,16 @@ async function renders(t, name, containers) {
   }
 }
 
+/** db (HTTP /ready after readyAfter) and app after db Ready, restartPolicy Never, wrapper mode. */
+async function applyDbApp(t, name, readyAfter, appArgs) {
+  const m = [pod(name, [wl("app", appArgs), wl("db", ["-port=8081", `-ready-after=${readyAfter}`])], { restartPolicy: "Never" })];
+  const s = soSpec(name, [
+    { name: "db", ready: { httpGet: { port: 8081, path: "/ready" }, periodSeconds: 1 } },
+    { name: "app", after: [{ name: "db", condition: "Ready" }] },
+  ], { selector: { kinds: ["Pod"], names: [name] }, ...modeArgs("wrapper") });
+  await apply(transform(s, m).out, t.ns);
+}
+
 const after = (a, b) => Date.parse(a) >= Date.parse(b);
 
 export default [
@@ -61,12 +71,7 @@ export default [
     name: "status-waiting",
     async run(t) {
       const name = "waiter";
-      const m = [pod(name, [wl("app"), wl("db", ["-port=8081", "-ready-after=1h"])], { restartPolicy: "Never" })];
-      const s = soSpec(name, [
-        { name: "db", ready: { httpGet: { port: 8081, path: "/ready" }, periodSeconds: 1 } },
-        { name: "app", after: [{ name: "db", condition: "Ready" }] },
-      ], { selector: { kinds: ["Pod"], names: [name] }, ...modeArgs("wrapper") });
-      await apply(transform(s, m).out, t.ns);
+      await applyDbApp(t, name, "1h", []);
       await waitFor(async () => {
         const p = await getPod(t.ns, name);
         return containerStatus(p, "app")?.state?.running && containerStatus(p, "db")?.state?.running;
@@ -90,12 +95,7 @@ export default [
     name: "status-in-order",
     async run(t) {
       const name = "ordered";
-      const m = [pod(name, [wl("app", ["-exit-after=1s"]), wl("db", ["-port=8081", "-ready-after=1s"])], { restartPolicy: "Never" })];
-      const s = soSpec(name, [
-        { name: "db", ready: { httpGet: { port: 8081, path: "/ready" }, periodSeconds: 1 } },
-        { name: "app", after: [{ name: "db", condition: "Ready" }] },
-      ], { selector: { kinds: ["Pod"], names: [name] }, ...modeArgs("wrapper") });
-      await apply(transform(s, m).out, t.ns);
+      await applyDbApp(t, name, "1s", ["-exit-after=1s"]);
       await waitFor(async () => {
         const p = await getPod(t.ns, name);
         return containerStatus(p, "app")?.state?.terminated && containerStatus(p, "db")?.state?.terminated;
