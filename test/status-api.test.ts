@@ -105,7 +105,7 @@ test('an exec credential plugin gives the token', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^startorder status: pod ns1\/plain is not ordered by startorder \(absent: no startorder\.dev\/applied annotation/);
   assert.equal(r.stderr.split('\n').length, 2);
-  assert.match(r.stdout, /^gantt\n[^]*  section web\n    runs :active, /);
+  assert.match(r.stdout, /^gantt\n[^]* {2}section web\n {4}runs :active, /);
 });
 
 test('every failure is one line and its own exit code', async () => {

@@ -80,7 +80,7 @@ test('a pod that started in order: times from the termination messages, in order
   const order = r.timeline.filter((e) => e.event === 'process started' || e.event === 'ready').map((e) => `${e.container} ${e.event}`);
   assert.deepEqual(order, ['db process started', 'db ready', 'app process started', 'app ready']);
   const gantt = renderMermaid(r, T0 + 20_000);
-  assert.match(gantt, /^gantt\n  title Start-up of pod ns1\/ordered\n  dateFormat x\n/);
+  assert.match(gantt, /^gantt\n {2}title Start-up of pod ns1\/ordered\n {2}dateFormat x\n/);
   assert.match(gantt, new RegExp(`  section app\\n    waits :done, ${T0 + 2000}, ${T0 + 3010}\\n`));
   assert.match(gantt, new RegExp(`    ready :done, ${T0 + 3000}, ${T0 + 9000}\\n`));
 });
@@ -101,9 +101,9 @@ test('a failed dependency: the reason comes from the termination message', () =>
   assert.equal(c(r, 'second').times.started, undefined);
   assert.deepEqual(c(r, 'dep').failure, { reason: 'Error: exit code 1', source: 'termination-message' });
   const text = renderText(r, T0 + 10_000);
-  assert.match(text, /\nFailures:\n  dep: Error: exit code 1 \[termination-message\]\n  second: DependencyFailed: \/startorder\/run\/dep\/completed\.err \[termination-message\]\n/);
+  assert.match(text, /\nFailures:\n {2}dep: Error: exit code 1 \[termination-message\]\n {2}second: DependencyFailed: \/startorder\/run\/dep\/completed\.err \[termination-message\]\n/);
   // the failed container that never ran: its wait bar is critical
-  assert.match(renderMermaid(r, T0 + 10_000), /  section second\n    waits :crit, /);
+  assert.match(renderMermaid(r, T0 + 10_000), / {2}section second\n {4}waits :crit, /);
 });
 
 test('a child that wrote its own termination message: the pod says why, with the text', () => {

@@ -150,7 +150,8 @@ function execIn(ex: K8s.Exec, ns: string, pod: string, container: string, argv: 
     };
     const timer = setTimeout(() => finish(false, `\n(no answer within ${timeoutMs} ms)`), timeoutMs);
     ex.exec(ns, pod, container, argv, sink, sink, null, false, (s) => finish(s.status === 'Success', s.status === 'Success' ? '' : `\n${s.message ?? ''}`))
-      .then((ws) => {
+      .then((opened) => {
+        const ws = opened as unknown as { on(event: 'close', f: () => void): void; close(): void };
         socket = ws;
         ws.on('close', () => setTimeout(() => finish(false, '\n(the connection closed without a status)'), 200));
       })

@@ -18,6 +18,7 @@ export interface Extra {
 }
 
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown, otherwise: string): string => (typeof v === 'string' ? v : otherwise);
 const objs = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter((x): x is Obj => typeof x === 'object' && x !== null) : []);
 
 /** An RFC 3339 string from what the API client gives (a string, or a Date). */
@@ -52,9 +53,9 @@ export function buildReport(pod: Obj, extra: Extra): PodReport {
   }
   inferFromDependencies(containers);
   const report: PodReport = {
-    namespace: String(meta.namespace ?? ''),
-    name: String(meta.name ?? ''),
-    phase: String(status.phase ?? 'Unknown'),
+    namespace: str(meta.namespace, ''),
+    name: str(meta.name, ''),
+    phase: str(status.phase, 'Unknown'),
     ordered: record !== undefined,
     ...(iso(meta.creationTimestamp) ? { created: iso(meta.creationTimestamp) } : {}),
     sources: {
@@ -119,7 +120,7 @@ function fromTermination(r: ContainerReport, terminated: Obj, last: Obj): void {
   if (tm?.reason && failedChild) r.failure = { reason: tm.reason, source: 'termination-message' };
   else if (r.exitCode !== undefined && r.exitCode !== 0) {
     const words = typeof t.message === 'string' && t.message !== '' && !tm ? `: ${t.message.trim()}` : '';
-    r.failure = { reason: `${String(t.reason ?? 'Error')}: exit code ${r.exitCode}${words}`, source: 'pod' };
+    r.failure = { reason: `${str(t.reason, 'Error')}: exit code ${r.exitCode}${words}`, source: 'pod' };
   }
 }
 
@@ -143,11 +144,11 @@ function decideState(r: ContainerReport, c: Obj, st: Obj | undefined, state: Obj
   };
   if (!st) return set('not-created', 'pod');
   if (state.waiting !== undefined) {
-    r.kubeReason = String(obj(state.waiting).reason ?? 'Waiting');
+    r.kubeReason = str(obj(state.waiting).reason, 'Waiting');
     return set(r.kubeReason === 'CrashLoopBackOff' ? 'restarting' : 'not-created', 'pod');
   }
   if (state.terminated !== undefined) {
-    r.kubeReason = String(obj(state.terminated).reason ?? '');
+    r.kubeReason = str(obj(state.terminated).reason, '');
     return set(r.exitCode === 0 ? 'completed' : 'failed', 'pod');
   }
   // The kubelet's "ready" is the wrapper's readiness only when the wrapper checks none of its own.
@@ -178,7 +179,7 @@ function decideState(r: ContainerReport, c: Obj, st: Obj | undefined, state: Obj
 const READINESS_FLAGS = new Set(['-ready_http', '-ready_tcp', '-ready_exec', '-ready_file', '-ready_self']);
 
 function hasReadinessFlag(c: Obj): boolean {
-  const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].map(String);
+  const argv = [...(Array.isArray(c.command) ? (c.command as unknown[]) : []), ...(Array.isArray(c.args) ? (c.args as unknown[]) : [])].map(String);
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).some((a) => READINESS_FLAGS.has(a.replace(/^--/, '-').replace(/=.*$/, '')));
 }
