@@ -209,3 +209,18 @@ test('exit 0 after -exit_with is no failure; OnErrorContinue is', () => {
   assert.equal(c(r, 'side').state, 'completed');
   assert.deepEqual(c(r, 'job').failure, { reason: 'OnErrorContinue: exit code 2', source: 'termination-message' });
 });
+
+test('the gate: a container waits until the pod annotation the downward volume shows is set', () => {
+  const gated = (annotations: Record<string, string>) => {
+    const p = pod('gated', [wrapped('app', ['-wait_file', '/startorder/downward/ready', '-wait_file_content'])], [running('app', 2, true)], { edges: [], annotations });
+    (p.spec as Record<string, unknown>).volumes = [{ name: 'startorder-downward', downwardAPI: { items: [{ path: 'ready', fieldRef: { fieldPath: "metadata.annotations['example.com/go']" } }] } }];
+    return buildReport(p, noExtra);
+  };
+  const shut = c(gated({}), 'app');
+  assert.deepEqual(shut.gate, { annotation: 'example.com/go', open: false });
+  assert.equal(shut.state, 'waiting');
+  assert.deepEqual(shut.waiting, { for: ['gate (annotation example.com/go)'], since: at(2), source: 'inferred' });
+  const open = c(gated({ 'example.com/go': 'true' }), 'app');
+  assert.equal(open.state, 'ready');
+  assert.equal(open.waiting, undefined);
+});

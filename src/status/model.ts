@@ -2,7 +2,7 @@
 // inside it (wait lines, status files), merged into one report. No I/O here: the renderers and the
 // tests start from this.
 import { parseRecord } from '../rewrite/record.js';
-import { ENTRYPOINT, RECORD_ANNOTATION } from '../rewrite/names.js';
+import { DOWNWARD_VOLUME, ENTRYPOINT, GATE_FILE, RECORD_ANNOTATION } from '../rewrite/names.js';
 import type { Condition, Obj } from '../types.js';
 import { parseTerminationMessage, parseWaitLines, type StatusDir, type WaitLine } from './facts.js';
 import type { ContainerReport, Dependency, PodReport, State } from './types.js';
@@ -29,6 +29,8 @@ export function iso(v: unknown): string | undefined {
 
 interface Ctx {
   statuses: Map<string, Obj>;
+  /** The gate: the annotation the downward volume shows at /startorder/downward/ready, and whether it is set. */
+  gate?: { annotation: string; open: boolean };
   edges: Dependency[][];
   record: boolean;
   extra: Extra;
@@ -46,7 +48,7 @@ export function buildReport(pod: Obj, extra: Extra): PodReport {
   for (const [dep, dependent, condition, mechanism] of record?.edges ?? []) {
     byDependent.set(dependent, [...(byDependent.get(dependent) ?? []), { container: dep, condition, mechanism }]);
   }
-  const ctx: Ctx = { statuses, edges: [], record: record !== undefined, extra };
+  const ctx: Ctx = { statuses, edges: [], record: record !== undefined, extra, ...gateOf(spec, obj(meta.annotations)) };
   const containers: ContainerReport[] = [];
   for (const list of ['initContainers', 'containers'] as const) {
     for (const c of objs(spec[list])) containers.push(containerReport(c, list, byDependent.get(String(c.name)) ?? [], ctx));
@@ -71,6 +73,16 @@ export function buildReport(pod: Obj, extra: Extra): PodReport {
   return report;
 }
 
+/** The gate annotation, from the downward volume startorder added (`metadata.annotations['NAME']`). */
+function gateOf(spec: Obj, annotations: Obj): { gate?: Ctx['gate'] } {
+  const vol = objs(spec.volumes).find((v) => v.name === DOWNWARD_VOLUME);
+  const path = objs(obj(vol?.downwardAPI).items).map((i) => obj(i.fieldRef).fieldPath).find((f) => typeof f === 'string');
+  const m = typeof path === 'string' ? /^metadata\.annotations\['(.+)'\]$/.exec(path) : null;
+  if (!m) return {};
+  const v = annotations[m[1]!];
+  return { gate: { annotation: m[1]!, open: typeof v === 'string' && v !== '' } };
+}
+
 function kindOf(c: Obj, list: 'initContainers' | 'containers'): ContainerReport['kind'] {
   if (list === 'containers') return 'app';
   return c.restartPolicy === 'Always' ? 'sidecar' : 'init';
@@ -91,6 +103,7 @@ function containerReport(c: Obj, list: 'initContainers' | 'containers', waitsFor
     waitsFor,
     times: {},
   };
+  if (ctx.gate && argvOf(c).includes(GATE_FILE)) r.gate = { annotation: ctx.gate.annotation, open: ctx.gate.open };
   const running = obj(state.running);
   const terminated = obj(state.terminated);
   const created = iso(running.startedAt) ?? iso(terminated.startedAt);
@@ -155,10 +168,10 @@ function decideState(r: ContainerReport, c: Obj, st: Obj | undefined, state: Obj
   const ownReadiness = r.wrapped && hasReadinessFlag(c);
   const ready = st.ready === true && !ownReadiness;
   if (ownReadiness && !dir) r.readyUnknown = true;
-  if (!r.wrapped || r.waitsFor.length === 0) return set(ready ? 'ready' : 'running', 'pod');
+  if (!r.wrapped || (r.waitsFor.length === 0 && !r.gate)) return set(ready ? 'ready' : 'running', 'pod');
   if (dir) {
     if (!dir.files.started) {
-      r.waiting = { for: unmetByFiles(r.waitsFor, ctx.extra.statusDirs ?? {}), ...since(r, lines), source: 'status-files' };
+      r.waiting = { for: unmetByFiles(r, ctx.extra.statusDirs ?? {}), ...since(r, lines), source: 'status-files' };
       return set('waiting', 'status-files');
     }
     return set(dir.files.ready ? 'ready' : 'running', 'status-files');
@@ -178,8 +191,12 @@ function decideState(r: ContainerReport, c: Obj, st: Obj | undefined, state: Obj
 
 const READINESS_FLAGS = new Set(['-ready_http', '-ready_tcp', '-ready_exec', '-ready_file', '-ready_self']);
 
+function argvOf(c: Obj): string[] {
+  return [...(Array.isArray(c.command) ? (c.command as unknown[]) : []), ...(Array.isArray(c.args) ? (c.args as unknown[]) : [])].map(String);
+}
+
 function hasReadinessFlag(c: Obj): boolean {
-  const argv = [...(Array.isArray(c.command) ? (c.command as unknown[]) : []), ...(Array.isArray(c.args) ? (c.args as unknown[]) : [])].map(String);
+  const argv = argvOf(c);
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).some((a) => READINESS_FLAGS.has(a.replace(/^--/, '-').replace(/=.*$/, '')));
 }
@@ -204,8 +221,12 @@ function describe(d: Dependency): string {
 
 const FILE_OF: Record<Condition, string[]> = { Started: ['started', 'completed'], Ready: ['ready', 'completed'], Completed: ['completed'], Exited: ['exited'] };
 
-function unmetByFiles(deps: Dependency[], dirs: Record<string, StatusDir>): string[] {
-  return deps.filter((d) => !FILE_OF[d.condition].some((f) => dirs[d.container]?.files[f])).map(describe);
+function unmetByFiles(r: ContainerReport, dirs: Record<string, StatusDir>): string[] {
+  return [...r.waitsFor.filter((d) => !FILE_OF[d.condition].some((f) => dirs[d.container]?.files[f])).map(describe), ...closedGate(r)];
+}
+
+function closedGate(r: ContainerReport): string[] {
+  return r.gate && !r.gate.open ? [`gate (annotation ${r.gate.annotation})`] : [];
 }
 
 const MEETS: Record<Condition, State[]> = {
@@ -227,11 +248,11 @@ function inferFromDependencies(all: ContainerReport[]): void {
     changed = false;
     for (const c of all) {
       if (c.stateSource !== 'inferred') continue;
-      const unmet = c.waitsFor.filter((d) => !MEETS[d.condition].includes(byName.get(d.container)?.state ?? 'unknown'));
+      const unmet = [...c.waitsFor.filter((d) => !MEETS[d.condition].includes(byName.get(d.container)?.state ?? 'unknown')).map(describe), ...closedGate(c)];
       const next: State = unmet.length > 0 ? 'waiting' : base.get(c.name)!;
       if (next !== c.state) changed = true;
       c.state = next;
-      if (unmet.length > 0) c.waiting = { for: unmet.map(describe), ...(c.times.created ? { since: c.times.created.at } : {}), source: 'inferred' };
+      if (unmet.length > 0) c.waiting = { for: unmet, ...(c.times.created ? { since: c.times.created.at } : {}), source: 'inferred' };
       else delete c.waiting;
     }
   }

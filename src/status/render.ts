@@ -34,7 +34,8 @@ function stateText(c: ContainerReport): string {
 }
 
 function waitingText(c: ContainerReport, now: number): [string, string] {
-  if (!c.waiting) return [c.waitsFor.length > 0 ? `- (after ${c.waitsFor.map((d) => `${d.container} ${d.condition.toLowerCase()}`).join(', ')})` : '-', '-'];
+  const plan = [...c.waitsFor.map((d) => `${d.container} ${d.condition.toLowerCase()}`), ...(c.gate ? ['gate'] : [])];
+  if (!c.waiting) return [plan.length > 0 ? `- (after ${plan.join(', ')})` : '-', '-'];
   const since = c.waiting.since ? `${c.waiting.since} (${span(now - Date.parse(c.waiting.since))} ago)` : '-';
   return [`${c.waiting.for.join(', ') || '(unknown)'} [${c.waiting.source}]`, since];
 }
@@ -77,13 +78,14 @@ function bars(c: ContainerReport, now: number): Bar[] {
   const t = (f: Fact | undefined) => (f ? Date.parse(f.at) : undefined);
   const created = t(c.times.created);
   // a wrapper with nothing to wait for starts its child at once
-  const started = t(c.times.started) ?? (c.wrapped && c.waitsFor.length > 0 ? t(c.times.waited) : created);
+  const waits = c.waitsFor.length > 0 || c.gate !== undefined;
+  const started = t(c.times.started) ?? (c.wrapped && waits ? t(c.times.waited) : created);
   const ready = t(c.times.ready);
   const end = t(c.times.exited);
   const stop = end ?? now;
   const out: Bar[] = [];
   const ongoing = end === undefined ? 'active' : 'done';
-  if (c.wrapped && created !== undefined && (c.waitsFor.length > 0 || c.waiting)) {
+  if (c.wrapped && created !== undefined && (waits || c.waiting)) {
     const waitEnd = t(c.times.waited) ?? started ?? (c.state === 'waiting' ? now : end);
     if (waitEnd !== undefined) out.push({ name: 'waits', from: created, to: waitEnd, tag: started === undefined && end !== undefined ? 'crit' : waitEnd === now ? 'active' : 'done' });
   }

@@ -40,6 +40,8 @@ export interface ContainerReport {
   readyUnknown?: boolean;
   /** From the record: what this container waits for. */
   waitsFor: Dependency[];
+  /** Waits for the gate (the downward-API file of a pod annotation); open = the annotation is set. */
+  gate?: { annotation: string; open: boolean };
   /** While it waits: what is still missing and since when. */
   waiting?: { for: string[]; since?: string; source: Source };
   /** When the container (the wrapper) was started by the kubelet, the wait ended, the child started… */
