@@ -3,10 +3,11 @@
 // tests start from this.
 import { parseRecord } from '../rewrite/record.js';
 import { DOWNWARD_VOLUME, ENTRYPOINT, GATE_FILE, RECORD_ANNOTATION } from '../rewrite/names.js';
-import type { Condition, Obj } from '../types.js';
+import type { Obj } from '../types.js';
 import { parseTerminationMessage, parseWaitLines, type StatusDir, type WaitLine } from './facts.js';
 import type { ContainerReport, Dependency, PodReport, State } from './types.js';
 import { timeline } from './timeline.js';
+import { inferFromDependencies, unmetByFiles } from './infer.js';
 
 /** What was read besides the pod object, and why a source was not. */
 export interface Extra {
@@ -213,47 +214,4 @@ function since(r: ContainerReport, lines: WaitLine[]): { since?: string } {
   const first = lines.find((l) => l.kind === 'waiting');
   const at = first?.at ?? r.times.created?.at;
   return at ? { since: at } : {};
-}
-
-function describe(d: Dependency): string {
-  return `${d.container} ${d.condition.toLowerCase()}`;
-}
-
-const FILE_OF: Record<Condition, string[]> = { Started: ['started', 'completed'], Ready: ['ready', 'completed'], Completed: ['completed'], Exited: ['exited'] };
-
-function unmetByFiles(r: ContainerReport, dirs: Record<string, StatusDir>): string[] {
-  return [...r.waitsFor.filter((d) => !FILE_OF[d.condition].some((f) => dirs[d.container]?.files[f])).map(describe), ...closedGate(r)];
-}
-
-function closedGate(r: ContainerReport): string[] {
-  return r.gate && !r.gate.open ? [`gate (annotation ${r.gate.annotation})`] : [];
-}
-
-const MEETS: Record<Condition, State[]> = {
-  Started: ['running', 'ready', 'completed'],
-  Ready: ['ready', 'completed'],
-  Completed: ['completed'],
-  Exited: ['completed', 'failed'],
-};
-
-/**
- * A wrapped container that runs while nothing from inside the pod says whether its child started:
- * it waits while one of its dependencies (by their own states) does not meet the condition. Repeated
- * until nothing changes, so a chain is decided from its first link.
- */
-function inferFromDependencies(all: ContainerReport[]): void {
-  const byName = new Map(all.map((c) => [c.name, c]));
-  const base = new Map(all.map((c) => [c.name, c.state]));
-  for (let changed = true, rounds = 0; changed && rounds <= all.length; rounds++) {
-    changed = false;
-    for (const c of all) {
-      if (c.stateSource !== 'inferred') continue;
-      const unmet = [...c.waitsFor.filter((d) => !MEETS[d.condition].includes(byName.get(d.container)?.state ?? 'unknown')).map(describe), ...closedGate(c)];
-      const next: State = unmet.length > 0 ? 'waiting' : base.get(c.name)!;
-      if (next !== c.state) changed = true;
-      c.state = next;
-      if (unmet.length > 0) c.waiting = { for: unmet, ...(c.times.created ? { since: c.times.created.at } : {}), source: 'inferred' };
-      else delete c.waiting;
-    }
-  }
 }
