@@ -3,10 +3,12 @@
 // ($KUBECONFIG lists, contexts, tokens, an exec credential plugin). The e2e scenario 14-status runs
 // the same command against a real cluster.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { statusCommand, type PodReport } from '../src/status/index.js';
 import { pod, running, waitingPod, waitLog } from './status-pods.js';
@@ -148,4 +150,22 @@ test('--help', async () => {
   const r = await run(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^startorder status POD \[-n NAMESPACE\]/);
+});
+
+test('the kubectl plugin (bin/kubectl-startorder.js, the built dist/) runs the same command', async () => {
+  const kc = kubeconfig('plugin.yaml', { cluster: true, user: { token: 'p' }, contexts: true, current: 'one' });
+  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kubectl-startorder.js');
+  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, [bin, 'status', 'waiter', '-n', 'ns1', '-o', 'json'], { env: { ...process.env, KUBECONFIG: kc } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const rep = JSON.parse(r.stdout) as PodReport;
+  assert.equal(rep.containers.find((c) => c.name === 'app')?.state, 'waiting');
+  const other = await new Promise<number | null>((resolve) => spawn(process.execPath, [bin, 'logs'], { stdio: 'ignore' }).on('close', resolve));
+  assert.equal(other, 2);
 });
