@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+
+export interface StatusArgs {
+  pod: string;
+  namespace?: string;
+  output: 'text' | 'json' | 'mermaid';
+  kubeconfig?: string;
+  context?: string;
+  help: boolean;
+}
+
+export class StatusUsageError extends Error {}
+
+export const HELP = `startorder status POD [-n NAMESPACE] [--output text|json] [--format mermaid] [--kubeconfig FILE] [--context NAME]
+
+Why is my pod waiting? Reads the pod through the Kubernetes API (the kubeconfig as kubectl reads it:
+--kubeconfig, else $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster), the plan
+startorder recorded on it, the wrapper's wait lines and termination messages, and the status files of
+its run directory, and prints per container what it waits for and since when, when it started, became
+ready and exited, why it failed, and a timeline of the pod's start-up. Each fact names its source.
+As a kubectl plugin: kubectl startorder status POD -n NAMESPACE.
+
+Options:
+  -n, --namespace NS   the pod's namespace (default: the context's, else "default")
+  -o, --output FMT     text (default) or json
+      --format mermaid the timeline as a Mermaid gantt chart
+      --kubeconfig F   the kubeconfig file to use
+      --context C      the kubeconfig context to use
+  -h, --help           this text
+
+Exit codes: 0 shown; 1 the pod is not ordered by startorder (shown anyway); 2 usage or kubeconfig;
+3 internal error; 4 the API server cannot be reached or refused the request; 5 no such pod.
+`;
+
+export function parseStatusArgs(argv: readonly string[]): StatusArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        namespace: { type: 'string', short: 'n' },
+        output: { type: 'string', short: 'o' },
+        format: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new StatusUsageError((e as Error).message.split('\n')[0]);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) return { pod: '', output: 'text', help: true };
+  if (v.output !== undefined && v.output !== 'text' && v.output !== 'json') throw new StatusUsageError(`--output must be text or json, not "${v.output}"`);
+  if (v.format !== undefined && v.format !== 'mermaid') throw new StatusUsageError(`--format must be mermaid, not "${v.format}"`);
+  if (v.format !== undefined && v.output === 'json') throw new StatusUsageError('--format mermaid and --output json exclude each other');
+  if (positionals.length !== 1) throw new StatusUsageError(positionals.length === 0 ? 'status needs the name of a pod' : `status takes one pod, got ${positionals.length}: ${positionals.join(' ')}`);
+  for (const [k, val] of Object.entries({ namespace: v.namespace, kubeconfig: v.kubeconfig, context: v.context })) {
+    if (val === '') throw new StatusUsageError(`--${k} needs a value`);
+  }
+  return {
+    pod: positionals[0]!,
+    output: v.format === 'mermaid' ? 'mermaid' : v.output === 'json' ? 'json' : 'text',
+    help: false,
+    ...(v.namespace !== undefined ? { namespace: v.namespace } : {}),
+    ...(v.kubeconfig !== undefined ? { kubeconfig: v.kubeconfig } : {}),
+    ...(v.context !== undefined ? { context: v.context } : {}),
+  };
+}

@@ -1,0 +1,160 @@
+// The Kubernetes API through @kubernetes/client-node, loaded here only (a dynamic import: it takes
+// seconds to load, and no other command needs it). Every failure becomes a StatusError with one
+// line for the user and the exit code it maps to.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type * as K8s from '@kubernetes/client-node';
+import type { Obj } from '../types.js';
+import { StatusExit } from './exit.js';
+
+export class StatusError extends Error {
+  constructor(
+    message: string,
+    readonly exit: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface Target {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  env: Record<string, string | undefined>;
+}
+
+export interface Cluster {
+  namespace: string;
+  server: string;
+  getPod(name: string): Promise<Obj>;
+  /** The container's log with timestamps (its last 2,000 lines), or why it could not be read. */
+  logs(pod: string, container: string): Promise<{ text: string } | { error: string }>;
+  /** Runs argv in the container; stdout+stderr and whether it ended with exit 0. */
+  exec(pod: string, container: string, argv: string[], timeoutMs: number): Promise<{ ok: boolean; output: string }>;
+}
+
+async function load(): Promise<typeof K8s> {
+  try {
+    return await import('@kubernetes/client-node');
+  } catch (e) {
+    throw new StatusError(`cannot load @kubernetes/client-node (${(e as Error).message}); reinstall startorder`, StatusExit.internal);
+  }
+}
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** Whether loadFromDefault finds something; without, it would quietly try http://localhost:8080. */
+function hasDefaultConfig(env: Target['env']): boolean {
+  if (env.KUBECONFIG) return true;
+  if (env.HOME && existsSync(join(env.HOME, '.kube', 'config'))) return true;
+  return existsSync(SERVICE_ACCOUNT_TOKEN);
+}
+
+/** The kubeconfig as kubectl reads it: --kubeconfig, else $KUBECONFIG (a list), ~/.kube/config, in-cluster. */
+function kubeConfig(k: typeof K8s, t: Target): K8s.KubeConfig {
+  const kc = new k.KubeConfig();
+  const saved = process.env.KUBECONFIG;
+  try {
+    if (t.kubeconfig) kc.loadFromFile(t.kubeconfig);
+    else {
+      if (!hasDefaultConfig(t.env)) throw new StatusError('no kubeconfig: $KUBECONFIG is not set, ~/.kube/config does not exist, and this is not a pod with a service account (pass --kubeconfig)', StatusExit.usage);
+      // loadFromDefault reads process.env; the command's own env is what counts
+      if (t.env.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = t.env.KUBECONFIG;
+      kc.loadFromDefault();
+    }
+  } catch (e) {
+    if (e instanceof StatusError) throw e;
+    throw new StatusError(`cannot read the kubeconfig: ${(e as Error).message}`, StatusExit.usage);
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+  }
+  if (t.context) {
+    if (!kc.getContextObject(t.context)) throw new StatusError(`no context "${t.context}" in the kubeconfig`, StatusExit.usage);
+    kc.setCurrentContext(t.context);
+  }
+  if (!kc.getCurrentCluster()) throw new StatusError('the kubeconfig has no current cluster (set current-context, or pass --context)', StatusExit.usage);
+  return kc;
+}
+
+/** An error of the API client → one line and an exit code. */
+export function classify(e: unknown, what: string, server: string): StatusError {
+  if (e instanceof StatusError) return e;
+  const err = e as { code?: unknown; message?: string; body?: unknown };
+  const status = typeof err.code === 'number' ? err.code : undefined;
+  if (status === 404) return new StatusError(`${what} not found`, StatusExit.notFound);
+  if (status === 401) return new StatusError(`the API server ${server} refused the credentials (401 Unauthorized)`, StatusExit.unreachable);
+  if (status === 403) return new StatusError(`not allowed to read ${what} (403 Forbidden): ${apiMessage(err.body)}`, StatusExit.unreachable);
+  if (status !== undefined) return new StatusError(`the API server ${server} answered ${status} for ${what}: ${apiMessage(err.body)}`, StatusExit.unreachable);
+  const net = typeof err.code === 'string' ? ` (${err.code})` : '';
+  const msg = String(err.message ?? e).split('\n')[0];
+  return new StatusError(`cannot reach the API server ${server}${net}: ${msg}`, StatusExit.unreachable);
+}
+
+function apiMessage(body: unknown): string {
+  if (typeof body === 'string') {
+    try {
+      const o = JSON.parse(body) as { message?: unknown };
+      if (typeof o.message === 'string') return o.message;
+    } catch {
+      return body.slice(0, 200);
+    }
+  }
+  const o = body as { message?: unknown } | undefined;
+  return typeof o?.message === 'string' ? o.message : 'no message';
+}
+
+export async function connect(t: Target): Promise<Cluster> {
+  const k = await load();
+  const kc = kubeConfig(k, t);
+  const server = kc.getCurrentCluster()!.server;
+  const namespace = t.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const core = kc.makeApiClient(k.CoreV1Api);
+  return {
+    namespace,
+    server,
+    async getPod(name) {
+      try {
+        return (await core.readNamespacedPod({ name, namespace })) as unknown as Obj;
+      } catch (e) {
+        throw classify(e, `pod ${namespace}/${name}`, server);
+      }
+    },
+    async logs(pod, container) {
+      try {
+        return { text: await core.readNamespacedPodLog({ name: pod, namespace, container, timestamps: true, tailLines: 2000 }) };
+      } catch (e) {
+        return { error: classify(e, `the log of ${container}`, server).message };
+      }
+    },
+    exec: (pod, container, argv, timeoutMs) => execIn(new k.Exec(kc), namespace, pod, container, argv, timeoutMs),
+  };
+}
+
+function execIn(ex: K8s.Exec, ns: string, pod: string, container: string, argv: string[], timeoutMs: number): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    let output = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        if (output.length < 1 << 20) output += chunk.toString('utf8');
+        done();
+      },
+    });
+    let socket: { close(): void } | undefined;
+    const finish = (ok: boolean, extra = '') => {
+      clearTimeout(timer);
+      socket?.close();
+      resolve({ ok, output: output + extra });
+    };
+    const timer = setTimeout(() => finish(false, `\n(no answer within ${timeoutMs} ms)`), timeoutMs);
+    ex.exec(ns, pod, container, argv, sink, sink, null, false, (s) => finish(s.status === 'Success', s.status === 'Success' ? '' : `\n${s.message ?? ''}`))
+      .then((opened) => {
+        const ws = opened as unknown as { on(event: 'close', f: () => void): void; close(): void };
+        socket = ws;
+        ws.on('close', () => setTimeout(() => finish(false, '\n(the connection closed without a status)'), 200));
+      })
+      .catch((e: unknown) => finish(false, `\n${(e as Error).message ?? String(e)}`));
+  });
+}
