@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { minorVersion } from '../spec/normalize.js';
 import { isObj, workloadId, type Condition, type Obj, type RestartPolicy, type Role, type Spec, type Workload } from '../types.js';
+import { resourceRef, SPEC_ANNOTATION } from '../kube/index.js';
 import { findCycle, topoSort } from './graph.js';
 import { originalArgv } from './command.js';
 import { planReady, type PlannedReady, type Runner } from './readiness.js';
@@ -81,7 +82,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   /** A field of the spec itself (mode, kubernetesVersion), or the annotation that carries it. */
   const specField = (...keys: string[]): Partial<Diagnostic> => {
     if (spec.fromAnnotation || spec.file === undefined) {
-      const path = [...w.path, ...w.metadataPath, 'annotations', 'startorder.dev/spec'];
+      const path = [...w.path, ...w.metadataPath, 'annotations', SPEC_ANNOTATION];
       return { file: w.file, document: w.document, path, ...locate(w.file, w.document, path) };
     }
     const at = (path: string[]) => JSON.stringify(locate(spec.file, spec.document, path));
@@ -282,6 +283,4 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   };
 }
 
-export function resourceRef(w: Workload): NonNullable<Diagnostic['resource']> {
-  return { ...(w.apiVersion ? { apiVersion: w.apiVersion } : {}), kind: w.kind, ...(w.name ? { name: w.name } : {}), ...(w.namespace ? { namespace: w.namespace } : {}) };
-}
+export { resourceRef } from '../kube/index.js';
