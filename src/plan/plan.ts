@@ -38,13 +38,20 @@ export interface Wrap {
   argv: string[];
 }
 
+/** An app container that moves to initContainers: as a native sidecar, or as a plain init container. */
+export interface Native {
+  name: string;
+  as: 'sidecar' | 'init';
+  ready?: PlannedReady;
+}
+
 export interface Plan {
   workload: Workload;
   spec: Spec;
   edges: Edge[];
   roles: Record<string, Role>;
   /** App containers that move to initContainers, in the order they are appended. */
-  native: { name: string; as: 'sidecar' | 'init'; ready?: PlannedReady }[];
+  native: Native[];
   /**
    * Native sidecars the pod already has (init containers with restartPolicy Always) that others wait
    * for as Ready, with the spec's `ready` and no startupProbe of their own: they get one from `ready`
