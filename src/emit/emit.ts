@@ -1,4 +1,4 @@
-import { isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
+import { isCollection, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Document, type Node, type ToStringOptions } from 'yaml';
 import type { SourceFile } from '../load/parse.js';
 import type { Obj } from '../types.js';
 import { EmitError, keyName, Renderer, rootEnv, type Sources } from './edit.js';
