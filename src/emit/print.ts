@@ -16,7 +16,7 @@ export function printOptions(style: EditStyle): ToStringOptions {
   return { lineWidth: 0, minContentWidth: 0, indent: style.indent, indentSeq: style.indentSeq, flowCollectionPadding: style.flowPadding };
 }
 
-/** The value printed at column 0 (no final newline); `flow` prints every collection in flow style. */
+/** A value as JSON on one line, its keys in their order (what a JSON file gets). */
 export function jsonInline(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(jsonInline).join(', ')}]`;
   if (isObj(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${jsonInline(x)}`).join(', ')}}`;
@@ -27,10 +27,11 @@ export function jsonInline(v: unknown): string {
  * What startorder adds is mostly the same for every workload (the init container, the volumes, the
  * mounts): printing goes through a small cache keyed by the value and the style.
  */
-export const printed = new Map<string, string>();
+const printed = new Map<string, string>();
 
-export const PRINT_CACHE_MAX = 4096;
+const PRINT_CACHE_MAX = 4096;
 
+/** The value printed at column 0 (no final newline); `flow` prints every collection in flow style. */
 export function printValue(value: unknown, style: EditStyle, flow: boolean): string {
   const key = `${style.json ? 'j' : ''}${style.indent}${style.indentSeq ? 's' : ''}${style.flowPadding ? 'p' : ''}${flow ? 'f' : ''}${JSON.stringify(value)}`;
   const hit = printed.get(key);
