@@ -17,7 +17,7 @@ export interface Selection {
  * Every (name, namespace) an object is known by: its own, then those kustomize recorded before its
  * name transformers ran (comma-separated lists, one entry per earlier transformation, in parallel).
  */
-export function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name?: string; namespace: string }[] {
+function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name?: string; namespace: string }[] {
   const out: { name?: string; namespace: string }[] = [{ ...(r.name !== undefined ? { name: r.name } : {}), namespace: r.namespace ?? 'default' }];
   const ann = getIn(r.value, ['metadata', 'annotations']);
   if (!isObj(ann) || typeof ann[PREVIOUS_NAMES] !== 'string') return out;
@@ -48,7 +48,7 @@ function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
 }
 
 /** The spec a pod template carries in its startorder.dev/spec annotation, if any. */
-export function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): { spec?: Spec; diagnostics: Diagnostic[] } {
+function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): { spec?: Spec; diagnostics: Diagnostic[] } {
   const path = [...w.path, ...w.metadataPath, 'annotations', SPEC_ANNOTATION];
   const text = getIn(w.value, [...w.metadataPath, 'annotations', SPEC_ANNOTATION]);
   if (text === undefined) return { diagnostics: [] };
