@@ -133,7 +133,7 @@ function ambiguous(w: Workload, chosen: readonly Spec[], locate: Locator): Diagn
 
 /**
  * A spec that selects no workload: a warning at its selector (or containers). Said the same way
- * whatever the input holds: a stream processed in parts (stream.ts) reports it only when every part said it.
+ * whatever the input holds: a stream processed in parts (pipeline/parts.ts) reports it only when every part said it.
  */
 function selectsNothing(s: Spec, locate: Locator): Diagnostic {
   const path = s.selector ? ['spec', 'selector'] : ['spec', 'containers'];
