@@ -9,15 +9,11 @@ export const ENTRYPOINT = `${BIN_DIR}/entrypoint`;
 export const INIT_CONTAINER = 'startorder-init';
 export const RUNTIME_BINARY = '/startorder-entrypoint';
 export const GATE_FILE = `${DOWNWARD_DIR}/ready`;
-export const RECORD_ANNOTATION = 'startorder.dev/applied';
+export { RECORD_ANNOTATION } from '../kube/index.js';
 export const OUR_VOLUMES = [BIN_VOLUME, RUN_VOLUME, DOWNWARD_VOLUME];
 
 export function statusDir(container: string): string {
   return `${RUN_DIR}/${container}`;
-}
-
-export function statusFile(container: string, condition: 'Started' | 'Ready' | 'Completed' | 'exited'): string {
-  return `${statusDir(container)}/${condition.toLowerCase()}`;
 }
 
 /** Where a native sidecar with `ready: {self: true}` writes its ready file (no wrapper creates a dir for it). */

@@ -3,34 +3,21 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { normalizeSpec, type SpecDefaults } from '../spec/normalize.js';
 import { validateAnnotationSpec } from '../spec/schema.js';
-import { isObj, WORKLOAD_KINDS, workloadId, type Obj, type Resource, type Spec, type Workload } from '../types.js';
-import { getIn } from './resources.js';
+import { containerNames, getIn, isObj, isWorkloadKind, PREVIOUS_NAMES, PREVIOUS_NAMESPACES, SPEC_ANNOTATION, SPEC_KIND, WORKLOAD_KINDS, workloadId, type Obj } from '../kube/index.js';
+import type { Resource, Spec, Workload } from '../types.js';
 
-export const SPEC_ANNOTATION = 'startorder.dev/spec';
+export { PREVIOUS_NAMES, PREVIOUS_NAMESPACES, SPEC_ANNOTATION } from '../kube/index.js';
 
 export interface Selection {
   workload: Workload;
   spec: Spec;
 }
 
-function containerNames(podSpec: Obj): Set<string> {
-  const names = new Set<string>();
-  for (const key of ['containers', 'initContainers']) {
-    const list = podSpec[key];
-    if (Array.isArray(list)) for (const c of list) if (isObj(c) && typeof c.name === 'string') names.add(c.name);
-  }
-  return names;
-}
-
-/** kustomize records the names and namespaces an object had before namePrefix/nameSuffix/namespace. */
-export const PREVIOUS_NAMES = 'internal.config.kubernetes.io/previousNames';
-export const PREVIOUS_NAMESPACES = 'internal.config.kubernetes.io/previousNamespaces';
-
 /**
  * Every (name, namespace) an object is known by: its own, then those kustomize recorded before its
  * name transformers ran (comma-separated lists, one entry per earlier transformation, in parallel).
  */
-export function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name?: string; namespace: string }[] {
+function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name?: string; namespace: string }[] {
   const out: { name?: string; namespace: string }[] = [{ ...(r.name !== undefined ? { name: r.name } : {}), namespace: r.namespace ?? 'default' }];
   const ann = getIn(r.value, ['metadata', 'annotations']);
   if (!isObj(ann) || typeof ann[PREVIOUS_NAMES] !== 'string') return out;
@@ -61,7 +48,7 @@ function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
 }
 
 /** The spec a pod template carries in its startorder.dev/spec annotation, if any. */
-export function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): { spec?: Spec; diagnostics: Diagnostic[] } {
+function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): { spec?: Spec; diagnostics: Diagnostic[] } {
   const path = [...w.path, ...w.metadataPath, 'annotations', SPEC_ANNOTATION];
   const text = getIn(w.value, [...w.metadataPath, 'annotations', SPEC_ANNOTATION]);
   if (text === undefined) return { diagnostics: [] };
@@ -103,7 +90,7 @@ function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator):
   const s = spec.selector;
   const out: Diagnostic[] = [];
   for (const r of others) {
-    if ((WORKLOAD_KINDS as readonly string[]).includes(r.kind) || r.kind === 'StartOrder') continue;
+    if (isWorkloadKind(r.kind) || r.kind === SPEC_KIND) continue;
     let path: (string | number)[] | undefined;
     if (s?.names) {
       if (s.kinds) continue;
@@ -118,7 +105,7 @@ function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator):
     out.push({
       code: 'not-a-workload',
       severity: 'error',
-      message: `${spec.origin} names ${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '<unnamed>'}: kind ${r.kind}${r.apiVersion ? ` (${r.apiVersion})` : ''} is not a workload startorder rewrites; it rewrites: ${WORKLOAD_KINDS.join(', ')}`,
+      message: `${spec.origin} names ${workloadId(r)}: kind ${r.kind}${r.apiVersion ? ` (${r.apiVersion})` : ''} is not a workload startorder rewrites; it rewrites: ${WORKLOAD_KINDS.join(', ')}`,
       hint: `Order the containers of the ${WORKLOAD_KINDS.join('/')} it creates, or remove it from the spec's selector.`,
       ...(spec.file !== undefined ? { file: spec.file } : {}),
       ...(spec.document !== undefined ? { document: spec.document } : {}),
@@ -127,6 +114,39 @@ function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator):
     });
   }
   return out;
+}
+
+/** Two specs select one workload: an error at the workload that names both. */
+function ambiguous(w: Workload, chosen: readonly Spec[], locate: Locator): Diagnostic {
+  return {
+    code: 'spec-ambiguous',
+    severity: 'error',
+    message: `${chosen.length} specs select this workload: ${chosen.map((s) => s.origin).join(' and ')}`,
+    hint: 'Narrow the selectors (kinds, names, namespaces, matchLabels) so that one spec selects each workload.',
+    file: w.file,
+    document: w.document,
+    path: w.path,
+    workload: workloadId(w),
+    ...locate(w.file, w.document, w.path),
+  };
+}
+
+/**
+ * A spec that selects no workload: a warning at its selector (or containers). Said the same way
+ * whatever the input holds: a stream processed in parts (pipeline/parts.ts) reports it only when every part said it.
+ */
+function selectsNothing(s: Spec, locate: Locator): Diagnostic {
+  const path = s.selector ? ['spec', 'selector'] : ['spec', 'containers'];
+  return {
+    code: 'spec-selects-nothing',
+    severity: 'warning',
+    message: `${s.origin} selects no workload in the input`,
+    hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
+    ...(s.file !== undefined ? { file: s.file } : {}),
+    ...(s.document !== undefined ? { document: s.document } : {}),
+    path,
+    ...locate(s.file, s.document, path),
+  };
 }
 
 /**
@@ -146,50 +166,18 @@ export function select(
   const used = new Set<Spec>();
   for (const { workload: w, original } of workloads) {
     const podSpec = getIn(original, w.podSpecPath) as Obj;
-    const chosen: Spec[] = [];
     const fromAnnotation = annotationSpec({ ...w, value: original }, defaults, locate);
     diagnostics.push(...fromAnnotation.diagnostics);
-    if (fromAnnotation.spec) chosen.push(fromAnnotation.spec);
-    for (const s of specs) {
-      if (matches(s, w, podSpec)) {
-        chosen.push(s);
-        used.add(s);
-      }
-    }
-    if (chosen.length > 1) {
-      diagnostics.push({
-        code: 'spec-ambiguous',
-        severity: 'error',
-        message: `${chosen.length} specs select this workload: ${chosen.map((s) => s.origin).join(' and ')}`,
-        hint: 'Narrow the selectors (kinds, names, namespaces, matchLabels) so that one spec selects each workload.',
-        file: w.file,
-        document: w.document,
-        path: w.path,
-        workload: workloadId(w),
-        ...locate(w.file, w.document, w.path),
-      });
-    } else if (chosen[0]) {
-      selections.push({ workload: w, spec: chosen[0] });
-    }
+    const matching = specs.filter((s) => matches(s, w, podSpec));
+    for (const s of matching) used.add(s);
+    const chosen = [...(fromAnnotation.spec ? [fromAnnotation.spec] : []), ...matching];
+    if (chosen.length > 1) diagnostics.push(ambiguous(w, chosen, locate));
+    else if (chosen[0]) selections.push({ workload: w, spec: chosen[0] });
   }
   for (const s of specs) {
     if (used.has(s)) continue;
     const named = notWorkloads(s, others, locate);
-    diagnostics.push(...named);
-    if (named.length > 0) continue;
-    // Said the same way whatever the input holds: a stream processed in parts (stream.ts) reports it
-    // only when every part said it.
-    const path = s.selector ? ['spec', 'selector'] : ['spec', 'containers'];
-    diagnostics.push({
-      code: 'spec-selects-nothing',
-      severity: 'warning',
-      message: `${s.origin} selects no workload in the input`,
-      hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
-      ...(s.file !== undefined ? { file: s.file } : {}),
-      ...(s.document !== undefined ? { document: s.document } : {}),
-      path,
-      ...locate(s.file, s.document, path),
-    });
+    diagnostics.push(...(named.length > 0 ? named : [selectsNothing(s, locate)]));
   }
   return { selections, diagnostics };
 }
