@@ -16,6 +16,7 @@ import { transformStream } from './stream.js';
 import { dot, mermaid, viewOf, viewsFromRecords } from './render/graph.js';
 import { DEFAULT_LOCK_FILE } from './resolve/lockfile.js';
 import type { Mode } from './types.js';
+import { VERSION } from './generated/version.js';
 
 const EXAMPLES: [string, string][] = [
   ['kustomize build overlays/prod | startorder -c order.yaml | kubectl apply -f -', 'rewrite a rendered stream'],
@@ -366,7 +367,7 @@ export async function cli(io: IO): Promise<number> {
     .strict()
     .exitProcess(false)
     .help()
-    .version()
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
