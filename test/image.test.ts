@@ -18,7 +18,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'startorder-image-'));
 const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const fromEntries = (entries: { name: string; data?: Uint8Array }[]): ReadFile => {
   const files = new Map(entries.filter((e) => e.data).map((e) => [e.name, e.data!]));
-  return async (p) => files.get(p);
+  return (p) => Promise.resolve(files.get(p));
 };
 
 test('image: the generated RUNTIME_IMAGE names the shipped layout by its index digest', async () => {
@@ -46,7 +46,11 @@ test('image: npm pack carries the whole layout', () => {
 
 test('image: rebuilding from the sources gives the shipped layout; save writes the bytes mkimage -out writes', async () => {
   const dir = tmp();
-  const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'runtime-image.mjs'), '--layout', join(dir, 'layout'), '--tar', join(dir, 'mkimage.tar'), '--generated', join(dir, 'gen.ts')], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO, 'scripts', 'runtime-image.mjs'), '--layout', join(dir, 'layout'), '--tar', join(dir, 'mkimage.tar'), '--generated', join(dir, 'gen.ts')],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(readFileSync(join(dir, 'gen.ts'), 'utf8'), new RegExp(`RUNTIME_IMAGE = '${RUNTIME_IMAGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
   const saved = await saveRuntimeImage(join(dir, 'saved.tar'));
@@ -60,7 +64,10 @@ test('image: save, untar, the index digest is the pinned one and every blob chec
   const bytes = new Uint8Array(readFileSync(file));
   assert.deepEqual(bytes, saved.tarball);
   const entries = untar(bytes);
-  assert.deepEqual(entries.slice(0, 4).map((e) => e.name), ['oci-layout', 'index.json', 'blobs/', 'blobs/sha256/']);
+  assert.deepEqual(
+    entries.slice(0, 4).map((e) => e.name),
+    ['oci-layout', 'index.json', 'blobs/', 'blobs/sha256/'],
+  );
   const names = entries.slice(4).map((e) => e.name);
   assert.deepEqual(names, [...names].sort(), 'blobs sorted');
   const layout = await readLayout(fromEntries(entries));

@@ -85,7 +85,11 @@ async function walk(read: ReadFile, files: Map<string, Uint8Array>, d: Descripto
   const path = blobPath(d);
   const doc = json(path, data);
   if (doc.schemaVersion !== 2 || doc.mediaType !== d.mediaType) {
-    throw new LayoutError('media-type', path, `says schemaVersion ${String(doc.schemaVersion)} mediaType ${String(doc.mediaType)}, its descriptor ${d.mediaType}`);
+    throw new LayoutError(
+      'media-type',
+      path,
+      `says schemaVersion ${String(doc.schemaVersion)} mediaType ${String(doc.mediaType)}, its descriptor ${d.mediaType}`,
+    );
   }
   const next = d.mediaType === MEDIA_INDEX ? descriptors(path, doc.manifests) : descriptors(path, [doc.config, ...((doc.layers as unknown[]) ?? [])]);
   for (const n of next) await walk(read, files, n);
@@ -99,7 +103,8 @@ export async function readLayout(read: ReadFile): Promise<Layout> {
     if (!data) throw new LayoutError('missing', path, 'is missing: not an OCI image layout');
     files.set(path, data);
   }
-  if (json('oci-layout', files.get('oci-layout')!).imageLayoutVersion !== '1.0.0') throw new LayoutError('not-oci', 'oci-layout', 'is not imageLayoutVersion 1.0.0');
+  if (json('oci-layout', files.get('oci-layout')!).imageLayoutVersion !== '1.0.0')
+    throw new LayoutError('not-oci', 'oci-layout', 'is not imageLayoutVersion 1.0.0');
   const index = json('index.json', files.get('index.json')!);
   const top = descriptors('index.json', index.manifests);
   const root = top[0];

@@ -83,7 +83,7 @@ function field(block: Uint8Array, offset: number, width: number): string {
  */
 export function untar(data: Uint8Array): TarEntry[] {
   const entries: TarEntry[] = [];
-  for (let at = 0; at + BLOCK <= data.length; ) {
+  for (let at = 0; at + BLOCK <= data.length;) {
     const h = data.subarray(at, at + BLOCK);
     if (h.every((b) => b === 0)) break;
     const sum = h.reduce((a, b, i) => a + (i >= 148 && i < 156 ? 0x20 : b), 0);
