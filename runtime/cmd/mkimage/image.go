@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -29,6 +28,8 @@ type Options struct {
 	Env      []string // KEY=VALUE entries of the config's Env, in order
 	Cmd      []string // the config's Cmd (default arguments), in order
 	Skeleton bool     // also add /tmp (1777), /etc/passwd and /etc/group naming User
+	// Entrypoint replaces [Path] as the config's Entrypoint when set (TreeImage needs it).
+	Entrypoint []string
 }
 
 // checked is Options after checking, with its defaults filled in and the parts split out.
@@ -85,7 +86,16 @@ func Image(binary []byte, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	manifest, config, layer, err := buildManifest(binary, c)
+	layerTar, err := layerOf(binary, c)
+	if err != nil {
+		return nil, err
+	}
+	return single(layerTar, c)
+}
+
+// single is the one-platform layout tarball around layerTar.
+func single(layerTar []byte, c checked) ([]byte, error) {
+	manifest, config, layer, err := buildManifest(layerTar, c)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +127,11 @@ func Index(binaries map[string][]byte, o Options) (Layout, error) {
 		if c, err = o.check(); err != nil {
 			return Layout{}, err
 		}
-		manifest, config, layer, err := buildManifest(binaries[arch], c)
+		layerTar, err := layerOf(binaries[arch], c)
+		if err != nil {
+			return Layout{}, err
+		}
+		manifest, config, layer, err := buildManifest(layerTar, c)
 		if err != nil {
 			return Layout{}, err
 		}
@@ -133,17 +147,17 @@ func Index(binaries map[string][]byte, o Options) (Layout, error) {
 }
 
 // buildManifest makes the layer, the config and the manifest of one platform's image.
-func buildManifest(binary []byte, c checked) (manifest, config, layer blob, err error) {
-	layerTar, err := layerOf(binary, c)
-	if err != nil {
-		return
-	}
+func buildManifest(layerTar []byte, c checked) (manifest, config, layer blob, err error) {
 	diffID := sha256.Sum256(layerTar)
 	if layer, err = gzipBlob(layerTar); err != nil {
 		return
 	}
 	// Env and Cmd appear only when set, so the runtime image's config stays as it was.
-	runConfig := map[string]any{"User": c.User, "Entrypoint": []string{c.Path}, "WorkingDir": "/"}
+	entrypoint := c.Entrypoint
+	if len(entrypoint) == 0 {
+		entrypoint = []string{c.Path}
+	}
+	runConfig := map[string]any{"User": c.User, "Entrypoint": entrypoint, "WorkingDir": "/"}
 	if len(c.Env) > 0 {
 		runConfig["Env"] = c.Env
 	}
@@ -179,68 +193,4 @@ func gzipBlob(layerTar []byte) (blob, error) {
 		return blob{}, err
 	}
 	return newBlob(mediaLayer, out.Bytes()), nil
-}
-
-// layerOf is the layer's tar: (with Skeleton) /tmp, /etc/passwd and /etc/group, then the
-// binary after its parent directories; root-owned, dated at the epoch, binary mode 0555.
-func layerOf(binary []byte, c checked) ([]byte, error) {
-	var out bytes.Buffer
-	w := layerWriter{tw: tar.NewWriter(&out), dirs: map[string]bool{}}
-	if c.Skeleton {
-		passwd := fmt.Sprintf("root:x:0:0:root:/:/sbin/nologin\nnonroot:x:%s:%s:nonroot:/tmp:/sbin/nologin\n", c.uid, c.gid)
-		group := fmt.Sprintf("root:x:0:\nnonroot:x:%s:\n", c.gid)
-		w.dir("tmp", 0o1777)
-		w.file("/etc/passwd", 0o644, []byte(passwd))
-		w.file("/etc/group", 0o644, []byte(group))
-	}
-	w.file(c.Path, 0o555, binary)
-	if w.err == nil {
-		w.err = w.tw.Close()
-	}
-	return out.Bytes(), w.err
-}
-
-// layerWriter writes tar entries, each directory once; the first error sticks.
-type layerWriter struct {
-	tw   *tar.Writer
-	dirs map[string]bool
-	err  error
-}
-
-func (w *layerWriter) header(h *tar.Header) {
-	if w.err == nil {
-		h.ModTime, h.Format = epoch, tar.FormatPAX
-		w.err = w.tw.WriteHeader(h)
-	}
-}
-
-func (w *layerWriter) dir(name string, mode int64) {
-	if !w.dirs[name] {
-		w.dirs[name] = true
-		w.header(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: mode})
-	}
-}
-
-// file writes p (absolute) after its missing parent directories (0755).
-func (w *layerWriter) file(p string, mode int64, data []byte) {
-	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	for i := 1; i < len(segs); i++ {
-		w.dir(strings.Join(segs[:i], "/"), 0o755)
-	}
-	w.header(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(p, "/"), Mode: mode, Size: int64(len(data))})
-	if w.err == nil {
-		_, w.err = w.tw.Write(data)
-	}
-}
-
-func numeric(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,5 +1,5 @@
-// Command mkimage writes a single-layer scratch image around one static binary as an OCI
-// image layout, without Docker. It builds the startorder runtime image: one file,
+// Command mkimage writes a single-layer scratch image around one static binary (or a directory
+// tree) as an OCI image layout, without Docker. It builds the startorder runtime image: one file,
 // /startorder-entrypoint, run as user 65532:65532. The e2e cluster also uses it for its pause
 // and workload images. The output is deterministic: the same inputs give the same bytes.
 //
@@ -16,13 +16,18 @@
 //	mkimage -build ./cmd/startorder-entrypoint -arch amd64,arm64 \
 //	        -name ghcr.io/startorder-dev/startorder-entrypoint:v0.1.0 -layout DIR [-out FILE]
 //
-// Flags: -binary FILE or -build PKG (one is required); -out FILE or -o FILE, and -layout DIR
-// (a layout directory; -build only): at least one; -arch amd64|arm64 (default amd64; must
-// match the binary), with -build a comma list (default amd64,arm64); -name REF; -path
-// /IN/IMAGE (default /<basename of -binary or -build>; the Entrypoint is [path]); -user
-// UID[:GID] (default 65532:65532); -env KEY=VALUE and -cmd ARG (repeatable, in order; left out
-// of the config when not given); -skeleton (also add /tmp (1777) and minimal /etc/passwd and
-// /etc/group naming -user).
+// One platform, from a directory tree (e.g. a Node runtime and an application), as a tarball:
+//
+//	mkimage -root DIR -entrypoint /usr/bin/node -entrypoint /app/bin/startorder.js \
+//	        -name localhost/startorder/function:dev -out function.tar
+//
+// Flags: -binary FILE, -build PKG or -root DIR (one is required); -out FILE or -o FILE, and
+// -layout DIR (a layout directory; -build only): at least one; -arch amd64|arm64 (default
+// amd64; must match the binary), with -build a comma list (default amd64,arm64); -name REF;
+// -path /IN/IMAGE (default /<basename of -binary or -build>); -user UID[:GID] (default
+// 65532:65532); -env KEY=VALUE, -cmd ARG and -entrypoint ARG (repeatable, in order; Env and Cmd
+// are left out of the config when not given; Entrypoint defaults to [path]); -skeleton (also
+// add /tmp (1777) and minimal /etc/passwd and /etc/group naming -user).
 //
 // index.json names the image (the manifest, or with -build the image index) twice:
 // org.opencontainers.image.ref.name (the tag, as the OCI image layout defines it) and
@@ -59,6 +64,7 @@ var errFlags = errors.New("bad flags")
 // job is one command line: what to build and where to write it.
 type job struct {
 	bin, build  string // -binary or -build
+	root        string // or -root
 	out, layout string
 	arches      []string // with -build
 	o           Options
@@ -70,6 +76,8 @@ func parseArgs(args []string, stderr io.Writer) (j job, err error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&j.bin, "binary", "", "the static linux binary to package")
 	fs.StringVar(&j.build, "build", "", "a Go main package to build for each -arch into a multi-arch image")
+	fs.StringVar(&j.root, "root", "", "a directory whose tree is the layer (needs -entrypoint)")
+	fs.Var((*stringList)(&j.o.Entrypoint), "entrypoint", "an argument of the image config Entrypoint (repeatable, in order; default [-path])")
 	fs.StringVar(&j.o.Arch, "arch", "amd64", "image architecture: amd64 or arm64 (must match the binary); with -build a comma list (default amd64,arm64)")
 	fs.StringVar(&j.o.Name, "name", "docker.io/startorder/entrypoint:dev", "image reference")
 	fs.StringVar(&j.o.Path, "path", "", "absolute path of the binary in the image, and the Entrypoint (default /<basename of -binary or -build>)")
@@ -86,14 +94,17 @@ func parseArgs(args []string, stderr io.Writer) (j job, err error) {
 	archSet := false
 	fs.Visit(func(f *flag.Flag) { archSet = archSet || f.Name == "arch" })
 	switch {
-	case (j.bin == "") == (j.build == ""):
-		return job{}, errors.New("one of -binary and -build is required")
+	case countSet(j.bin, j.build, j.root) != 1:
+		return job{}, errors.New("one of -binary, -build and -root is required")
 	case j.out == "" && j.layout == "" || fs.NArg() != 0:
 		return job{}, errors.New("-out (or -o) or -layout is required, and there are no arguments")
-	case j.bin != "" && j.layout != "":
+	case j.build == "" && j.layout != "":
 		return job{}, errors.New("-layout needs -build")
 	}
 	src := j.bin
+	if j.root != "" {
+		return j, nil
+	}
 	if j.build != "" {
 		src, j.arches = j.build, []string{"amd64", "arm64"}
 		if archSet {
@@ -110,6 +121,13 @@ func parseArgs(args []string, stderr io.Writer) (j job, err error) {
 func (j job) run(stdout io.Writer) error {
 	if j.build != "" {
 		return j.runBuild(stdout)
+	}
+	if j.root != "" {
+		img, err := TreeImage(j.root, j.o)
+		if err != nil {
+			return err
+		}
+		return writeFile(j.out, img)
 	}
 	binary, err := os.ReadFile(j.bin)
 	if err != nil {
@@ -171,6 +189,15 @@ func writeFile(name string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, name)
+}
+
+func countSet(values ...string) (n int) {
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // stringList is a repeatable string flag.
