@@ -70,7 +70,6 @@ func TestParseArgs(t *testing.T) {
 		{name: "no -out", args: []string{"-binary", "w"}, wantErr: true},
 		{name: "no -binary", args: []string{"-o", "w.tar"}, wantErr: true},
 		{name: "-root and -binary", args: []string{"-binary", "w", "-root", "r", "-o", "w.tar"}, wantErr: true},
-		{name: "-layout with -root", args: []string{"-root", "r", "-entrypoint", "/n", "-layout", "L"}, wantErr: true},
 		{name: "-binary and -build", args: []string{"-binary", "w", "-build", "./w", "-o", "w.tar"}, wantErr: true},
 		{name: "-layout with -binary", args: []string{"-binary", "w", "-layout", "L"}, wantErr: true},
 		{name: "stray argument", args: []string{"-binary", "w", "-o", "w.tar", "x"}, wantErr: true},

@@ -90,19 +90,23 @@ func Image(binary []byte, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return single(layerTar, c)
-}
-
-// single is the one-platform layout tarball around layerTar.
-func single(layerTar []byte, c checked) ([]byte, error) {
-	manifest, config, layer, err := buildManifest(layerTar, c)
+	l, err := single(layerTar, c)
 	if err != nil {
 		return nil, err
+	}
+	return l.Tar()
+}
+
+// single is the one-platform layout around layerTar: index.json names the manifest.
+func single(layerTar []byte, c checked) (Layout, error) {
+	manifest, config, layer, err := buildManifest(layerTar, c)
+	if err != nil {
+		return Layout{}, err
 	}
 	md := manifest.desc
 	md.Platform = &platform{Architecture: c.Arch, OS: "linux"}
 	md.Annotations = refAnnotations(c.Name, c.tag)
-	return Layout{Index: indexOf(md), Blobs: []blob{config, layer, manifest}, Root: md}.Tar()
+	return Layout{Index: indexOf(md), Blobs: []blob{config, layer, manifest}, Root: md}, nil
 }
 
 // Index builds a multi-arch image: one manifest per architecture of binaries (o.Arch is not

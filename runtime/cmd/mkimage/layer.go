@@ -80,20 +80,20 @@ func numeric(s string) bool {
 	return true
 }
 
-// TreeImage builds the image-layout tarball of one platform whose layer is the tree under root
-// (see treeLayer); o.Entrypoint is required, o.Path is not used.
-func TreeImage(root string, o Options) ([]byte, error) {
+// TreeImage builds the image layout of one platform whose layer is the tree under root (see
+// treeLayer); o.Entrypoint is required, o.Path is not used.
+func TreeImage(root string, o Options) (Layout, error) {
 	if len(o.Entrypoint) == 0 || !strings.HasPrefix(o.Entrypoint[0], "/") {
-		return nil, fmt.Errorf("-entrypoint: an absolute path is required with -root")
+		return Layout{}, fmt.Errorf("-entrypoint: an absolute path is required with -root")
 	}
 	o.Path = path.Clean(o.Entrypoint[0])
 	c, err := o.check()
 	if err != nil {
-		return nil, err
+		return Layout{}, err
 	}
 	layerTar, err := treeLayer(root, c)
 	if err != nil {
-		return nil, err
+		return Layout{}, err
 	}
 	return single(layerTar, c)
 }

@@ -16,13 +16,13 @@
 //	mkimage -build ./cmd/startorder-entrypoint -arch amd64,arm64 \
 //	        -name ghcr.io/startorder-dev/startorder-entrypoint:v0.1.0 -layout DIR [-out FILE]
 //
-// One platform, from a directory tree (e.g. a Node runtime and an application), as a tarball:
+// One platform, from a directory tree (e.g. a Node runtime and an application); prints NAME@DIGEST:
 //
 //	mkimage -root DIR -entrypoint /usr/bin/node -entrypoint /app/bin/startorder.js \
 //	        -name localhost/startorder/function:dev -out function.tar
 //
 // Flags: -binary FILE, -build PKG or -root DIR (one is required); -out FILE or -o FILE, and
-// -layout DIR (a layout directory; -build only): at least one; -arch amd64|arm64 (default
+// -layout DIR (a layout directory; not with -binary): at least one; -arch amd64|arm64 (default
 // amd64; must match the binary), with -build a comma list (default amd64,arm64); -name REF;
 // -path /IN/IMAGE (default /<basename of -binary or -build>); -user UID[:GID] (default
 // 65532:65532); -env KEY=VALUE, -cmd ARG and -entrypoint ARG (repeatable, in order; Env and Cmd
@@ -98,8 +98,8 @@ func parseArgs(args []string, stderr io.Writer) (j job, err error) {
 		return job{}, errors.New("one of -binary, -build and -root is required")
 	case j.out == "" && j.layout == "" || fs.NArg() != 0:
 		return job{}, errors.New("-out (or -o) or -layout is required, and there are no arguments")
-	case j.build == "" && j.layout != "":
-		return job{}, errors.New("-layout needs -build")
+	case j.bin != "" && j.layout != "":
+		return job{}, errors.New("-layout needs -build or -root")
 	}
 	src := j.bin
 	if j.root != "" {
@@ -123,11 +123,11 @@ func (j job) run(stdout io.Writer) error {
 		return j.runBuild(stdout)
 	}
 	if j.root != "" {
-		img, err := TreeImage(j.root, j.o)
+		l, err := TreeImage(j.root, j.o)
 		if err != nil {
 			return err
 		}
-		return writeFile(j.out, img)
+		return j.write(l, stdout)
 	}
 	binary, err := os.ReadFile(j.bin)
 	if err != nil {
@@ -152,6 +152,11 @@ func (j job) runBuild(stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return j.write(l, stdout)
+}
+
+// write writes the layout to -layout and -out, and prints NAME@DIGEST.
+func (j job) write(l Layout, stdout io.Writer) error {
 	if j.layout != "" {
 		if err := l.WriteDir(j.layout); err != nil {
 			return err
@@ -166,7 +171,7 @@ func (j job) runBuild(stdout io.Writer) error {
 			return err
 		}
 	}
-	_, err = fmt.Fprintf(stdout, "%s@%s\n", j.o.Name, l.Root.Digest)
+	_, err := fmt.Fprintf(stdout, "%s@%s\n", j.o.Name, l.Root.Digest)
 	return err
 }
 
