@@ -2,7 +2,8 @@
  * The KRM function image (scripts/function-image.mjs: node, its shared libraries and the built CLI, made
  * by mkimage -root without Docker): reproducible, valid OCI, and run by the REAL kustomize as a
  * `container:` function through podman (kustomize calls `docker`; a shim on PATH runs podman), where it
- * gives exactly what the exec function gives (fixtures/krm-kustomize/expected-kustomize.yaml).
+ * gives exactly what the exec function gives (fixtures/krm-kustomize/expected-kustomize.yaml). Also: the
+ * runtime image as `runtime-image save` writes it is read by another OCI implementation (podman load).
  * Needs a built tree (npm run build), Go, and podman (Debian package `podman`) for the last test.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +12,9 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { RUNTIME_IMAGE_TAG } from '../src/generated/runtime-image.js';
 import { readLayout } from '../src/image/layout.js';
+import { saveRuntimeImage } from '../src/image/save.js';
 import { untar } from '../src/image/tar.js';
 import { cannotBuild, FIXTURES, ROOT, run, toolPath } from './integrations/tools.js';
 
@@ -51,7 +54,25 @@ function podman(): { env: NodeJS.ProcessEnv; why?: string } {
 }
 
 after(() => {
-  spawnSync('podman', ['rmi', '--force', NAME], { env: podman().env, stdio: 'ignore' });
+  spawnSync('podman', ['rmi', '--force', NAME, RUNTIME_IMAGE_TAG], { env: podman().env, stdio: 'ignore' });
+});
+
+test('runtime image: what save writes loads into podman (which picks this platform from the index) and runs', async (t) => {
+  const { env, why } = podman();
+  if (why) return void t.skip(why);
+  const file = join(work, 'runtime.tar');
+  const saved = await saveRuntimeImage(file);
+  const load = run('podman', ['load', '--input', file], { env, timeout: 300_000 });
+  assert.equal(load.status, 0, load.stderr);
+  const inspect = run('podman', ['image', 'inspect', '--format', '{{.Architecture}} {{.User}} {{json .Config.Entrypoint}}', RUNTIME_IMAGE_TAG], { env });
+  assert.equal(inspect.stdout.trim(), `${process.arch === 'x64' ? 'amd64' : process.arch} 65532:65532 ["/startorder-entrypoint"]`, inspect.stderr);
+  // The wrapper runs itself as the child: scratch, read-only root, uid 65532; `probe file` exits 0 when the file exists.
+  const args = ['run', '--rm', '--network', 'none', '--read-only', RUNTIME_IMAGE_TAG, '-entrypoint', '/startorder-entrypoint', '--', 'probe', 'file'];
+  const ok = run('podman', [...args, '/startorder-entrypoint'], { env, timeout: 120_000 });
+  assert.equal(ok.status, 0, ok.stderr);
+  const missing = run('podman', [...args, '/nonexistent'], { env, timeout: 120_000 });
+  assert.notEqual(missing.status, 0, 'probe file of a missing file must fail');
+  assert.ok(saved.platforms.includes('linux/amd64'));
 });
 
 test('function image: the real kustomize runs it as a container function through podman, same output as the exec function', (t) => {
