@@ -9,6 +9,7 @@
 dir=$(dirname "$(readlink -f "$0")")
 root=$(cd "$dir/.." && pwd)
 if [ -n "${STARTORDER:-}" ]; then
+  # shellcheck disable=SC2086 # $STARTORDER is a command line (e.g. "npx startorder"): split on purpose
   set -- $STARTORDER "$@"
 elif command -v startorder >/dev/null 2>&1; then
   set -- startorder "$@"

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // npm run test:e2e — proof on a real kubelet.
-//  1. preflight (Linux, root, apt-get or the packages, Go) — otherwise one "skipped" line, exit 0
+//  1. preflight (Linux, root, apt-get or the packages of .ci/packages, Go) — otherwise one line
+//     "e2e: skipped — <why>" and exit 0; on CI (CI=true or STARTORDER_CI) exit 1: nothing may skip there
 //  2. build the CLI (npm run build), the cluster binaries (cached), the runtime image
 //  3. test/e2e/cluster/up.sh, import localhost/startorder/entrypoint:e2e into its containerd
 //  4. run test/e2e/scenarios/* (test/e2e/run.mjs)
 //  5. ALWAYS test/e2e/cluster/down.sh (finally + signal handlers)
 // Last line: "e2e: N passed, M failed, K skipped" (a skipped scenario is not a pass; each skip's reason
-// is printed on its own line); exit 1 on any failure.
+// is printed on its own line); exit 1 on any failure, and on CI also on any skip.
 // Environment: E2E_ONLY=regex (scenario names), E2E_JOBS=3 (concurrency), E2E_KEEP=1 (keep the
 // cluster up and print its KUBECONFIG), E2E_SKIP_CLI_BUILD=1, E2E_KUBECONFIG=… (use a running
 // cluster: no up/down; the runtime image must already be imported).
@@ -22,19 +23,27 @@ const RUNTIME_IMAGE = "localhost/startorder/entrypoint:e2e";
 const PATH = `/usr/local/go/bin:/usr/local/sbin:/usr/sbin:/sbin:${process.env.PATH}`;
 const t0 = Date.now();
 const log = (m) => console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const onCI = process.env.CI === "true" || Boolean(process.env.STARTORDER_CI);
 
 function skip(reason) {
-  console.log(`e2e: skipped — ${reason}`);
-  process.exit(0);
+  console.log(`e2e: skipped — ${reason}${onCI ? " (a failure on CI, where the suite must run)" : ""}`);
+  process.exit(onCI ? 1 : 0);
 }
-const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { env: { ...process.env, PATH } }).status === 0;
+const has = (cmd) =>
+  cmd.startsWith("/") ? existsSync(cmd) : spawnSync("sh", ["-c", `command -v ${cmd}`], { env: { ...process.env, PATH } }).status === 0;
+/** The commands of .ci/packages' e2e lines (up.sh installs the packages of the missing ones). */
+const e2eCommands = () =>
+  readFileSync(join(REPO, ".ci", "packages"), "utf8")
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([pkg, suite]) => pkg && !pkg.startsWith("#") && suite === "e2e")
+    .flatMap(([, , ...cmds]) => cmds);
 
 // ---------------------------------------------------------------- preflight
 if (!process.env.E2E_KUBECONFIG) {
   if (process.platform !== "linux") skip(`needs Linux (kubelet, containerd, runc), this is ${process.platform}`);
   if (process.getuid?.() !== 0) skip(`needs root (kubelet, containerd, mounts, cgroups, a bridge); running as uid ${process.getuid?.()}`);
-  const pkgs = ["containerd", "runc", "iptables", "openssl", "conntrack", "socat", "curl", "ip"];
-  const missing = pkgs.filter((c) => !has(c));
+  const missing = e2eCommands().filter((c) => !has(c));
   if (missing.length && !has("apt-get")) skip(`missing ${missing.join(", ")} and no apt-get to install them`);
   if (!has("go")) skip("needs Go >= 1.24 (none in PATH or /usr/local/go/bin) to build Kubernetes and the images");
 }
@@ -122,6 +131,10 @@ try {
   const kubectl = process.env.E2E_KUBECTL || kubectlFor(kubeconfig);
   const { results, secs } = await runScenarios({ kubeconfig, kubectl, stateDir: dirname(kubeconfig) });
   ({ passed, failed, skipped } = summarize(results));
+  if (skipped && onCI) {
+    log(`${skipped} scenario(s) skipped on CI, where every scenario must run: counted as a failure`);
+    failed += 1;
+  }
   log(`scenarios took ${secs.toFixed(1)}s`);
   if (process.env.E2E_KEEP) log(`E2E_KEEP set: cluster left up; KUBECONFIG=${kubeconfig}; down: test/e2e/cluster/down.sh ${stateDir}`);
 } catch (e) {

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -112,18 +111,7 @@ func readNanos(b *testing.B, p string) int64 {
 // inotify and poll10ms with -benchtime=1000x, tekton with -benchtime=20x: "tekton" is
 // Tekton's real entrypoint (v1.0.0) on the same wait_file.
 func BenchmarkHop(b *testing.B) {
-	modes := []struct {
-		name string
-		env  []string
-		// the ready file appears between min and min+spread after the wrapper starts
-		min, spread time.Duration
-		tekton      bool
-	}{
-		{"inotify", nil, 20 * time.Millisecond, 20 * time.Millisecond, false},
-		{"poll10ms", []string{"STARTORDER_WAIT=poll", "STARTORDER_POLL_INTERVAL=10ms"}, 20 * time.Millisecond, 20 * time.Millisecond, false},
-		{"tekton", nil, 100 * time.Millisecond, time.Second, true},
-	}
-	for _, m := range modes {
+	for _, m := range hopModes {
 		b.Run(m.name, func(b *testing.B) {
 			wrapper, stamp := binaries(b)
 			if m.tekton {
@@ -134,43 +122,75 @@ func BenchmarkHop(b *testing.B) {
 			started := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				dir := filepath.Join(root, strconv.Itoa(i))
-				os.MkdirAll(dir+"/dep", 0o755)
-				os.MkdirAll(dir+"/self", 0o755)
-				args := []string{"-wait_file", dir + "/dep/ready", "-status_dir", dir + "/self", "-termination_path", dir + "/term"}
-				if m.tekton {
-					args = []string{"-wait_file", dir + "/dep/ready", "-post_file", dir + "/self/post", "-termination_path", dir + "/term"}
-				}
-				cmd := exec.Command(wrapper, append(args, "-entrypoint", stamp, "--", dir+"/child")...)
-				cmd.Dir = dir
-				cmd.Env = append(os.Environ(), m.env...)
-				cmd.Env = append(cmd.Env, "HOME="+dir)
-				if err := cmd.Start(); err != nil {
-					b.Fatal(err)
-				}
-				time.Sleep(m.min + time.Duration(rand.Int64N(int64(m.spread))))
-				os.WriteFile(dir+"/dep/.ready.tmp", []byte("x"), 0o644)
-				t0 := time.Now().UnixNano()
-				os.Rename(dir+"/dep/.ready.tmp", dir+"/dep/ready")
-				if err := cmd.Wait(); err != nil {
-					b.Fatal(err)
-				}
-				child = append(child, time.Duration(readNanos(b, dir+"/child")-t0))
-				started = append(started, time.Duration(startedAt(b, dir+"/term")-t0))
-				os.RemoveAll(dir)
+				c, s := oneHop(b, m, wrapper, stamp, filepath.Join(root, strconv.Itoa(i)))
+				child, started = append(child, c), append(started, s)
 			}
 			b.StopTimer()
-			slices.Sort(child)
-			slices.Sort(started)
-			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(float64(len(child)), "hops")
-			b.ReportMetric(ms(percentile(started, 0.50)), "started-p50-ms")
-			b.ReportMetric(ms(percentile(started, 0.99)), "started-p99-ms")
-			b.ReportMetric(ms(percentile(child, 0.50)), "child-p50-ms")
-			b.ReportMetric(ms(percentile(child, 0.99)), "child-p99-ms")
-			b.ReportMetric(ms(child[len(child)-1]), "child-max-ms")
+			reportHops(b, child, started)
 		})
 	}
+}
+
+// hopMode is a waiter under test.
+type hopMode struct {
+	name string
+	env  []string
+	// the ready file appears between min and min+spread after the wrapper starts
+	min, spread time.Duration
+	tekton      bool
+}
+
+var hopModes = []hopMode{
+	{"inotify", nil, 20 * time.Millisecond, 20 * time.Millisecond, false},
+	{"poll10ms", []string{"STARTORDER_WAIT=poll", "STARTORDER_POLL_INTERVAL=10ms"}, 20 * time.Millisecond, 20 * time.Millisecond, false},
+	{"tekton", nil, 100 * time.Millisecond, time.Second, true},
+}
+
+// oneHop runs one wrapper in dir, makes its dependency ready, and returns the time
+// until its child ran and until the wrapper recorded that it started the child.
+func oneHop(b *testing.B, m hopMode, wrapper, stamp, dir string) (child, started time.Duration) {
+	os.MkdirAll(dir+"/dep", 0o755)
+	os.MkdirAll(dir+"/self", 0o755)
+	args := []string{"-wait_file", dir + "/dep/ready", "-status_dir", dir + "/self", "-termination_path", dir + "/term"}
+	if m.tekton {
+		args = []string{"-wait_file", dir + "/dep/ready", "-post_file", dir + "/self/post", "-termination_path", dir + "/term"}
+	}
+	cmd := exec.Command(wrapper, append(args, "-entrypoint", stamp, "--", dir+"/child")...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), m.env...)
+	cmd.Env = append(cmd.Env, "HOME="+dir)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(m.min + time.Duration(rand.Int64N(int64(m.spread))))
+	os.WriteFile(dir+"/dep/.ready.tmp", []byte("x"), 0o644)
+	t0 := time.Now().UnixNano()
+	os.Rename(dir+"/dep/.ready.tmp", dir+"/dep/ready")
+	if err := cmd.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	child = time.Duration(readNanos(b, dir+"/child") - t0)
+	started = time.Duration(startedAt(b, dir+"/term") - t0)
+	os.RemoveAll(dir)
+	return child, started
+}
+
+func reportHops(b *testing.B, child, started []time.Duration) {
+	reportSamples(b, "hops", "started", started, "child", child)
+}
+
+// reportSamples reports how many samples there are, the p50 and p99 of the first kind,
+// and the p50, p99 and maximum of the second (the one the tables lead with).
+func reportSamples(b *testing.B, count, firstName string, first []time.Duration, secondName string, second []time.Duration) {
+	slices.Sort(first)
+	slices.Sort(second)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(float64(len(second)), count)
+	b.ReportMetric(ms(percentile(first, 0.50)), firstName+"-p50-ms")
+	b.ReportMetric(ms(percentile(first, 0.99)), firstName+"-p99-ms")
+	b.ReportMetric(ms(percentile(second, 0.50)), secondName+"-p50-ms")
+	b.ReportMetric(ms(percentile(second, 0.99)), secondName+"-p99-ms")
+	b.ReportMetric(ms(second[len(second)-1]), secondName+"-max-ms")
 }
 
 // startedAt reads the time the wrapper started its child from its termination
@@ -198,151 +218,4 @@ func startedAt(b *testing.B, p string) int64 {
 		b.Fatalf("%s: %v (%s)", p, err, data)
 	}
 	return ts.UnixNano()
-}
-
-// BenchmarkDeathDetection measures how long after a dependency's wrapper is SIGKILLed
-// its dependent knows it, b.N kills: wrapper A (-status_dir a) runs a long child; B
-// waits with -wait_status a/exited, which a death satisfies (lock present, not held).
-// Two samples per kill, from just before kill(2): "known", B's own "started" time from
-// its termination message (B learned of the death and forked its child), and "detect",
-// B's child's first timestamp (that child also ran). Run with -benchtime=1000x.
-func BenchmarkDeathDetection(b *testing.B) {
-	wrapper, stamp := binaries(b)
-	root := b.TempDir()
-	lat := make([]time.Duration, 0, b.N)
-	known := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		dir := filepath.Join(root, strconv.Itoa(i))
-		os.MkdirAll(dir, 0o755)
-		a := exec.Command(wrapper, "-status_dir", dir+"/a", "-entrypoint", stamp, "--", dir+"/a-child", "1h")
-		if err := a.Start(); err != nil {
-			b.Fatal(err)
-		}
-		waitFor(b, dir+"/a-child")
-		w := exec.Command(wrapper, "-wait_status", dir+"/a/exited", "-status_dir", dir+"/b", "-termination_path", dir+"/b-term", "-entrypoint", stamp, "--", dir+"/b-child")
-		if err := w.Start(); err != nil {
-			b.Fatal(err)
-		}
-		waitFor(b, dir+"/b/lock")
-		time.Sleep(time.Duration(5+rand.Int64N(10)) * time.Millisecond) // B is blocked in its wait
-		if _, err := os.Stat(dir + "/b-child"); err == nil {
-			b.Fatal("B did not wait")
-		}
-		t0 := time.Now().UnixNano()
-		a.Process.Signal(syscall.SIGKILL)
-		if err := w.Wait(); err != nil {
-			b.Fatal(err)
-		}
-		lat = append(lat, time.Duration(readNanos(b, dir+"/b-child")-t0))
-		known = append(known, time.Duration(startedAt(b, dir+"/b-term")-t0))
-		a.Wait()
-		// A's child (its own process group) would die with its container; here it is
-		// killed by hand.
-		if pid := childPid(dir + "/a"); pid > 0 {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-		os.RemoveAll(dir)
-	}
-	b.StopTimer()
-	slices.Sort(lat)
-	slices.Sort(known)
-	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(float64(len(lat)), "kills")
-	b.ReportMetric(ms(percentile(known, 0.50)), "known-p50-ms")
-	b.ReportMetric(ms(percentile(known, 0.99)), "known-p99-ms")
-	b.ReportMetric(ms(percentile(lat, 0.50)), "detect-p50-ms")
-	b.ReportMetric(ms(percentile(lat, 0.99)), "detect-p99-ms")
-	b.ReportMetric(ms(lat[len(lat)-1]), "detect-max-ms")
-}
-
-// childPid finds the long-running child of a killed wrapper through /proc (the child
-// whose command line names dir's a-child file).
-func childPid(statusDir string) int {
-	want := filepath.Join(filepath.Dir(statusDir), "a-child")
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && strings.Contains(string(b), want+"\x001h") {
-			return pid
-		}
-	}
-	return 0
-}
-
-func waitFor(b *testing.B, p string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(p); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s never appeared", p)
-		}
-		time.Sleep(200 * time.Microsecond)
-	}
-}
-
-// vmRSS reads VmRSS (kB) from /proc/<pid>/status.
-func vmRSS(b *testing.B, pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
-			return kb
-		}
-	}
-	b.Fatal("no VmRSS")
-	return 0
-}
-
-// BenchmarkFootprint reports the release binary's size and the wrapper's resident
-// memory while it waits for a dependency and while it supervises a running child, for
-// startorder-entrypoint and for Tekton's real entrypoint.
-func BenchmarkFootprint(b *testing.B) {
-	for _, impl := range []string{"startorder", "tekton"} {
-		b.Run(impl, func(b *testing.B) {
-			wrapper, stamp := binaries(b)
-			if impl == "tekton" {
-				wrapper = tektonEntrypoint(b)
-			}
-			fi, err := os.Stat(wrapper)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var waiting, supervising float64
-			for i := 0; i < b.N; i++ {
-				dir := b.TempDir()
-				os.MkdirAll(dir+"/dep", 0o755)
-				args := []string{"-wait_file", dir + "/dep/ready", "-status_dir", dir + "/self", "-ready_tcp", "127.0.0.1:1", "-ready_period", "50ms"}
-				if impl == "tekton" {
-					args = []string{"-wait_file", dir + "/dep/ready", "-post_file", dir + "/post", "-termination_path", dir + "/term"}
-				}
-				cmd := exec.Command(wrapper, append(args, "-entrypoint", stamp, "--", dir+"/child", "3s")...)
-				cmd.Dir, cmd.Env = dir, append(os.Environ(), "HOME="+dir)
-				if err := cmd.Start(); err != nil {
-					b.Fatal(err)
-				}
-				time.Sleep(300 * time.Millisecond)
-				waiting = max(waiting, vmRSS(b, cmd.Process.Pid))
-				os.WriteFile(dir+"/dep/ready", []byte("x"), 0o644)
-				time.Sleep(1500 * time.Millisecond) // Tekton polls once a second; then the child runs
-				if _, err := os.Stat(dir + "/child"); err != nil {
-					b.Fatal("the child did not run yet")
-				}
-				supervising = max(supervising, vmRSS(b, cmd.Process.Pid))
-				cmd.Wait()
-			}
-			b.ReportMetric(0, "ns/op")
-			b.ReportMetric(float64(fi.Size()), "binary-bytes")
-			b.ReportMetric(waiting/1024, "rss-waiting-MB")
-			b.ReportMetric(supervising/1024, "rss-supervising-MB")
-		})
-	}
 }

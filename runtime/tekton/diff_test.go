@@ -48,52 +48,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// onCI: the suite must not be skipped there.
-func onCI() bool { return os.Getenv("CI") != "" || os.Getenv("STARTORDER_CI") != "" }
-
-// tekton returns Tekton's entrypoint: $STARTORDER_TEKTON_ENTRYPOINT, the cached build,
-// or a fresh build by tekton/build.sh (a few minutes, needs the Go module proxy).
-func tekton(t *testing.T) string {
-	t.Helper()
-	if tektonBin != "" {
-		return tektonBin
-	}
-	if p := os.Getenv("STARTORDER_TEKTON_ENTRYPOINT"); p != "" {
-		tektonBin = p
-		return p
-	}
-	if testing.Short() && !onCI() {
-		if _, err := os.Stat(cachedTekton()); err != nil {
-			t.Skip("skipped with -short: Tekton's entrypoint is not cached and building it takes minutes (tekton/build.sh)")
-		}
-	}
-	cmd := exec.Command("./build.sh")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		if onCI() {
-			t.Fatalf("tekton/build.sh failed on CI: %v", err)
-		}
-		t.Skipf("skipped: Tekton's entrypoint cannot be built here (tekton/build.sh: %v); the differential suite needs it", err)
-	}
-	tektonBin = strings.TrimSpace(string(out))
-	return tektonBin
-}
-
-// cachedTekton is where tekton/build.sh keeps the v1.0.0 binary.
-func cachedTekton() string {
-	dir := os.Getenv("STARTORDER_CACHE")
-	if dir == "" {
-		base := os.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, _ := os.UserHomeDir()
-			base = filepath.Join(home, ".cache")
-		}
-		dir = filepath.Join(base, "startorder")
-	}
-	return filepath.Join(dir, "tekton-v1.0.0", "entrypoint")
-}
-
 // step is one invocation: its argv ($W is the scratch directory) and whether it runs
 // in the background (it waits for a later step).
 type step struct {
@@ -127,7 +81,18 @@ func observe(t *testing.T, bin string, steps []step, setup func(w string), metaD
 	if setup != nil {
 		setup(w)
 	}
+	o.codes, o.stdout = runSteps(t, bin, steps, w)
+	o.files, o.logs = collectFiles(w, bin == tektonBin, metaDir)
+	o.termKind, o.posts = stepOutputs(steps, w)
+	return o
+}
+
+// runSteps runs the steps in w, a background step while the next ones run, and
+// returns their exit codes and their stdout.
+func runSteps(t *testing.T, bin string, steps []step, w string) (codes []int, stdout string) {
+	t.Helper()
 	cmds := make([]*exec.Cmd, len(steps))
+	outs := make([]strings.Builder, len(steps))
 	for i, s := range steps {
 		argv := make([]string, len(s.argv))
 		for j, a := range s.argv {
@@ -135,9 +100,7 @@ func observe(t *testing.T, bin string, steps []step, setup func(w string), metaD
 		}
 		c := exec.Command(bin, argv...)
 		c.Dir, c.Env = w, append(os.Environ(), "HOME="+w)
-		var out strings.Builder
-		c.Stdout = &out
-		defer func() { o.stdout += out.String() }()
+		c.Stdout = &outs[i]
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -150,29 +113,45 @@ func observe(t *testing.T, bin string, steps []step, setup func(w string), metaD
 	}
 	for _, c := range cmds {
 		waitCmd(t, c)
-		o.codes = append(o.codes, c.ProcessState.ExitCode())
+		codes = append(codes, c.ProcessState.ExitCode())
 	}
+	for i := len(outs) - 1; i >= 0; i-- {
+		stdout += outs[i].String()
+	}
+	return codes, stdout
+}
+
+// collectFiles lists the regular files under w (Tekton's step metadata left out)
+// and the content of those under logs/.
+func collectFiles(w string, tektons bool, metaDir string) (files []string, logs string) {
 	filepath.WalkDir(w, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
 		rel, _ := filepath.Rel(w, p)
-		if bin == tektonBin && tektonMetadata(rel, metaDir) {
+		if tektons && tektonMetadata(rel, metaDir) {
 			return nil
 		}
-		o.files = append(o.files, rel)
+		files = append(files, rel)
 		if strings.HasPrefix(rel, "logs/") {
 			b, _ := os.ReadFile(p)
-			o.logs += rel + ":" + string(b) + ";"
+			logs += rel + ":" + string(b) + ";"
 		}
 		return nil
 	})
-	slices.Sort(o.files)
+	slices.Sort(files)
+	return files, logs
+}
+
+// stepOutputs reads, per step, the shape of its termination message and whether its
+// post file is empty.
+func stepOutputs(steps []step, w string) (termKind, posts []string) {
+	read := func(p string) ([]byte, error) { return os.ReadFile(strings.ReplaceAll(p, "$W", w)) }
 	for _, s := range steps {
 		kind := "none"
 		for j, a := range s.argv {
-			if j+1 < len(s.argv) && (a == "-termination_path") {
-				b, err := os.ReadFile(strings.ReplaceAll(s.argv[j+1], "$W", w))
+			if j+1 < len(s.argv) && a == "-termination_path" {
+				b, err := read(s.argv[j+1])
 				switch {
 				case err != nil || len(b) == 0:
 				case json.Unmarshal(b, &[]map[string]any{}) == nil:
@@ -184,14 +163,14 @@ func observe(t *testing.T, bin string, steps []step, setup func(w string), metaD
 				}
 			}
 			if j+1 < len(s.argv) && a == "-post_file" {
-				if b, err := os.ReadFile(strings.ReplaceAll(s.argv[j+1], "$W", w)); err == nil {
-					o.posts = append(o.posts, map[bool]string{true: "empty", false: "non-empty"}[len(b) == 0])
+				if b, err := read(s.argv[j+1]); err == nil {
+					posts = append(posts, map[bool]string{true: "empty", false: "non-empty"}[len(b) == 0])
 				}
 			}
 		}
-		o.termKind = append(o.termKind, kind)
+		termKind = append(termKind, kind)
 	}
-	return o
+	return termKind, posts
 }
 
 func waitCmd(t *testing.T, c *exec.Cmd) {
@@ -217,6 +196,9 @@ type differences struct {
 	oursExtraFiles         []string // files only the wrapper writes (the .err of a usage error)
 }
 
+// term is the -termination_path of step n.
+func term(n string) []string { return []string{"-termination_path", "$W/" + n + ".term"} }
+
 func sh(script string) []string { return []string{"-entrypoint", "/bin/sh", "--", "-c", script} }
 
 func args(a ...any) []string {
@@ -230,142 +212,4 @@ func args(a ...any) []string {
 		}
 	}
 	return out
-}
-
-func TestSameArgvBothEntrypoints(t *testing.T) {
-	tk := tekton(t)
-	term := func(n string) []string { return []string{"-termination_path", "$W/" + n + ".term"} }
-	cases := []struct {
-		name    string
-		steps   []step
-		setup   func(w string)
-		metaDir string
-		diff    differences
-	}{
-		{name: "the seed article's chain: wait_file and post_file",
-			steps: []step{
-				{argv: args("-wait_file", "$W/0", "-post_file", "$W/1", term("s1"), sh(`test -e 0 && test -e done0 && echo >ran1`)), background: true},
-				{argv: args("-post_file", "$W/0", term("s0"), sh(`echo 0 >done0`))},
-			}},
-		{name: "a failing step writes .err and the next step does not run",
-			steps: []step{
-				{argv: args("-wait_file", "$W/0", "-post_file", "$W/1", term("s1"), sh(`echo >ran1`)), background: true},
-				{argv: args("-post_file", "$W/0", term("s0"), sh(`exit 3`))},
-			},
-			// Tekton's skipped step exits 1; the wrapper's 3 says "a dependency failed".
-			diff: differences{tektonCodes: []int{1, 3}, oursCodes: []int{3, 3}}},
-		{name: "wait_file_content waits for content",
-			setup: func(w string) {
-				os.WriteFile(w+"/gate", nil, 0o644)
-				go func() { time.Sleep(300 * time.Millisecond); os.WriteFile(w+"/gate", []byte("go"), 0o644) }()
-			},
-			steps: []step{{argv: args("-wait_file", "$W/gate", "-wait_file_content", "-post_file", "$W/p", term("s"), sh(`cat gate >seen`))}}},
-		{name: "an argv Tekton generated since v0.27: -step_metadata_dir and friends",
-			steps: []step{{argv: args("-post_file", "$W/tekton/run/0/out", term("s"), "-step_metadata_dir", "$W/tekton/run/0/status",
-				"-results", "a,b", "-result_from", "termination-message", "-on_error", "stopAndFail", sh(`echo >ran`))}},
-			// (Not -enable_spire: Tekton then signs the results through a SPIRE agent and fails
-			// after 20 s without one. The wrapper ignores it like the others.)
-			metaDir: "tekton/run/0/status"},
-		{name: "the post file's missing directory is created",
-			steps: []step{{argv: args("-post_file", "$W/a/b/post", term("s"), sh(`true`))}}},
-		{name: "-stdout_path and -stderr_path",
-			steps: []step{{argv: args("-post_file", "$W/p", "-stdout_path", "$W/logs/out", "-stderr_path", "$W/logs/new/err", term("s"),
-				sh(`echo to-stdout; echo to-stderr >&2`))}}},
-		{name: "on_error continue",
-			steps: []step{{argv: args("-post_file", "$W/p", "-on_error", "continue", term("s"), sh(`exit 5`))}}},
-		{name: "exit codes pass through",
-			steps: []step{{argv: args("-post_file", "$W/p", term("s"), sh(`exit 42`))}}},
-		{name: "a usage error",
-			steps: []step{{argv: args("-post_file", "$W/p", "-bogus", term("s"), sh(`echo >ran`))}},
-			// Both exit 2; the wrapper also writes p.err (and its termination message),
-			// so the next step fails at once instead of waiting forever.
-			diff: differences{oursExtraFiles: []string{"p.err", "s.term"}}},
-		{name: "a bad -timeout value",
-			steps: []step{{argv: args("-post_file", "$W/p", "-timeout", "soon", term("s"), sh(`echo >ran`))}},
-			diff:  differences{oursExtraFiles: []string{"p.err", "s.term"}}},
-		{name: "command not found",
-			steps: []step{{argv: args("-post_file", "$W/p", term("s"), "-entrypoint", "/nonexistent/cmd", "--")}},
-			diff:  differences{tektonCodes: []int{1}, oursCodes: []int{127}}},
-		{name: "a signalled child",
-			steps: []step{{argv: args("-post_file", "$W/p", term("s"), sh(`kill -TERM $$`))}},
-			diff:  differences{tektonCodes: []int{255}, oursCodes: []int{143}}},
-		{name: "-timeout",
-			steps: []step{{argv: args("-post_file", "$W/p", "-timeout", "200ms", term("s"), "-entrypoint", "/bin/sleep", "--", "5")}},
-			diff:  differences{tektonCodes: []int{1}, oursCodes: []int{124}}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			theirs := observe(t, tk, tc.steps, tc.setup, tc.metaDir)
-			ours := observe(t, wrapperBin, tc.steps, tc.setup, tc.metaDir)
-			wantTheirs, wantOurs := tc.diff.tektonCodes, tc.diff.oursCodes
-			if wantTheirs == nil {
-				if !slices.Equal(theirs.codes, ours.codes) {
-					t.Errorf("exit codes: Tekton %v, ours %v", theirs.codes, ours.codes)
-				}
-			} else if !slices.Equal(theirs.codes, wantTheirs) || !slices.Equal(ours.codes, wantOurs) {
-				t.Errorf("exit codes: Tekton %v (want %v), ours %v (want %v)", theirs.codes, wantTheirs, ours.codes, wantOurs)
-			}
-			wantFiles := append(append([]string(nil), theirs.files...), tc.diff.oursExtraFiles...)
-			slices.Sort(wantFiles)
-			if !slices.Equal(wantFiles, ours.files) {
-				t.Errorf("files: Tekton %v (+ documented %v), ours %v", theirs.files, tc.diff.oursExtraFiles, ours.files)
-			}
-			// Documented: Tekton's termination message is a JSON array of key/value
-			// results, ours one JSON object; Tekton's post file is empty, ours holds a
-			// timestamp. Either is written in exactly the same cases.
-			for i := range theirs.termKind {
-				tk, o := theirs.termKind[i], ours.termKind[i]
-				if (tk == "none") != (o == "none") && !slices.Contains(tc.diff.oursExtraFiles, "s.term") {
-					t.Errorf("termination message of step %d: Tekton %s, ours %s", i, tk, o)
-				}
-				if tk != "none" && tk != "array" || o != "none" && o != "object" {
-					t.Errorf("termination message shapes: Tekton %s, ours %s", tk, o)
-				}
-			}
-			if theirs.logs != ours.logs || theirs.stdout != ours.stdout {
-				t.Errorf("output: Tekton %q %q, ours %q %q", theirs.logs, theirs.stdout, ours.logs, ours.stdout)
-			}
-			if len(theirs.posts) != len(ours.posts) {
-				t.Fatalf("post files: Tekton %v, ours %v", theirs.posts, ours.posts)
-			}
-			for i := range theirs.posts {
-				if theirs.posts[i] != "empty" || ours.posts[i] != "non-empty" {
-					t.Errorf("post file content: Tekton %s, ours %s", theirs.posts[i], ours.posts[i])
-				}
-			}
-		})
-	}
-}
-
-// Stdin: Tekton runs the step with stdin on /dev/null; the wrapper passes its own.
-func TestStdinDifference(t *testing.T) {
-	tk := tekton(t)
-	for _, bin := range []string{tk, wrapperBin} {
-		w := t.TempDir()
-		c := exec.Command(bin, "-termination_path", w+"/t", "-entrypoint", "/bin/cat", "--")
-		c.Dir, c.Env = w, append(os.Environ(), "HOME="+w)
-		c.Stdin = strings.NewReader("hello")
-		out, _ := c.Output()
-		want := map[bool]string{true: "", false: "hello"}[bin == tk]
-		if string(out) != want {
-			t.Errorf("%s: stdout %q, want %q", filepath.Base(bin), out, want)
-		}
-	}
-}
-
-// -timeout grace: Tekton kills the child at once (SIGKILL); the wrapper sends SIGTERM
-// and SIGKILL only after -stop_grace, so the child can clean up.
-func TestTimeoutGraceDifference(t *testing.T) {
-	tk := tekton(t)
-	for _, bin := range []string{tk, wrapperBin} {
-		w := t.TempDir()
-		c := exec.Command(bin, "-termination_path", w+"/t", "-timeout", "300ms", "-entrypoint", "/bin/sh", "--", "-c",
-			`trap 'echo >got-term; exit 7' TERM; sleep 10 & wait`)
-		c.Dir, c.Env = w, append(os.Environ(), "HOME="+w)
-		c.Run()
-		_, err := os.Stat(w + "/got-term")
-		if got, want := err == nil, bin == wrapperBin; got != want {
-			t.Errorf("%s: child saw SIGTERM = %v, want %v", filepath.Base(bin), got, want)
-		}
-	}
 }

@@ -3,7 +3,7 @@
 # Go module proxy, into a cache keyed by tool and version:
 #   ${STARTORDER_TOOLS_CACHE:-~/.cache/startorder}/tools-<tool>-<version>/bin/<tool>
 #
-# Usage: scripts/tools/build-tools.sh [kustomize|helm3|helm4|pre-commit|all|path TOOL]...
+# Usage: scripts/tools/build-tools.sh [kustomize|helm3|helm4|pre-commit|registry|htpasswd|all|path TOOL]...
 #   `path TOOL` prints the binary path for TOOL (building it first if it is missing).
 # Everything is idempotent: a tool whose binary already exists is not rebuilt.
 #
@@ -21,6 +21,8 @@ KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-v5.8.2}"
 HELM3_VERSION="${HELM3_VERSION:-v3.22.0}"
 HELM4_VERSION="${HELM4_VERSION:-v4.3.1}"
 PRE_COMMIT_VERSION="${PRE_COMMIT_VERSION:-4.3.0}"
+# The CNCF distribution registry (Debian's docker-registry is the same program) for test/registry/.
+REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
 CACHE="${STARTORDER_TOOLS_CACHE:-$HOME/.cache/startorder}"
 
 log() { echo "build-tools: $*" >&2; }
@@ -28,8 +30,9 @@ log() { echo "build-tools: $*" >&2; }
 go_build() { # name module version -> prints binary path
   local name="$1" module="$2" version="$3"
   local dir="$CACHE/tools-$name-$version"
-  local bin="$dir/bin/$(basename "${module%%/v[0-9]*}")"
-  case "$name" in helm3|helm4) bin="$dir/bin/helm" ;; kustomize) bin="$dir/bin/kustomize" ;; esac
+  local bin
+  bin="$dir/bin/$(basename "${module%%/v[0-9]*}")"
+  case "$name" in helm3|helm4) bin="$dir/bin/helm" ;; kustomize|registry) bin="$dir/bin/$name" ;; esac
   if [ -x "$bin" ]; then echo "$bin"; return 0; fi
   command -v go >/dev/null || { log "go is not installed; cannot build $name"; return 1; }
   mkdir -p "$dir/bin"
@@ -64,12 +67,28 @@ pre_commit() { # pip-installs pre-commit into a venv; prints the executable path
   echo "$bin"
 }
 
+htpasswd() { # builds test/registry/htpasswd (bcrypt from golang.org/x/crypto, pinned by its go.sum)
+  local src dir bin
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../test/registry/htpasswd" && pwd)"
+  dir="$CACHE/tools-htpasswd-$(cat "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)"
+  bin="$dir/bin/htpasswd"
+  if [ -x "$bin" ]; then echo "$bin"; return 0; fi
+  command -v go >/dev/null || { log "go is not installed; cannot build htpasswd"; return 1; }
+  mkdir -p "$dir/bin"
+  log "building htpasswd from $src ..."
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$bin.$$" . >&2)
+  mv "$bin.$$" "$bin" # a name of its own: two test files may build it at once
+  echo "$bin"
+}
+
 build() {
   case "$1" in
     kustomize) go_build kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" ;;
     helm3) go_build helm3 helm.sh/helm/v3/cmd/helm "$HELM3_VERSION" ;;
     helm4) go_build helm4 helm.sh/helm/v4/cmd/helm "$HELM4_VERSION" ;;
     pre-commit) pre_commit ;;
+    registry) go_build registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION" ;;
+    htpasswd) htpasswd ;;
     *) log "unknown tool: $1"; return 2 ;;
   esac
 }
@@ -78,7 +97,7 @@ build() {
 while [ $# -gt 0 ]; do
   case "$1" in
     path) build "$2"; shift 2 ;;
-    all) for t in kustomize helm3 helm4 pre-commit; do build "$t"; done; shift ;;
+    all) for t in kustomize helm3 helm4 pre-commit registry htpasswd; do build "$t"; done; shift ;;
     *) build "$1"; shift ;;
   esac
 done

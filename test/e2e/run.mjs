@@ -21,11 +21,15 @@ export async function loadScenarios() {
   return only ? all.filter((s) => only.test(s.name)) : all;
 }
 
-export async function runScenarios({ kubeconfig, kubectl, stateDir, jobs } = {}) {
+/**
+ * Runs the scenarios (default: those of scenarios/, filtered by E2E_ONLY), E2E_JOBS at a time. A
+ * scenario calls skip(why) to say it did not test anything; its result then has `skipped: why`.
+ */
+export async function runScenarios({ kubeconfig, kubectl, stateDir, jobs, scenarios } = {}) {
   env.kubeconfig = kubeconfig || process.env.KUBECONFIG;
   env.kubectl = kubectl || process.env.E2E_KUBECTL || kubectlFor(env.kubeconfig);
   env.stateDir = stateDir || process.env.E2E_STATE_DIR || dirname(env.kubeconfig);
-  const scenarios = await loadScenarios();
+  scenarios ??= await loadScenarios();
   const results = [];
   const queue = [...scenarios];
   const t0 = Date.now();

@@ -1,6 +1,7 @@
 /**
- * Shared helpers of the integration suites: the real third-party tools, built from the Go module proxy
- * (or pip-installed) by scripts/tools/build-tools.sh into ~/.cache/startorder/tools-<tool>-<version>/.
+ * Shared helpers of the integration suites (and of test/registry/): the real third-party tools, built
+ * from the Go module proxy (or pip-installed) by scripts/tools/build-tools.sh into
+ * ~/.cache/startorder/tools-<tool>-<version>/.
  * A missing tool is built here, not skipped; the first build of all of them takes a few minutes.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
@@ -13,7 +14,7 @@ export const FIXTURES = join(ROOT, 'fixtures');
 export const REGEN = process.env.STARTORDER_REGEN === '1';
 const BUILD = join(ROOT, 'scripts', 'tools', 'build-tools.sh');
 
-export type Tool = 'kustomize' | 'helm3' | 'helm4' | 'pre-commit';
+export type Tool = 'kustomize' | 'helm3' | 'helm4' | 'pre-commit' | 'registry' | 'htpasswd';
 
 /** Why this machine cannot build `tool` at all (then, and only then, a test may skip), or undefined. */
 export function cannotBuild(tool: Tool): string | undefined {

@@ -1,28 +1,57 @@
 /**
- * Test helpers: a real registry (Debian's `docker-registry`, the CNCF distribution registry) on
- * 127.0.0.1, started per test file with a temp-dir storage, and stopped by its PID.
+ * Test helpers: a real registry (the CNCF distribution registry) on 127.0.0.1, started per test file
+ * with a temp-dir storage, and stopped by its PID. The registry and the htpasswd tool are Debian's
+ * (`docker-registry`, `apache2-utils`) when installed, else built from the Go module proxy by
+ * scripts/tools/build-tools.sh on first use (cached in ~/.cache/startorder/tools-registry-<version>/
+ * and tools-htpasswd-<hash>/), the way the integration suites get kustomize: no apt step needed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cannotBuild, toolPath } from '../integrations/tools.js';
 
-export const REGISTRY_BIN = '/usr/bin/docker-registry';
-export const HTPASSWD_BIN = '/usr/bin/htpasswd';
+/** Debian's binaries; the environment overrides them (a path that does not exist hides them). */
+export const DEBIAN_REGISTRY = process.env.STARTORDER_REGISTRY_BIN ?? '/usr/bin/docker-registry';
+export const DEBIAN_HTPASSWD = process.env.STARTORDER_HTPASSWD_BIN ?? '/usr/bin/htpasswd';
+const OPENSSL = '/usr/bin/openssl';
 
-/** Why the registry tests cannot run here, or undefined when they can. */
-/**
- * Why the registry tests cannot run here, or undefined. On CI (STARTORDER_CI, set by .ci/run, which
- * installs the tools) nothing is skipped: a missing install step fails the tests instead.
- */
+/** On CI (CI=true, or STARTORDER_CI set by .ci/run) nothing may be skipped: a missing tool fails. */
+export const onCI = (): boolean => process.env.CI === 'true' || Boolean(process.env.STARTORDER_CI);
+
+/** Why the registry tests cannot run here (then each of them skips, counted), or undefined when they can. */
 export function registrySkip(): string | undefined {
-  return process.env.STARTORDER_CI ? undefined : missingTools();
+  return onCI() ? undefined : missingTools();
 }
 
 export function missingTools(): string | undefined {
-  const missing = [REGISTRY_BIN, HTPASSWD_BIN, '/usr/bin/openssl'].filter((b) => !existsSync(b));
-  return missing.length > 0 ? `needs ${missing.join(', ')} (apt-get install docker-registry apache2-utils openssl)` : undefined;
+  if (!existsSync(OPENSSL)) return `needs ${OPENSSL} for the token server's certificate (apt-get install openssl)`;
+  if (existsSync(DEBIAN_REGISTRY) && existsSync(DEBIAN_HTPASSWD)) return undefined;
+  const why = cannotBuild('registry');
+  return why ? `needs ${DEBIAN_REGISTRY} and ${DEBIAN_HTPASSWD} (apt-get install docker-registry apache2-utils), or else Go: ${why}` : undefined;
+}
+
+let bins: { registry: string; htpasswd: string[] } | undefined;
+/** The registry binary and the htpasswd command line (before USER PASSWORD) that prints one bcrypt line. */
+export function registryTools(): { registry: string; htpasswd: string[] } {
+  if (!bins) {
+    const debian = existsSync(DEBIAN_REGISTRY) && existsSync(DEBIAN_HTPASSWD);
+    bins = debian
+      ? { registry: DEBIAN_REGISTRY, htpasswd: [DEBIAN_HTPASSWD, '-nbB'] }
+      : { registry: toolPath('registry'), htpasswd: [toolPath('htpasswd')] };
+  }
+  return bins;
+}
+
+function writeHtpasswd(file: string, users: Record<string, string>): void {
+  const [cmd, ...args] = registryTools().htpasswd;
+  writeFileSync(file, '');
+  for (const [user, pass] of Object.entries(users)) {
+    const r = spawnSync(cmd!, [...args, user, pass], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+    appendFileSync(file, `${r.stdout.trim()}\n`);
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -56,10 +85,7 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
   let authYaml = '';
   if (auth.kind === 'htpasswd') {
     const file = join(dir, 'htpasswd');
-    for (const [user, pass] of Object.entries(auth.users)) {
-      const r = spawnSync(HTPASSWD_BIN, ['-B', '-b', ...(existsSync(file) ? [] : ['-c']), file, user, pass], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`htpasswd failed: ${r.stderr}`);
-    }
+    writeHtpasswd(file, auth.users);
     authYaml = `auth:\n  htpasswd:\n    realm: startorder-test\n    path: ${file}\n`;
   } else if (auth.kind === 'token') {
     authYaml = `auth:\n  token:\n    realm: ${auth.realm}\n    service: ${auth.service}\n    issuer: ${auth.issuer}\n    rootcertbundle: ${auth.certFile}\n`;
@@ -69,19 +95,19 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
     config,
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${authYaml}`,
   );
-  const proc: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn(registryTools().registry, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => void (stderr += c.toString()));
   const exited = new Promise<void>((ok) => proc.once('exit', () => ok()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`docker-registry exited (${proc.exitCode}): ${stderr}`);
+    if (proc.exitCode !== null) throw new Error(`the registry exited (${proc.exitCode}): ${stderr}`);
     const ok = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200 || r.status === 401, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`docker-registry did not come up on ${url}: ${stderr}`);
+      throw new Error(`the registry did not come up on ${url}: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

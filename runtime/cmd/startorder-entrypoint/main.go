@@ -30,25 +30,35 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	// Parsing comes first and is pure: the subcommands must not subscribe to signals
 	// (a probe that SIGTERM cannot end outlives its kubelet deadline).
 	inv, err := entrypoint.Parse(args)
-	if err == nil {
-		switch inv.Cmd {
-		case entrypoint.CmdHelp:
-			entrypoint.Usage(stdout)
-			return entrypoint.ExitOK
-		case entrypoint.CmdInit:
-			if err := entrypoint.Install(inv.InitDst, inv.InitRunDir, stderr); err != nil {
-				fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
-				return entrypoint.ExitCode(err)
-			}
-			return entrypoint.ExitOK
-		case entrypoint.CmdProbe:
-			return entrypoint.ProbeOnce(inv.ProbeKind, inv.ProbeTarget, inv.ProbeHeaders, inv.ProbeTimeout)
-		}
-	} else if inv.Cmd != entrypoint.CmdRun {
+	if inv.Cmd != entrypoint.CmdRun {
+		return subcommand(inv, err, stdout, stderr)
+	}
+	return wrap(inv.Run, err, stderr)
+}
+
+// subcommand runs -h, init and probe.
+func subcommand(inv entrypoint.Invocation, err error, stdout, stderr io.Writer) int {
+	if err != nil {
 		fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
 		return entrypoint.ExitCode(err)
 	}
+	switch inv.Cmd {
+	case entrypoint.CmdHelp:
+		entrypoint.Usage(stdout)
+	case entrypoint.CmdInit:
+		if err := entrypoint.Install(inv.InitDst, inv.InitRunDir, stderr); err != nil {
+			fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
+			return entrypoint.ExitCode(err)
+		}
+	case entrypoint.CmdProbe:
+		return entrypoint.ProbeOnce(inv.ProbeKind, inv.ProbeTarget, inv.ProbeHeaders, inv.ProbeTimeout)
+	}
+	return entrypoint.ExitOK
+}
 
+// wrap is the run mode: wait, run the child, report. parseErr is a command line that
+// did not parse; cfg then holds what could be salvaged from it.
+func wrap(cfg entrypoint.Config, parseErr error, stderr io.Writer) int {
 	// The run mode catches every signal before anything else, so none is lost or kills
 	// the wrapper; the signals the Go runtime leaves at their default are ignored.
 	sigs := make(chan os.Signal, 64)
@@ -56,17 +66,17 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	entrypoint.IgnoreUnhandledSignals()
 
 	r := &entrypoint.Runner{
-		Cfg:     inv.Run,
+		Cfg:     cfg,
 		Exec:    &entrypoint.SysExecutor{ReapAll: true},
 		Status:  entrypoint.FileStatus{},
 		Signals: sigs,
 		Env:     os.Environ(),
 		Log:     stderr,
 	}
-	if err != nil {
+	if parseErr != nil {
 		// A usage error still tells the dependents, through the .err files of the flags
 		// that did parse, so they fail fast instead of waiting forever.
-		return r.Abort(entrypoint.ExitCode(err), "UsageError: "+err.Error()).Code
+		return r.Abort(entrypoint.ExitCode(parseErr), "UsageError: "+parseErr.Error()).Code
 	}
 	waiter, err := entrypoint.WaiterFromEnv(os.Getenv)
 	if err != nil {

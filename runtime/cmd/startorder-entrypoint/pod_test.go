@@ -18,9 +18,43 @@ import (
 // Start-up order is checked from the children's own timestamps; shutdown (every wrapper
 // gets SIGTERM at once, as from the kubelet) must run in reverse through -stop_after.
 func TestLocalPod(t *testing.T) {
-	dir := t.TempDir()
-	run := dir + "/run"
-	stamp := func(name string) string { return dir + "/" + name }
+	pod := &localPod{t: t, dir: t.TempDir()}
+	pod.start()
+	defer pod.kill()
+	eventually(t, "client started", func() bool { return exists(pod.stamp("client-start")) })
+	for _, c := range []string{"client", "web", "db"} {
+		eventually(t, c+"'s SIGTERM handler", func() bool { return exists(pod.stamp(c + "-term.armed")) })
+	}
+	run := pod.dir + "/run"
+	pod.before("db ready (child)", pod.ns("db-ready"), "migrate start (child)", pod.ns("migrate-start"))
+	pod.before("migrate end (child)", pod.ns("migrate-end"), "web start (child)", pod.ns("web-start"))
+	// A Started edge promises that the process exists, not that it ran any code yet: the
+	// reference is the moment web's wrapper started it.
+	pod.before("web started (wrapper)", fileTime(t, run+"/web/started"), "client start (child)", pod.ns("client-start"))
+	if pod.cmds["migrate"].Wait(); pod.cmds["migrate"].ProcessState.ExitCode() != 0 {
+		t.Fatalf("migrate exited %d", pod.cmds["migrate"].ProcessState.ExitCode())
+	}
+
+	pod.terminate()
+	pod.before("client term", pod.ns("client-term"), "web term", pod.ns("web-term"))
+	pod.before("web term", pod.ns("web-term"), "db term", pod.ns("db-term"))
+	pod.before("client exited (wrapper)", mtime(t, run+"/client/exited"), "web term", pod.ns("web-term"))
+	pod.before("web exited (wrapper)", mtime(t, run+"/web/exited"), "db term", pod.ns("db-term"))
+}
+
+// localPod is the four wrapped processes of TestLocalPod.
+type localPod struct {
+	t    *testing.T
+	dir  string
+	cmds map[string]*exec.Cmd
+}
+
+// stamp is the file where a child records the time of one of its events.
+func (p *localPod) stamp(name string) string { return p.dir + "/" + name }
+
+// start starts the four wrappers, in the reverse of their start-up order.
+func (p *localPod) start() {
+	run := p.dir + "/run"
 	sd := func(c string) []string { return []string{"-status_dir", run + "/" + c} }
 	containers := []struct {
 		name   string
@@ -28,88 +62,79 @@ func TestLocalPod(t *testing.T) {
 		script []string
 	}{
 		{"client", append(sd("client"), "-wait_status", run+"/web/started"),
-			[]string{"stamp", stamp("client-start"), "onterm", stamp("client-term"), "0"}},
+			[]string{"stamp", p.stamp("client-start"), "onterm", p.stamp("client-term"), "0"}},
 		{"web", append(sd("web"), "-wait_status", run+"/migrate/completed", "-stop_after", run+"/client/exited"),
-			[]string{"stamp", stamp("web-start"), "onterm", stamp("web-term"), "0"}},
+			[]string{"stamp", p.stamp("web-start"), "onterm", p.stamp("web-term"), "0"}},
 		{"migrate", append(sd("migrate"), "-wait_status", run+"/db/ready"),
-			[]string{"stamp", stamp("migrate-start"), "sleep", "50ms", "stamp", stamp("migrate-end"), "exit", "0"}},
+			[]string{"stamp", p.stamp("migrate-start"), "sleep", "50ms", "stamp", p.stamp("migrate-end"), "exit", "0"}},
 		{"db", append(sd("db"), "-ready_self", "-stop_after", run+"/web/exited,"+run+"/migrate/exited"),
-			[]string{"stamp", stamp("db-start"), "sleep", "100ms", "stamp", stamp("db-ready"), "readyself", "onterm", stamp("db-term"), "0"}},
+			[]string{"stamp", p.stamp("db-start"), "sleep", "100ms", "stamp", p.stamp("db-ready"), "readyself", "onterm", p.stamp("db-term"), "0"}},
 	}
-	cmds := map[string]*exec.Cmd{}
+	p.cmds = map[string]*exec.Cmd{}
 	for _, c := range containers {
 		cmd := wrapper(c.flags, c.script...)
 		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			p.t.Fatal(err)
 		}
-		cmds[c.name] = cmd
+		p.cmds[c.name] = cmd
 	}
-	defer func() {
-		for _, cmd := range cmds {
-			if cmd.ProcessState == nil {
-				cmd.Process.Kill()
-				cmd.Wait()
-			}
-		}
-	}()
-	eventually(t, "client started", func() bool { return exists(stamp("client-start")) })
-	for _, c := range []string{"client", "web", "db"} {
-		eventually(t, c+"'s SIGTERM handler", func() bool { return exists(stamp(c + "-term.armed")) })
-	}
+}
 
-	ns := func(name string) int64 {
-		t.Helper()
-		v, err := strconv.ParseInt(strings.TrimSpace(readFile(t, name)), 10, 64)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v
-	}
-	fileTime := func(name string) int64 {
-		t.Helper()
-		ts, err := time.Parse(time.RFC3339Nano, readFile(t, name))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return ts.UnixNano()
-	}
-	before := func(a string, ta int64, b string, tb int64) {
-		t.Helper()
-		if ta >= tb {
-			t.Errorf("%s (%d) is not before %s (%d)", a, ta, b, tb)
-		} else {
-			t.Logf("%s -> %s: %v", a, b, time.Duration(tb-ta))
+func (p *localPod) kill() {
+	for _, cmd := range p.cmds {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
 		}
 	}
-	before("db ready (child)", ns(stamp("db-ready")), "migrate start (child)", ns(stamp("migrate-start")))
-	before("migrate end (child)", ns(stamp("migrate-end")), "web start (child)", ns(stamp("web-start")))
-	// A Started edge promises that the process exists, not that it ran any code yet: the
-	// reference is the moment web's wrapper started it.
-	before("web started (wrapper)", fileTime(run+"/web/started"), "client start (child)", ns(stamp("client-start")))
-	if cmds["migrate"].Wait(); cmds["migrate"].ProcessState.ExitCode() != 0 {
-		t.Fatalf("migrate exited %d", cmds["migrate"].ProcessState.ExitCode())
-	}
+}
 
-	// Shutdown: SIGTERM to everyone at once, like the kubelet.
+// terminate sends SIGTERM to everyone at once, like the kubelet, and waits for each.
+func (p *localPod) terminate() {
 	for _, name := range []string{"db", "web", "client"} {
-		cmds[name].Process.Signal(syscall.SIGTERM)
+		p.cmds[name].Process.Signal(syscall.SIGTERM)
 	}
 	for _, name := range []string{"db", "web", "client"} {
 		done := make(chan struct{})
-		go func() { cmds[name].Wait(); close(done) }()
+		go func() { p.cmds[name].Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(20 * time.Second):
-			t.Fatalf("%s did not stop", name)
+			p.t.Fatalf("%s did not stop", name)
 		}
-		if code := cmds[name].ProcessState.ExitCode(); code != 0 {
-			t.Errorf("%s exited %d", name, code)
+		if code := p.cmds[name].ProcessState.ExitCode(); code != 0 {
+			p.t.Errorf("%s exited %d", name, code)
 		}
 	}
-	before("client term", ns(stamp("client-term")), "web term", ns(stamp("web-term")))
-	before("web term", ns(stamp("web-term")), "db term", ns(stamp("db-term")))
-	before("client exited (wrapper)", mtime(t, run+"/client/exited"), "web term", ns(stamp("web-term")))
-	before("web exited (wrapper)", mtime(t, run+"/web/exited"), "db term", ns(stamp("db-term")))
+}
+
+// ns reads the time a child stamped.
+func (p *localPod) ns(name string) int64 {
+	p.t.Helper()
+	v, err := strconv.ParseInt(strings.TrimSpace(readFile(p.t, p.stamp(name))), 10, 64)
+	if err != nil {
+		p.t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func (p *localPod) before(a string, ta int64, b string, tb int64) {
+	p.t.Helper()
+	if ta >= tb {
+		p.t.Errorf("%s (%d) is not before %s (%d)", a, ta, b, tb)
+	} else {
+		p.t.Logf("%s -> %s: %v", a, b, time.Duration(tb-ta))
+	}
+}
+
+// fileTime reads the RFC 3339 time a wrapper wrote into a status file.
+func fileTime(t *testing.T, name string) int64 {
+	t.Helper()
+	ts, err := time.Parse(time.RFC3339Nano, readFile(t, name))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return ts.UnixNano()
 }
 
 func mtime(t *testing.T, p string) int64 {

@@ -15,8 +15,7 @@ func Usage(w io.Writer) {
 flags:
 `)
 	var cfg Config
-	var self bool
-	fs := NewFlagSet(&cfg, map[string]*string{}, &self)
+	fs := newFlagSet(&cfg, &parsed{})
 	fs.VisitAll(func(f *flag.Flag) {
 		fmt.Fprintf(w, "  -%s\n\t%s\n", f.Name, f.Usage)
 	})

@@ -135,7 +135,7 @@ func TestStressLateDirectories(t *testing.T) {
 func TestPollFallbackSaysSoOnce(t *testing.T) {
 	var log bytes.Buffer
 	w := &FSWaiter{PollInterval: 5 * time.Millisecond, Log: &log,
-		hub: &inotifyHub{init: func(int) (int, error) { return -1, syscall.EMFILE }}}
+		Hub: &inotifyHub{init: func(int) (int, error) { return -1, syscall.EMFILE }}}
 	dir := t.TempDir()
 	for i := range 3 {
 		p := dir + "/f" + itoa(i)

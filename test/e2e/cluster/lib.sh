@@ -1,8 +1,11 @@
-# Shared settings for up.sh / down.sh / smoke.sh. Source, don't execute.
-# shellcheck shell=bash disable=SC2034
+# Shared settings and helpers for up.sh / down.sh / smoke.sh (and .ci/run, for the package list).
+# Source, don't execute.
+# shellcheck shell=bash disable=SC2034 # the settings are used by the scripts that source this file
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLUSTER_DIR="${E2E_DIR}/cluster"
+REPO_DIR="$(cd "${E2E_DIR}/../.." && pwd)"
+PACKAGES_FILE="${REPO_DIR}/.ci/packages"
 export PATH="/usr/local/go/bin:/usr/local/sbin:/usr/sbin:/sbin:${PATH}"
 
 STARTORDER_CACHE="${STARTORDER_CACHE:-${HOME}/.cache/startorder}"
@@ -52,4 +55,36 @@ proc_starttime() {
   # machines (this one) reaps them only after a while.
   case "$1" in Z|X|x) return 1 ;; esac
   echo "${20}"                  # field 22 overall = 20th after comm
+}
+
+# alive NAME: the process recorded last under NAME in $S/pids is still the one up.sh started
+# (same PID and the same start time, so a recycled PID does not count).
+alive() {
+  local line pid st
+  line="$(awk -v n="$1" '$1==n' "$S/pids" | tail -n1)"
+  read -r _ pid st <<<"${line}"
+  [ -n "${pid:-}" ] && [ "$(proc_starttime "${pid}" 2>/dev/null)" = "${st:-}" ]
+}
+
+# missing_packages SUITE...: the Debian packages of those SUITEs' lines in .ci/packages of which a
+# command is missing, one a line.
+missing_packages() {
+  local pkg suite cmds cmd
+  while read -r pkg suite cmds; do
+    case "${pkg}" in ''|'#'*) continue ;; esac
+    [[ " $* " == *" ${suite} "* ]] || continue
+    for cmd in ${cmds}; do
+      if [ "${cmd#/}" != "${cmd}" ]; then [ -x "${cmd}" ] || { echo "${pkg}"; break; }
+      else command -v "${cmd}" >/dev/null 2>&1 || { echo "${pkg}"; break; }
+      fi
+    done
+  done < "${PACKAGES_FILE}"
+}
+
+# install_packages PACKAGE...: apt-get install (quietly, to stderr) what is given; nothing when empty.
+install_packages() {
+  [ "$#" -gt 0 ] || return 0
+  log "installing: $*"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
 }

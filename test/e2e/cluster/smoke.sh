@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR # finds lib.sh (and up-config.sh) next to this script
 # Smoke test of the e2e cluster: up.sh -> two workload pods -> checks -> delete -> down.sh.
 #   pod "net"     : pod network (CNI bridge), namespace with PodSecurity
 #                   enforce=restricted, HTTP readiness probe;
@@ -12,6 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 T0=$(date +%s)
 S=""
+UP_SECS=""
 cleanup() {
   local rc=$?
   local t; t=$(date +%s)
@@ -20,20 +22,22 @@ cleanup() {
   if [ $rc -eq 0 ]; then echo "smoke: 2 passed, 0 failed"; else echo "smoke: FAILED (rc=$rc)"; fi
   exit $rc
 }
-trap cleanup EXIT
 
-t=$(date +%s)
-KUBECONFIG="$("${CLUSTER_DIR}/up.sh")"
-export KUBECONFIG
-S="$(dirname "${KUBECONFIG}")"
-UP_SECS=$(( $(date +%s) - t ))
-log "up took ${UP_SECS}s (KUBECONFIG=${KUBECONFIG})"
-# kubectl wrapper: runs kubectl inside the cluster's network namespace
-KUBECTL="$S/kubectl"
-k() { "${KUBECTL}" "$@"; }
+# Sets KUBECONFIG, S and UP_SECS.
+bring_up() {
+  local t
+  t=$(date +%s)
+  KUBECONFIG="$("${CLUSTER_DIR}/up.sh")"
+  export KUBECONFIG
+  S="$(dirname "${KUBECONFIG}")"
+  UP_SECS=$(( $(date +%s) - t ))
+  log "up took ${UP_SECS}s (KUBECONFIG=${KUBECONFIG})"
+}
+# kubectl inside the cluster's network namespace (the wrapper up.sh wrote)
+k() { "$S/kubectl" "$@"; }
 
-k get nodes -o wide
-k apply -f - <<'EOF'
+apply_pods() {
+  k apply -f - <<'EOF'
 apiVersion: v1
 kind: Namespace
 metadata:
@@ -89,6 +93,7 @@ spec:
       httpGet: {path: /ready, port: 18080}
       periodSeconds: 1
 EOF
+}
 
 check_pod() { # NAMESPACE NAME
   local ns=$1 name=$2 t; t=$(date +%s)
@@ -102,13 +107,15 @@ check_pod() { # NAMESPACE NAME
   grep -q '"event":"start"' <<<"$logs" || { log "no start line in ${name} log"; return 1; }
   grep -q '"event":"ready"' <<<"$logs" || { log "no ready line in ${name} log"; return 1; }
 }
-check_pod smoke-restricted net
-check_pod default hostnet
 
-uid="$(k -n default get pod hostnet -o jsonpath='{.metadata.uid}')"
-rf="$S/kubelet/pods/${uid}/volumes/kubernetes.io~empty-dir/shared/ready"
-[ -s "$rf" ] || { log "ready file ${rf} missing"; exit 1; }
-echo "--- ready file written by hostnet (read on the host): $(cat "$rf")"
+# The ready file hostnet wrote on its emptyDir, read back from the kubelet's pods dir on the host.
+check_ready_file() {
+  local uid rf
+  uid="$(k -n default get pod hostnet -o jsonpath='{.metadata.uid}')"
+  rf="$S/kubelet/pods/${uid}/volumes/kubernetes.io~empty-dir/shared/ready"
+  [ -s "${rf}" ] || { log "ready file ${rf} missing"; return 1; }
+  echo "--- ready file written by hostnet (read on the host): $(cat "${rf}")"
+}
 
 delete_and_check() { # NAMESPACE NAME
   local ns=$1 name=$2
@@ -124,6 +131,18 @@ delete_and_check() { # NAMESPACE NAME
   grep -q '"signal":"terminated"' "$out" || { log "${name}: SIGTERM not logged"; return 1; }
   grep -q '"event":"exit"' "$out" || { log "${name}: exit not logged"; return 1; }
 }
-delete_and_check smoke-restricted net
-delete_and_check default hostnet
-log "smoke checks passed (up ${UP_SECS}s)"
+
+main() {
+  trap cleanup EXIT
+  bring_up
+  k get nodes -o wide
+  apply_pods
+  check_pod smoke-restricted net
+  check_pod default hostnet
+  check_ready_file
+  delete_and_check smoke-restricted net
+  delete_and_check default hostnet
+  log "smoke checks passed (up ${UP_SECS}s)"
+}
+
+main "$@"

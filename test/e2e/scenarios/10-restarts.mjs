@@ -170,11 +170,14 @@ const readyTimeout = {
     const out = transform(s, m);
     const t0 = Date.now();
     await apply(out.out, t.ns);
-    // Ready, and app's own process started (a wrapper that gave up would keep the workload from starting)
+    // Ready, and app's own process started (a wrapper that gave up would keep the workload from
+    // starting), and the kubelet has reported db's restart: its status can lag behind the logs by a
+    // sync, so a pod read at the first moment of "Ready" may still say restartCount 0.
     const p = await waitFor(async () => {
       const p = await getPod(t.ns, "timeout");
-      return podReady(p) && ev((await logs(t.ns, "timeout", "app")).events, "start") ? p : false;
-    }, 120000, "the pod to become Ready and app to start after db's readiness timed out once", 500);
+      const started = podReady(p) && ev((await logs(t.ns, "timeout", "app")).events, "start");
+      return started && containerStatus(p, "db")?.restartCount >= 1 ? p : false;
+    }, 120000, "the pod to become Ready, db to be restarted once (its readiness timed out) and app to start", 500);
     const db = (await logs(t.ns, "timeout", "db")).events;
     const app = (await logs(t.ns, "timeout", "app")).events;
     const dbSt = containerStatus(p, "db"), appSt = containerStatus(p, "app");

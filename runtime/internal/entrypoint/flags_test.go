@@ -8,13 +8,16 @@ import (
 	"time"
 )
 
-func TestParseFlags(t *testing.T) {
-	cases := []struct {
-		name    string
-		args    []string
-		wantErr string // substring of the error; "" = success
-		check   func(t *testing.T, c Config)
-	}{
+type parseCase struct {
+	name    string
+	args    []string
+	wantErr string // substring of the error; "" = success
+	check   func(t *testing.T, c Config)
+}
+
+// parseCasesValid: command lines the parser accepts, and what it makes of them.
+func parseCasesValid() []parseCase {
+	return []parseCase{
 		{name: "tekton style", args: []string{"-wait_file", "/a/ready", "-post_file", "/b", "-entrypoint", "/bin/app", "--", "-x", "--", "y"},
 			check: func(t *testing.T, c Config) {
 				if !slices.Equal(c.Argv, []string{"/bin/app", "-x", "--", "y"}) {
@@ -65,6 +68,12 @@ func TestParseFlags(t *testing.T) {
 			}},
 		{name: "ready_tcp v6", args: []string{"-ready_tcp", "[::1]:5432", "-entrypoint", "x"}},
 		{name: "ready_file", args: []string{"-ready_file", "/tmp/r", "-entrypoint", "x"}},
+	}
+}
+
+// parseCasesRefused: usage errors (no command, unknown flags, bad values and paths).
+func parseCasesRefused() []parseCase {
+	return []parseCase{
 		{name: "no command", args: []string{"-wait_file", "a"}, wantErr: "-entrypoint"},
 		{name: "unknown flag", args: []string{"-nope", "-entrypoint", "x"}, wantErr: "-nope"},
 		{name: "bad duration", args: []string{"-timeout", "soon", "-entrypoint", "x"}, wantErr: "-timeout"},
@@ -82,6 +91,12 @@ func TestParseFlags(t *testing.T) {
 		{name: "ready_period zero", args: []string{"-ready_period", "0", "-entrypoint", "x"}, wantErr: "-ready_period"},
 		{name: "empty status_dir", args: []string{"-status_dir", "", "-entrypoint", "x"}, wantErr: "-status_dir"},
 		{name: "NUL in path", args: []string{"-post_file", "a\x00b", "-entrypoint", "x"}, wantErr: "-post_file"},
+	}
+}
+
+// parseCasesExtensions: the flags of issue 9 (live status, restart policy, headers) and Tekton's TaskRun-only flags.
+func parseCasesExtensions() []parseCase {
+	return []parseCase{
 		{name: "issue 9 flags", args: []string{"-wait_status", "/run/a/ready,/run/b/exited", "-wait_status", "/run/c/completed",
 			"-restart_policy", "OnFailure", "-ready_http", "http://127.0.0.1:8080/", "-ready_http_header", "X-A:  1",
 			"-ready_http_header", "Host: example", "-on_error", "continue", "-entrypoint", "x"},
@@ -119,6 +134,10 @@ func TestParseFlags(t *testing.T) {
 			}},
 		{name: "when_expressions refused", args: []string{"-when_expressions", "[{}]", "-entrypoint", "x"}, wantErr: "-when_expressions"},
 	}
+}
+
+func TestParseFlags(t *testing.T) {
+	cases := slices.Concat(parseCasesValid(), parseCasesRefused(), parseCasesExtensions())
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := ParseFlags(tc.args)
@@ -151,161 +170,4 @@ func equalConfig(a, b Config) bool {
 		a.WaitFileContent == b.WaitFileContent && a.PostFile == b.PostFile && a.TerminationPath == b.TerminationPath &&
 		a.Timeout == b.Timeout && a.StatusDir == b.StatusDir && a.Ready == b.Ready && a.ReadyTarget == b.ReadyTarget &&
 		a.ReadyPeriod == b.ReadyPeriod && a.ReadyTimeout == b.ReadyTimeout && a.WaitTimeout == b.WaitTimeout && a.StopGrace == b.StopGrace
-}
-
-func TestParseSubcommands(t *testing.T) {
-	cases := []struct {
-		args    []string
-		cmd     Command
-		wantErr bool
-	}{
-		{[]string{"init", "/startorder/bin/entrypoint"}, CmdInit, false},
-		{[]string{"init"}, 0, true},
-		{[]string{"init", "a", "b"}, 0, true},
-		{[]string{"probe", "file", "/x"}, CmdProbe, false},
-		{[]string{"probe", "http", "http://127.0.0.1:80/"}, CmdProbe, false},
-		{[]string{"probe", "tcp", "127.0.0.1:80"}, CmdProbe, false},
-		{[]string{"probe", "udp", "x"}, 0, true},
-		{[]string{"probe", "tcp"}, 0, true},
-		{[]string{"-h"}, CmdHelp, false},
-		{[]string{"-entrypoint", "x"}, CmdRun, false},
-		{[]string{"init", "-run_dir", "/startorder/run", "/startorder/bin/entrypoint"}, CmdInit, false},
-		{[]string{"init", "-run_dir"}, 0, true},
-		{[]string{"probe", "http", "http://127.0.0.1/", "-header", "A: b", "-timeout", "2s"}, CmdProbe, false},
-		{[]string{"probe", "http", "-timeout", "2s", "http://127.0.0.1/"}, CmdProbe, false},
-		{[]string{"probe", "tcp", "127.0.0.1:1", "-header", "A: b"}, 0, true},
-		{[]string{"probe", "tcp", "127.0.0.1:1", "-timeout", "0"}, 0, true},
-		{[]string{"probe", "tcp", "127.0.0.1:1", "127.0.0.1:2"}, 0, true},
-	}
-	for _, tc := range cases {
-		inv, err := Parse(tc.args)
-		if (err != nil) != tc.wantErr || (err == nil && inv.Cmd != tc.cmd) {
-			t.Errorf("Parse(%q) = %v, %v", tc.args, inv.Cmd, err)
-		}
-		if err != nil && ExitCode(err) != ExitUsage {
-			t.Errorf("Parse(%q): exit code %d", tc.args, ExitCode(err))
-		}
-	}
-}
-
-func TestParsedSubcommandFields(t *testing.T) {
-	inv, err := Parse([]string{"probe", "http", "http://127.0.0.1/", "-header", "A: b", "-header", "C: d", "-timeout", "2s"})
-	if err != nil || inv.ProbeTarget != "http://127.0.0.1/" || !slices.Equal(inv.ProbeHeaders, []string{"A: b", "C: d"}) || inv.ProbeTimeout != 2*time.Second {
-		t.Errorf("%+v %v", inv, err)
-	}
-	inv, _ = Parse([]string{"probe", "tcp", "127.0.0.1:1"})
-	if inv.ProbeTimeout != DefaultProbeTimeout {
-		t.Errorf("default timeout %v", inv.ProbeTimeout)
-	}
-	inv, _ = Parse([]string{"init", "-run_dir", "/r", "/b/e"})
-	if inv.InitRunDir != "/r" || inv.InitDst != "/b/e" {
-		t.Errorf("%+v", inv)
-	}
-}
-
-// Finding 9: what did parse of a broken command line still tells where to report.
-func TestSalvage(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Config
-	}{
-		{[]string{"-status_dir", "/run/a", "-bogus", "-post_file=/p", "--termination_path", "/t", "-restart_policy", "Always", "--", "-status_dir", "/no"},
-			Config{StatusDir: "/run/a", PostFile: "/p", TerminationPath: "/t", RestartPolicy: RestartAlways}},
-		{[]string{"-wait_file", "x", "-status_dir"}, Config{RestartPolicy: RestartNever}},
-		{[]string{"-restart_policy", "bogus", "-status_dir", ""}, Config{RestartPolicy: RestartNever}},
-	} {
-		got := Salvage(tc.args)
-		if got.StatusDir != tc.want.StatusDir || got.PostFile != tc.want.PostFile || got.TerminationPath != tc.want.TerminationPath || got.RestartPolicy != tc.want.RestartPolicy {
-			t.Errorf("Salvage(%q) = %+v", tc.args, got)
-		}
-	}
-	inv, err := Parse([]string{"-status_dir", "/run/a", "-nope", "-entrypoint", "x"})
-	if err == nil || inv.Cmd != CmdRun || inv.Run.StatusDir != "/run/a" {
-		t.Errorf("Parse: %+v %v", inv, err)
-	}
-}
-
-func TestParseJSONArgv(t *testing.T) {
-	good := map[string][]string{
-		`["a"]`:                 {"a"},
-		` [ "a" , "b" ] `:       {"a", "b"},
-		`["\ud83d\ude00\n\t/"]`: {"😀\n\t/"},
-		`["\u0041\\\/"]`:        {`A\/`},
-	}
-	for in, want := range good {
-		got, err := parseJSONArgv(in)
-		if err != nil || !slices.Equal(got, want) {
-			t.Errorf("parseJSONArgv(%s) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{``, `[`, `["a"`, `["a",]`, `[1]`, `["a\x"]`, `["\u12"]`, "[\"\x01\"]", `[""]`, `{"a":1}`, "[\"\xff\"]"} {
-		if got, err := parseJSONArgv(in); err == nil {
-			t.Errorf("parseJSONArgv(%q) = %q, want an error", in, got)
-		}
-	}
-}
-
-// FuzzParseFlags checks that no command line makes the parser panic, and that every
-// accepted one yields a usable configuration. The input is split into arguments at
-// 0x1f (unit separator), so that NUL bytes can still appear inside an argument.
-func FuzzParseFlags(f *testing.F) {
-	seeds := []string{
-		"-entrypoint\x1f/bin/sh\x1f--\x1f-c\x1fecho hi",
-		"-wait_file\x1f/startorder/run/db/ready,/startorder/downward/ready\x1f-wait_file_content\x1f-entrypoint\x1fx",
-		"-status_dir\x1f/startorder/run/web\x1f-ready_self\x1f-ready_timeout\x1f1m\x1f-entrypoint\x1fx",
-		"-ready_exec\x1f[\"pg_isready\",\"-h\",\"localhost\"]\x1f-entrypoint\x1fx",
-		"-ready_http\x1fhttp://127.0.0.1:8080/healthz\x1f-ready_period\x1f250ms\x1f--\x1fapp",
-		"-ready_tcp\x1f[::1]:5432\x1f-stop_after\x1f/a/exited,/b/exited\x1f-stop_grace\x1f30s\x1f-entrypoint\x1fx",
-		"-exit_with\x1f/startorder/run/main/exited\x1f-timeout\x1f1h\x1f-termination_path\x1f/dev/termination-log\x1f-entrypoint\x1fx",
-		"init\x1f/startorder/bin/entrypoint",
-		"probe\x1ftcp\x1flocalhost:80",
-		"-timeout\x1f-5s",
-		"-ready_exec\x1f[\"\\ud800\"]\x1f-entrypoint\x1fx",
-		"-wait_status\x1f/startorder/run/db/ready,/startorder/run/job/exited\x1f-restart_policy\x1fOnFailure\x1f-entrypoint\x1fx",
-		"-ready_http\x1fhttp://127.0.0.1/\x1f-ready_http_header\x1fX-A: b\x1f-on_error\x1fcontinue\x1f-entrypoint\x1fx",
-		"-step_metadata_dir\x1f/tekton/run/0/status\x1f-enable_spire\x1f-stdout_path\x1f/l/o\x1f-entrypoint\x1fx",
-		"init\x1f-run_dir\x1f/startorder/run\x1f/startorder/bin/entrypoint",
-		"probe\x1fhttp\x1fhttp://127.0.0.1:8080/\x1f-header\x1fA: b\x1f-timeout\x1f2s",
-		"",
-	}
-	for _, s := range seeds {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var args []string
-		if s != "" {
-			args = strings.Split(s, "\x1f")
-		}
-		inv, err := Parse(args)
-		if err != nil {
-			if ExitCode(err) != ExitUsage {
-				t.Fatalf("error %v maps to %d, not the usage code", err, ExitCode(err))
-			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Fatalf("multi-line error %q", err)
-			}
-			return
-		}
-		if inv.Cmd != CmdRun {
-			return
-		}
-		c := inv.Run
-		if len(c.Argv) == 0 || c.Argv[0] == "" {
-			t.Fatalf("accepted without a command: %q", args)
-		}
-		if c.ReadyPeriod <= 0 || c.Timeout < 0 || c.StopGrace < 0 || c.WaitTimeout < 0 || c.ReadyTimeout < 0 {
-			t.Fatalf("bad durations: %+v", c)
-		}
-		for _, l := range [][]string{c.WaitFiles, c.StopAfter, c.ExitWith} {
-			if slices.Contains(l, "") {
-				t.Fatalf("empty path accepted: %q", args)
-			}
-		}
-		if c.Ready == ReadySelf && c.StatusDir == "" {
-			t.Fatalf("-ready_self without -status_dir accepted")
-		}
-		if c.Ready == ReadyExec && (len(c.ReadyArgv) == 0 || c.ReadyArgv[0] == "") {
-			t.Fatalf("empty -ready_exec accepted")
-		}
-	})
 }
