@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,8 +10,9 @@ import (
 	"testing"
 )
 
-// TestCtrImport imports a real image into containerd and runs it. It needs a containerd
-// socket: STARTORDER_TEST_CTR_ADDRESS=/run/containerd/containerd.sock go test ./cmd/mkimage
+// TestCtrImport imports real images into containerd and runs them: the single-platform
+// tarball and the multi-arch index of -build. It needs a containerd socket:
+// STARTORDER_TEST_CTR_ADDRESS=/run/containerd/containerd.sock go test ./cmd/mkimage
 func TestCtrImport(t *testing.T) {
 	addr := os.Getenv("STARTORDER_TEST_CTR_ADDRESS")
 	if addr == "" {
@@ -26,11 +28,21 @@ func TestCtrImport(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	const name = "docker.io/startorder/entrypoint:ctr-test"
-	tarball := filepath.Join(dir, "image.tar")
-	if err := run(bin, Options{Arch: runtime.GOARCH, Name: name}, tarball); err != nil {
+	single := filepath.Join(dir, "image.tar")
+	if err := run(bin, Options{Arch: runtime.GOARCH, Name: "docker.io/startorder/entrypoint:ctr-test"}, single); err != nil {
 		t.Fatal(err)
 	}
+	j := job{build: "../startorder-entrypoint", out: filepath.Join(dir, "index.tar"), arches: []string{"amd64", "arm64"},
+		o: Options{Name: "docker.io/startorder/entrypoint:ctr-test-index", Path: "/startorder-entrypoint"}}
+	if err := j.run(io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("single", func(t *testing.T) { ctrImportRun(t, addr, single, "docker.io/startorder/entrypoint:ctr-test") })
+	t.Run("index", func(t *testing.T) { ctrImportRun(t, addr, j.out, j.o.Name) })
+}
+
+// ctrImportRun imports tarball, checks it is listed under name and runs it.
+func ctrImportRun(t *testing.T, addr, tarball, name string) {
 	ctr := func(args ...string) string {
 		out, err := exec.Command("ctr", append([]string{"--address", addr, "-n", "startorder-test"}, args...)...).CombinedOutput()
 		if err != nil {
