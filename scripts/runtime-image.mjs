@@ -2,9 +2,12 @@
 // Builds the runtime image (the multi-arch OCI index of runtime/cmd/startorder-entrypoint, made by
 // runtime/cmd/mkimage -build: reproducible, see runtime/cmd/mkimage/build.go) into runtime-image/,
 // the OCI layout the npm package ships, and writes src/generated/runtime-image.ts, which pins the
-// CLI's default runtime image by that index's digest. Generated, never edited: `npm run build`.
+// CLI's default runtime image by that index's digest. The pin is generated, never edited, and
+// committed: `npm run runtime-image` after a change of the wrapper (then `npm run fixtures:regen`:
+// the goldens name the image). `--check` (npm test, npm pack) builds the layout and fails when its
+// digest is not the committed pin, so a package never ships a wrapper its CLI does not name.
 //
-//   node scripts/runtime-image.mjs [--layout DIR] [--generated FILE] [--tar FILE]
+//   node scripts/runtime-image.mjs [--check] [--layout DIR] [--generated FILE] [--tar FILE]
 //
 // Without Go, an existing layout is used as it is (a warning says so); without either, it fails.
 import { spawnSync } from 'node:child_process';
@@ -16,7 +19,11 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const IMAGE_REPOSITORY = 'ghcr.io/startorder-dev/startorder-entrypoint';
 
 function args(argv) {
-  const opts = { layout: resolve(REPO, 'runtime-image'), generated: resolve(REPO, 'src/generated/runtime-image.ts'), tar: '' };
+  const opts = { layout: resolve(REPO, 'runtime-image'), generated: resolve(REPO, 'src/generated/runtime-image.ts'), tar: '', check: false };
+  if (argv[0] === '--check') {
+    opts.check = true;
+    argv = argv.slice(1);
+  }
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '');
     if (!(key in opts) || argv[i + 1] === undefined) throw new Error(`usage: runtime-image.mjs [--layout DIR] [--generated FILE] [--tar FILE] (at ${argv[i]})`);
@@ -64,6 +71,17 @@ export const RUNTIME_IMAGE_TAG = '${reference.slice(0, reference.indexOf('@'))}'
 `;
 }
 
+function checkPin(file, digest, goVersion) {
+  const pinned = /RUNTIME_IMAGE_DIGEST = '(sha256:[0-9a-f]{64})'/.exec(existsSync(file) ? readFileSync(file, 'utf8') : '')?.[1];
+  if (pinned !== digest) {
+    throw new Error(
+      `runtime-image: the wrapper built from runtime/ (${goVersion}) is ${digest}, but ${file} pins ${pinned ?? 'nothing'}.\n` +
+        '  fix: npm run runtime-image && npm run fixtures:regen (and the integration goldens), then commit src/generated/runtime-image.ts and the goldens',
+    );
+  }
+  process.stderr.write(`runtime-image: ${digest} is the committed pin (${goVersion})\n`);
+}
+
 function main() {
   const opts = args(process.argv.slice(2));
   const version = JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')).version;
@@ -81,6 +99,7 @@ function main() {
     throw new Error('runtime-image: Go is needed to build the runtime image (set GO or put go in PATH)');
   }
   const digest = layoutDigest(opts.layout);
+  if (opts.check) return checkPin(opts.generated, digest, goVersion);
   mkdirSync(dirname(opts.generated), { recursive: true });
   writeFileSync(opts.generated, generated(`${name}@${digest}`, digest, goVersion));
   process.stderr.write(`runtime-image: ${name}@${digest} (${goVersion}, ${((Date.now() - started) / 1000).toFixed(1)}s)\n`);

@@ -70,12 +70,31 @@ function goVet() {
   if (!has('go')) return missing('go vet', 'Go is not installed');
   for (const m of GO_MODULES) run('go', ['vet', ...m.vet], { cwd: m.dir });
 }
+// The TypeScript checks. The type-check covers sources and tests (tsconfig.check.json) and needs the
+// generated validators and version, which the build makes later: made here first.
+const npx = (bin, args) => run(process.execPath, [join('node_modules', '.bin', bin), ...args]);
+function typecheck() {
+  run(process.execPath, ['scripts/build-validators.mjs']);
+  npx('tsc', ['-p', 'tsconfig.check.json']);
+}
+const eslint = () => npx('eslint', ['.']);
+const prettier = () => npx('prettier', ['--check', '.']);
+// The wrapper built from runtime/ must be the one the CLI names by digest (and runtime-image/, which
+// the package ships and the image tests read, is made here).
+function runtimePin() {
+  if (!has('go')) return missing('runtime image pin', 'Go is not installed, so the runtime image cannot be built');
+  run(process.execPath, ['scripts/runtime-image.mjs', '--check']);
+}
 // The checks, in order, each with the name the output shows; one returns a skip reason or nothing,
-// and fails the run itself. The lint, format and type checks of the TypeScript go here too.
+// and fails the run itself.
 const checks = [
+  ['prettier', prettier],
+  ['eslint', eslint],
+  ['typecheck', typecheck],
   ['shellcheck', shellcheck],
   ['gofmt', gofmt],
   ['go vet', goVet],
+  ['runtime image pin', runtimePin],
 ];
 for (const [name, check] of checks) {
   process.stdout.write(`\n# check: ${name}\n`);

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-CGO_ENABLED=0 GOOS=linux GOARCH=$arch "$GO" build -trimpath -ldflags='-s -w' -o "$work/startorder-entrypoint" ./cmd/startorder-entrypoint
+CGO_ENABLED=0 GOOS=linux GOARCH=$arch "$GO" build -trimpath -buildvcs=false -ldflags='-s -w -buildid=' -o "$work/startorder-entrypoint" ./cmd/startorder-entrypoint
 CGO_ENABLED=0 "$GO" build -trimpath -o "$work/mkimage" ./cmd/mkimage
 "$work/mkimage" -binary "$work/startorder-entrypoint" -arch "$arch" -name "$name" -out "$out"
 echo "$out: $name linux/$arch sha256:$(sha256sum "$out" | cut -d' ' -f1)"
