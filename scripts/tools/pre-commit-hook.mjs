@@ -7,8 +7,8 @@
 //   (so `check` does not call them out of date and `fix` never empties them); a file already given
 //   with `args: [-c, FILE]` is not read twice.
 // - The CLI: $STARTORDER (a command line) if set, else this checkout's bin/startorder.js. pre-commit's
-//   clone has no dist/: it is built on first use, with `npm ci --offline` (npm's local cache only)
-//   when node_modules is missing too. If that cannot work offline, install startorder
+//   clone has no dist/: it is built on first use, with `npm ci --prefer-offline` (npm's cache first,
+//   the registry for what it lacks) when node_modules is missing too. Without either, install startorder
 //   (`npm install -g startorder`) and set STARTORDER=startorder, or use the `language: system` hooks.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ function cli() {
         process.exit(3);
       }
     };
-    if (!existsSync(join(root, 'node_modules'))) step(['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund']);
+    if (!existsSync(join(root, 'node_modules'))) step(['ci', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund']);
     step(['run', '--silent', 'build']);
   }
   return [process.execPath, join(root, 'bin', 'startorder.js')];

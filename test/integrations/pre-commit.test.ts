@@ -2,7 +2,7 @@
  * The hooks of .pre-commit-hooks.yaml, run by the REAL pre-commit (pip-installed into a venv by
  * scripts/tools/build-tools.sh) with `pre-commit try-repo <startorder repo> <hook> --all-files` in a
  * throwaway git repository. Nothing is downloaded at hook time: the hooks are `language: script` and
- * use the machine's Node; pre-commit's clone of this repo builds dist/ itself on first use (offline).
+ * use the machine's Node; pre-commit's clone of this repo builds dist/ itself on first use (npm's cache first).
  *
  * try-repo clones the hook repository and takes only committed, staged and modified tracked files, so
  * the hook repo here is a snapshot of this working tree (tracked and untracked, not ignored files),
