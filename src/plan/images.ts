@@ -29,7 +29,7 @@ export function completePlan(w: Workload, podSpec: Obj, planned: Planned, resolv
     if (argv) argvs.set(u.container, argv);
     else diagnostics.push(missingCommand(w, locate, u));
   }
-  if (!planned.plan || diagnostics.length > 0) return { diagnostics };
+  if (!planned.plan || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const spec = { ...planned.plan.spec, images };
   const wrapped = planned.plan.wrapped.map((x) => (argvs.has(x.name) ? { ...x, argv: argvs.get(x.name)! } : x));
   return { plan: { ...planned.plan, spec, wrapped }, diagnostics };

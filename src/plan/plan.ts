@@ -1,7 +1,7 @@
 /**
  * Plans one workload: the spec's order checked against the pod, each edge given to Kubernetes (init
  * containers in order), the kubelet (native sidecars) or the wrapper, and what each container becomes.
- * Every problem is a located diagnostic; a workload with any gets no plan.
+ * Every problem is a located diagnostic; a workload with an error gets no plan (warnings go along).
  */
 import { containersOf, resourceRef, workloadId, type Obj } from '../kube/index.js';
 import type { Locator } from '../load/locate.js';
@@ -59,6 +59,9 @@ function probedSidecars(cx: PlanContext, edges: readonly Edge[]): Plan['probed']
   return probed;
 }
 
+/** An error stops the plan; a warning does not. */
+const failed = (cx: PlanContext): boolean => cx.diags.some((d) => d.severity === 'error');
+
 /** Whether the target cluster has native sidecars (1.29+) for this spec; mode native on an older one is an error. */
 function nativeAllowed(cx: PlanContext): boolean | undefined {
   const { spec } = cx;
@@ -78,7 +81,7 @@ function nativeAllowed(cx: PlanContext): boolean | undefined {
 export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Locator, options: PlanOptions = {}): Planned {
   const cx = planContext(w, podSpec, spec, locate);
   const edges = specEdges(cx);
-  if (cx.diags.length > 0) return { diagnostics: cx.diags };
+  if (failed(cx)) return { diagnostics: cx.diags };
   const cycle = findCycle([...cx.byName.keys()], edges);
   if (cycle) {
     const ci = spec.containers.findIndex((c) => c.name === cycle[0]);
@@ -101,7 +104,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const unresolved: Unresolved[] | undefined = options.deferImages ? [] : undefined;
   const wrapped = wrappedContainers(cx, edges, wr, inInit, (n) => checkReady(cx, n, 'wrapper'), unresolved);
   const deferred = unresolved && unresolved.length > 0 ? { unresolved } : {};
-  if (cx.diags.length > 0) return { diagnostics: cx.diags, ...deferred };
+  if (failed(cx)) return { diagnostics: cx.diags, ...deferred };
   const grace = typeof podSpec.terminationGracePeriodSeconds === 'number' ? podSpec.terminationGracePeriodSeconds : 30;
   const plan: Plan = { workload: w, spec, edges, roles, native, probed, wrapped, ...(spec.gate ? { gate: spec.gate.annotation } : {}), stopGraceSeconds: Math.max(1, Math.floor(grace / 2)) };
   return { plan, diagnostics: cx.diags, ...deferred };
