@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { restoreLines } from '../src/emit/restore.js';
-import { transform } from '../src/pipeline.js';
+import { transform } from '../src/pipeline/index.js';
 
 test('restore: spacing before comments and inside brackets is given back on unchanged lines', () => {
   const original = 'a:\n  args: [ "x", "y" ]   # why\n  b: 1\n';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { transform } from '../src/pipeline.js';
-import { splitStream, transformStream } from '../src/stream.js';
+import { transform } from '../src/pipeline/index.js';
+import { runInParts, splitStream } from '../src/pipeline/parts.js';
 
 const one = readFileSync(new URL('../examples/config-sidecar/deployment.yaml', import.meta.url), 'utf8');
 const spec = readFileSync(new URL('../examples/config-sidecar/startorder.yaml', import.meta.url), 'utf8').replace(/  selector:\n(    .*\n)+/, '');
@@ -29,7 +29,7 @@ for (const n of [450, 700]) {
     const text = stream(n, Math.floor(n / 2));
     const input = [{ name: 'big.yaml', text }];
     const whole = transform(input, {});
-    const parts = await transformStream(input, {});
+    const parts = await runInParts({ inputs: input });
     assert.ok(parts, 'the stream was split');
     assert.equal(parts.files[0]!.text, whole.files[0]!.text);
     assert.deepEqual(parts.diagnostics, whole.diagnostics);
@@ -40,7 +40,7 @@ test('diagnostics from a part carry the line and document of the whole stream', 
   const text = `${stream(500, 10)}---\n${one.replace('name: web\n', 'name: broken\n').replace('        command: ["/bin/web"]\n', '')}`;
   const input = [{ name: 'big.yaml', text }];
   const whole = transform(input, {});
-  const parts = await transformStream(input, {});
+  const parts = await runInParts({ inputs: input });
   assert.ok(parts);
   assert.deepEqual(parts.diagnostics.map((d) => [d.code, d.document, d.line, d.column]), whole.diagnostics.map((d) => [d.code, d.document, d.line, d.column]));
   assert.equal(parts.diagnostics[0]!.code, 'missing-command');

@@ -1,0 +1,151 @@
+/**
+ * KRM results from diagnostics: severity, message, resourceRef, field, file — placed on the item or
+ * on the functionConfig they are about; and the same results as one line each, for stderr.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { SPEC_ANNOTATION } from '../select/select.js';
+import { isObj, type Obj } from '../types.js';
+
+export function refOf(o: Obj): Obj {
+  const meta = isObj(o.metadata) ? o.metadata : {};
+  return { apiVersion: o.apiVersion, kind: o.kind, name: meta.name, ...(meta.namespace ? { namespace: meta.namespace } : {}) };
+}
+
+/** `file` of a result: where kustomize/kpt read the resource from (both forms of the annotations). */
+function fileOf(o: Obj): Obj | undefined {
+  const meta = isObj(o.metadata) ? o.metadata : {};
+  const ann = isObj(meta.annotations) ? meta.annotations : {};
+  const file = ann['internal.config.kubernetes.io/path'] ?? ann['config.kubernetes.io/path'];
+  const index = ann['internal.config.kubernetes.io/index'] ?? ann['config.kubernetes.io/index'];
+  if (typeof file !== 'string') return undefined;
+  return { path: file, ...(index !== undefined && !Number.isNaN(Number(index)) ? { index: Number(index) } : {}) };
+}
+
+function sameRef(a: Obj, b: NonNullable<Diagnostic['resource']>): boolean {
+  return a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && (a.namespace ?? undefined) === (b.namespace ?? undefined);
+}
+
+/** Where the pod template's startorder.dev/spec annotation is in an item, if it has one. */
+function specAnnotationPath(item: Obj): (string | number)[] | undefined {
+  const candidates: (string | number)[][] = [['spec', 'template'], ['spec', 'jobTemplate', 'spec', 'template'], []];
+  for (const base of candidates) {
+    let cur: unknown = item;
+    for (const k of [...base, 'metadata', 'annotations']) cur = isObj(cur) ? cur[k as string] : undefined;
+    if (isObj(cur) && typeof cur[SPEC_ANNOTATION] === 'string') return [...base, 'metadata', 'annotations', SPEC_ANNOTATION];
+  }
+  return undefined;
+}
+
+/** A field path as kpt prints them: `a.b[0].c`, keys that contain dots or slashes quoted in brackets. */
+function fieldPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (/[./[\]]/.test(p)) out += `[${JSON.stringify(p)}]`;
+    else out += out === '' ? p : `.${p}`;
+  }
+  return out;
+}
+
+/** A result, and where in the ResourceList its object starts (`base`) and its field is (`place`). */
+export interface PlacedResult {
+  result: Obj;
+  base?: (string | number)[];
+  place?: (string | number)[];
+}
+
+export function placedResults(diags: readonly Diagnostic[], items: readonly unknown[], functionConfig: unknown): PlacedResult[] {
+  const fc = isObj(functionConfig) ? functionConfig : undefined;
+  const viaConfigMap = fc?.kind === 'ConfigMap';
+  return diags.map((d) => {
+    let base: (string | number)[] | undefined;
+    let place: (string | number)[] | undefined;
+    let message = d.hint ? `${d.message}. Fix: ${d.hint}` : d.message;
+    const r: Obj = { message, severity: d.severity };
+    let path = d.path ?? [];
+    let field: string | undefined;
+    if (path[0] === 'items' && typeof path[1] === 'number') {
+      const item = items[path[1]];
+      if (isObj(item)) {
+        r.resourceRef = refOf(item);
+        const file = fileOf(item);
+        if (file) r.file = file;
+      } else if (d.resource) r.resourceRef = d.resource;
+      base = path.slice(0, 2);
+      place = path;
+      path = path.slice(2);
+      if (path.length > 0) field = fieldPath(path);
+    } else if (fc && (path[0] === 'functionConfig' || path[0] === 'spec' || (d.code === 'spec-selects-nothing' && path.length === 0))) {
+      // Validation paths start with functionConfig; plan paths are relative to the StartOrder value.
+      if (path[0] === 'functionConfig') path = path.slice(1);
+      else if (viaConfigMap) path = ['data', 'spec', ...path];
+      r.resourceRef = refOf(fc);
+      const file = fileOf(fc);
+      if (file) r.file = file;
+      base = ['functionConfig'];
+      place = ['functionConfig', ...(viaConfigMap && path[0] === 'data' && path[1] === 'spec' ? path.slice(0, 2) : path)];
+      if (viaConfigMap && path[0] === 'data' && path[1] === 'spec') {
+        // The spec is YAML inside a string: the field is data.spec, the place inside it goes in the message.
+        const inner = path.slice(2);
+        if (inner[0] === 'spec') inner.shift();
+        field = 'data.spec';
+        if (inner.length > 0) message = `data.spec ${fieldPath(inner)}: ${message}`;
+      } else if (path.length > 0) field = fieldPath(path);
+      if (d.workload && !message.includes(d.workload)) message = `${d.workload}: ${message}`;
+      r.message = message;
+    } else {
+      if (d.resource) r.resourceRef = d.resource;
+      if (path.length > 0) field = fieldPath(path);
+      // A plan error without a path (a spec from the pod template annotation): find the item by its
+      // resourceRef, for the file, and point at the annotation that holds the spec.
+      const index = d.resource ? items.findIndex((i) => isObj(i) && sameRef(refOf(i), d.resource!)) : -1;
+      const item = items[index];
+      if (isObj(item)) {
+        const file = fileOf(item);
+        if (file) r.file = file;
+        const at = specAnnotationPath(item);
+        base = ['items', index];
+        if (field === undefined && at) {
+          field = fieldPath(at);
+          place = ['items', index, ...at];
+        }
+      }
+    }
+    // A field means nothing without the resource it is in: then the place goes into the message.
+    if (field !== undefined && !r.resourceRef) {
+      r.message = `${field}: ${String(r.message)}`;
+      field = undefined;
+    }
+    if (field !== undefined) r.field = { path: field };
+    if (d.code) r.tags = { code: d.code, ...(d.workload ? { workload: d.workload } : {}), ...(d.container ? { container: d.container } : {}) };
+    return { result: r, ...(base ? { base } : {}), ...(place ? { place } : {}) };
+  });
+}
+
+const refText = (ref: Obj): string => `${String(ref.kind)}/${ref.namespace ? `${String(ref.namespace)}/` : ''}${String(ref.name)}`;
+
+/**
+ * The results as one line each, for stderr, where kustomize users read them (kustomize shows a
+ * function's stderr, not its results): the user's file from the path annotation (or the object
+ * when the orchestrator sent none), the object, the field and the line inside the object.
+ */
+export function resultLines(diags: readonly Diagnostic[], placed: readonly PlacedResult[], lineOf: (path: (string | number)[]) => number | undefined): string[] {
+  return placed.map(({ result: r, base, place }, i) => {
+    const d = diags[i];
+    const ref = isObj(r.resourceRef) ? r.resourceRef : undefined;
+    const file = isObj(r.file) && typeof r.file.path === 'string' ? r.file : undefined;
+    const field = isObj(r.field) && typeof r.field.path === 'string' ? r.field.path : undefined;
+    // The line inside the object: of the diagnostic when it is inside it, else of the field.
+    let inside: number | undefined;
+    const start = base ? lineOf(base) : undefined;
+    if (start !== undefined) {
+      const within = d?.path !== undefined && base!.every((k, j) => d.path![j] === k);
+      const line = within && d?.line !== undefined ? d.line : place ? lineOf(place) : undefined;
+      if (line !== undefined && line >= start) inside = line - start + 1;
+    }
+    const where = file ? `${String(file.path)}${typeof file.index === 'number' && file.index > 0 ? ` (document ${file.index + 1})` : ''}` : ref ? refText(ref) : 'startorder';
+    const subject = [file && ref ? refText(ref) : undefined, field, inside !== undefined ? `(line ${inside} of the object)` : undefined].filter(Boolean).join(' ');
+    const code = isObj(r.tags) && typeof r.tags.code === 'string' ? `[${r.tags.code}]` : '';
+    return `${where}: ${String(r.severity)}${code}: ${subject ? `${subject}: ` : ''}${String(r.message).replace(/\s*\n\s*/g, ' ')}`;
+  });
+}
