@@ -54,71 +54,90 @@ export interface PlacedResult {
   place?: (string | number)[];
 }
 
+type Path = (string | number)[];
+
+/** Where a result goes: the object (`base`), the field (`place`, and `field` as kpt prints it), and its message. */
+interface Placement {
+  base?: Path;
+  place?: Path;
+  field?: string;
+  message: string;
+}
+
+/** A diagnostic inside `items[N]`: about that item. */
+function onItem(d: Diagnostic, r: Obj, items: readonly unknown[], path: Path, message: string): Placement {
+  const item = items[path[1] as number];
+  if (isObj(item)) {
+    r.resourceRef = refOf(item);
+    const file = fileOf(item);
+    if (file) r.file = file;
+  } else if (d.resource) r.resourceRef = d.resource;
+  const rest = path.slice(2);
+  return { base: path.slice(0, 2), place: path, ...(rest.length > 0 ? { field: fieldPath(rest) } : {}), message };
+}
+
+/** A diagnostic inside the spec (its validation, or a plan error such as an unknown container): about the functionConfig. */
+function onFunctionConfig(d: Diagnostic, r: Obj, fc: Obj, at: Path, message: string): Placement {
+  const viaConfigMap = fc.kind === 'ConfigMap';
+  // Validation paths start with functionConfig; plan paths are relative to the StartOrder value.
+  const path = at[0] === 'functionConfig' ? at.slice(1) : viaConfigMap ? ['data', 'spec', ...at] : at;
+  r.resourceRef = refOf(fc);
+  const file = fileOf(fc);
+  if (file) r.file = file;
+  const inSpecText = viaConfigMap && path[0] === 'data' && path[1] === 'spec';
+  const out: Placement = { base: ['functionConfig'], place: ['functionConfig', ...(inSpecText ? path.slice(0, 2) : path)], message };
+  if (inSpecText) {
+    // The spec is YAML inside a string: the field is data.spec, the place inside it goes in the message.
+    const inner = path.slice(2);
+    if (inner[0] === 'spec') inner.shift();
+    out.field = 'data.spec';
+    if (inner.length > 0) out.message = `data.spec ${fieldPath(inner)}: ${out.message}`;
+  } else if (path.length > 0) out.field = fieldPath(path);
+  // The workload it concerns goes into the message (and the tags).
+  if (d.workload && !out.message.includes(d.workload)) out.message = `${d.workload}: ${out.message}`;
+  return out;
+}
+
+/**
+ * Any other diagnostic: about its resource. A plan error without a path (a spec from the pod
+ * template annotation) finds the item by its resourceRef, for the file, and points at the annotation.
+ */
+function byResource(d: Diagnostic, r: Obj, items: readonly unknown[], path: Path, message: string): Placement {
+  if (d.resource) r.resourceRef = d.resource;
+  const out: Placement = { message, ...(path.length > 0 ? { field: fieldPath(path) } : {}) };
+  const index = d.resource ? items.findIndex((i) => isObj(i) && sameRef(refOf(i), d.resource!)) : -1;
+  const item = items[index];
+  if (!isObj(item)) return out;
+  const file = fileOf(item);
+  if (file) r.file = file;
+  out.base = ['items', index];
+  const at = specAnnotationPath(item);
+  if (out.field === undefined && at) {
+    out.field = fieldPath(at);
+    out.place = ['items', index, ...at];
+  }
+  return out;
+}
+
+/** KRM results, one per diagnostic: severity, message, resourceRef, field, file, tags. */
 export function placedResults(diags: readonly Diagnostic[], items: readonly unknown[], functionConfig: unknown): PlacedResult[] {
   const fc = isObj(functionConfig) ? functionConfig : undefined;
-  const viaConfigMap = fc?.kind === 'ConfigMap';
   return diags.map((d) => {
-    let base: (string | number)[] | undefined;
-    let place: (string | number)[] | undefined;
-    let message = d.hint ? `${d.message}. Fix: ${d.hint}` : d.message;
-    const r: Obj = { message, severity: d.severity };
-    let path = d.path ?? [];
-    let field: string | undefined;
-    if (path[0] === 'items' && typeof path[1] === 'number') {
-      const item = items[path[1]];
-      if (isObj(item)) {
-        r.resourceRef = refOf(item);
-        const file = fileOf(item);
-        if (file) r.file = file;
-      } else if (d.resource) r.resourceRef = d.resource;
-      base = path.slice(0, 2);
-      place = path;
-      path = path.slice(2);
-      if (path.length > 0) field = fieldPath(path);
-    } else if (fc && (path[0] === 'functionConfig' || path[0] === 'spec' || (d.code === 'spec-selects-nothing' && path.length === 0))) {
-      // Validation paths start with functionConfig; plan paths are relative to the StartOrder value.
-      if (path[0] === 'functionConfig') path = path.slice(1);
-      else if (viaConfigMap) path = ['data', 'spec', ...path];
-      r.resourceRef = refOf(fc);
-      const file = fileOf(fc);
-      if (file) r.file = file;
-      base = ['functionConfig'];
-      place = ['functionConfig', ...(viaConfigMap && path[0] === 'data' && path[1] === 'spec' ? path.slice(0, 2) : path)];
-      if (viaConfigMap && path[0] === 'data' && path[1] === 'spec') {
-        // The spec is YAML inside a string: the field is data.spec, the place inside it goes in the message.
-        const inner = path.slice(2);
-        if (inner[0] === 'spec') inner.shift();
-        field = 'data.spec';
-        if (inner.length > 0) message = `data.spec ${fieldPath(inner)}: ${message}`;
-      } else if (path.length > 0) field = fieldPath(path);
-      if (d.workload && !message.includes(d.workload)) message = `${d.workload}: ${message}`;
-      r.message = message;
-    } else {
-      if (d.resource) r.resourceRef = d.resource;
-      if (path.length > 0) field = fieldPath(path);
-      // A plan error without a path (a spec from the pod template annotation): find the item by its
-      // resourceRef, for the file, and point at the annotation that holds the spec.
-      const index = d.resource ? items.findIndex((i) => isObj(i) && sameRef(refOf(i), d.resource!)) : -1;
-      const item = items[index];
-      if (isObj(item)) {
-        const file = fileOf(item);
-        if (file) r.file = file;
-        const at = specAnnotationPath(item);
-        base = ['items', index];
-        if (field === undefined && at) {
-          field = fieldPath(at);
-          place = ['items', index, ...at];
-        }
-      }
-    }
+    const r: Obj = { message: '', severity: d.severity };
+    const message = d.hint ? `${d.message}. Fix: ${d.hint}` : d.message;
+    const path = d.path ?? [];
+    const p =
+      path[0] === 'items' && typeof path[1] === 'number'
+        ? onItem(d, r, items, path, message)
+        : fc && (path[0] === 'functionConfig' || path[0] === 'spec' || (d.code === 'spec-selects-nothing' && path.length === 0))
+          ? onFunctionConfig(d, r, fc, path, message)
+          : byResource(d, r, items, path, message);
+    r.message = p.message;
     // A field means nothing without the resource it is in: then the place goes into the message.
-    if (field !== undefined && !r.resourceRef) {
-      r.message = `${field}: ${String(r.message)}`;
-      field = undefined;
-    }
-    if (field !== undefined) r.field = { path: field };
+    if (p.field !== undefined && !r.resourceRef) r.message = `${p.field}: ${p.message}`;
+    else if (p.field !== undefined) r.field = { path: p.field };
     if (d.code) r.tags = { code: d.code, ...(d.workload ? { workload: d.workload } : {}), ...(d.container ? { container: d.container } : {}) };
-    return { result: r, ...(base ? { base } : {}), ...(place ? { place } : {}) };
+    return { result: r, ...(p.base ? { base: p.base } : {}), ...(p.place ? { place: p.place } : {}) };
   });
 }
 
