@@ -1,6 +1,8 @@
 /** Plain-data shapes shared by the stages. Kubernetes objects stay `Obj` (plain JSON) on purpose: the
  * transformer must carry every field it does not know through unchanged. */
-export type Obj = Record<string, unknown>;
+import type { Obj, WorkloadKind } from './kube/index.js';
+
+export { isObj, WORKLOAD_KINDS, workloadId, type Obj, type WorkloadKind } from './kube/index.js';
 
 /**
  * What a dependent waits for: Started / Ready (while the dependency's wrapper lives), Completed (it
@@ -71,18 +73,6 @@ export interface Spec {
   fromAnnotation?: boolean;
 }
 
-export const WORKLOAD_KINDS = [
-  'Pod',
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'Job',
-  'CronJob',
-] as const;
-export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
-
 /** One Kubernetes object found in the input: a document, or an item of a `kind: List`. */
 export interface Resource {
   file: string;
@@ -102,14 +92,6 @@ export interface Workload extends Resource {
   metadataPath: string[];
   /** Path of the pod spec, relative to the object. */
   podSpecPath: string[];
-}
-
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function workloadId(r: Pick<Resource, 'kind' | 'name' | 'namespace'>): string {
-  return `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '<unnamed>'}`;
 }
 
 export const DEFAULT_RUNTIME_IMAGE = 'ghcr.io/startorder-dev/startorder-entrypoint:v0.1.0';

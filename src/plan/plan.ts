@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { minorVersion } from '../spec/normalize.js';
 import { isObj, workloadId, type Condition, type Obj, type RestartPolicy, type Role, type Spec, type Workload } from '../types.js';
+import { resourceRef, SPEC_ANNOTATION } from '../kube/index.js';
 import { findCycle, topoSort } from './graph.js';
 import { originalArgv } from './command.js';
 import { planReady, type PlannedReady, type Runner } from './readiness.js';
@@ -37,13 +38,20 @@ export interface Wrap {
   argv: string[];
 }
 
+/** An app container that moves to initContainers: as a native sidecar, or as a plain init container. */
+export interface Native {
+  name: string;
+  as: 'sidecar' | 'init';
+  ready?: PlannedReady;
+}
+
 export interface Plan {
   workload: Workload;
   spec: Spec;
   edges: Edge[];
   roles: Record<string, Role>;
   /** App containers that move to initContainers, in the order they are appended. */
-  native: { name: string; as: 'sidecar' | 'init'; ready?: PlannedReady }[];
+  native: Native[];
   /**
    * Native sidecars the pod already has (init containers with restartPolicy Always) that others wait
    * for as Ready, with the spec's `ready` and no startupProbe of their own: they get one from `ready`
@@ -81,7 +89,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   /** A field of the spec itself (mode, kubernetesVersion), or the annotation that carries it. */
   const specField = (...keys: string[]): Partial<Diagnostic> => {
     if (spec.fromAnnotation || spec.file === undefined) {
-      const path = [...w.path, ...w.metadataPath, 'annotations', 'startorder.dev/spec'];
+      const path = [...w.path, ...w.metadataPath, 'annotations', SPEC_ANNOTATION];
       return { file: w.file, document: w.document, path, ...locate(w.file, w.document, path) };
     }
     const at = (path: string[]) => JSON.stringify(locate(spec.file, spec.document, path));
@@ -282,6 +290,4 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   };
 }
 
-export function resourceRef(w: Workload): NonNullable<Diagnostic['resource']> {
-  return { ...(w.apiVersion ? { apiVersion: w.apiVersion } : {}), kind: w.kind, ...(w.name ? { name: w.name } : {}), ...(w.namespace ? { namespace: w.namespace } : {}) };
-}
+export { resourceRef } from '../kube/index.js';

@@ -9,7 +9,7 @@ export const ENTRYPOINT = `${BIN_DIR}/entrypoint`;
 export const INIT_CONTAINER = 'startorder-init';
 export const RUNTIME_BINARY = '/startorder-entrypoint';
 export const GATE_FILE = `${DOWNWARD_DIR}/ready`;
-export const RECORD_ANNOTATION = 'startorder.dev/applied';
+export { RECORD_ANNOTATION } from '../kube/index.js';
 export const OUR_VOLUMES = [BIN_VOLUME, RUN_VOLUME, DOWNWARD_VOLUME];
 
 export function statusDir(container: string): string {

@@ -1,28 +1,8 @@
 import type { SourceFile } from '../load/parse.js';
-import { isObj, WORKLOAD_KINDS, type Obj, type Resource, type Workload, type WorkloadKind } from '../types.js';
+import { getIn, isObj, isWorkloadKind, podPaths, type Obj } from '../kube/index.js';
+import type { Resource, Workload } from '../types.js';
 
-const POD_PATHS: Record<WorkloadKind, { metadata: string[]; spec: string[] }> = {
-  Pod: { metadata: ['metadata'], spec: ['spec'] },
-  Deployment: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
-  StatefulSet: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
-  DaemonSet: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
-  ReplicaSet: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
-  ReplicationController: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
-  Job: { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
-  CronJob: {
-    metadata: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
-    spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-  },
-};
-
-export function getIn(v: unknown, path: readonly (string | number)[]): unknown {
-  let cur = v;
-  for (const k of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[k];
-  }
-  return cur;
-}
+export { getIn, isWorkloadKind } from '../kube/index.js';
 
 function toResource(file: string, document: number, path: (string | number)[], value: Obj): Resource {
   const meta = isObj(value.metadata) ? value.metadata : {};
@@ -56,15 +36,11 @@ export function resourcesOf(files: readonly SourceFile[]): Resource[] {
   return out;
 }
 
-export function isWorkloadKind(kind: string): kind is WorkloadKind {
-  return (WORKLOAD_KINDS as readonly string[]).includes(kind);
-}
-
 /** A resource whose kind carries a pod template, with a pod spec that has containers. */
 export function asWorkload(r: Resource): Workload | undefined {
   if (!isWorkloadKind(r.kind)) return undefined;
-  const paths = POD_PATHS[r.kind];
+  const paths = podPaths(r.kind);
   const spec = getIn(r.value, paths.spec);
   if (!isObj(spec) || !Array.isArray(spec.containers)) return undefined;
-  return { ...r, kind: r.kind, metadataPath: paths.metadata, podSpecPath: paths.spec };
+  return { ...r, kind: r.kind, metadataPath: [...paths.metadata], podSpecPath: [...paths.spec] };
 }

@@ -3,28 +3,15 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { normalizeSpec, type SpecDefaults } from '../spec/normalize.js';
 import { validateAnnotationSpec } from '../spec/schema.js';
-import { isObj, WORKLOAD_KINDS, workloadId, type Obj, type Resource, type Spec, type Workload } from '../types.js';
-import { getIn } from './resources.js';
+import { containerNames, getIn, isObj, isWorkloadKind, PREVIOUS_NAMES, PREVIOUS_NAMESPACES, SPEC_ANNOTATION, SPEC_KIND, WORKLOAD_KINDS, workloadId, type Obj } from '../kube/index.js';
+import type { Resource, Spec, Workload } from '../types.js';
 
-export const SPEC_ANNOTATION = 'startorder.dev/spec';
+export { PREVIOUS_NAMES, PREVIOUS_NAMESPACES, SPEC_ANNOTATION } from '../kube/index.js';
 
 export interface Selection {
   workload: Workload;
   spec: Spec;
 }
-
-function containerNames(podSpec: Obj): Set<string> {
-  const names = new Set<string>();
-  for (const key of ['containers', 'initContainers']) {
-    const list = podSpec[key];
-    if (Array.isArray(list)) for (const c of list) if (isObj(c) && typeof c.name === 'string') names.add(c.name);
-  }
-  return names;
-}
-
-/** kustomize records the names and namespaces an object had before namePrefix/nameSuffix/namespace. */
-export const PREVIOUS_NAMES = 'internal.config.kubernetes.io/previousNames';
-export const PREVIOUS_NAMESPACES = 'internal.config.kubernetes.io/previousNamespaces';
 
 /**
  * Every (name, namespace) an object is known by: its own, then those kustomize recorded before its
@@ -103,7 +90,7 @@ function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator):
   const s = spec.selector;
   const out: Diagnostic[] = [];
   for (const r of others) {
-    if ((WORKLOAD_KINDS as readonly string[]).includes(r.kind) || r.kind === 'StartOrder') continue;
+    if (isWorkloadKind(r.kind) || r.kind === SPEC_KIND) continue;
     let path: (string | number)[] | undefined;
     if (s?.names) {
       if (s.kinds) continue;
@@ -118,7 +105,7 @@ function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator):
     out.push({
       code: 'not-a-workload',
       severity: 'error',
-      message: `${spec.origin} names ${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '<unnamed>'}: kind ${r.kind}${r.apiVersion ? ` (${r.apiVersion})` : ''} is not a workload startorder rewrites; it rewrites: ${WORKLOAD_KINDS.join(', ')}`,
+      message: `${spec.origin} names ${workloadId(r)}: kind ${r.kind}${r.apiVersion ? ` (${r.apiVersion})` : ''} is not a workload startorder rewrites; it rewrites: ${WORKLOAD_KINDS.join(', ')}`,
       hint: `Order the containers of the ${WORKLOAD_KINDS.join('/')} it creates, or remove it from the spec's selector.`,
       ...(spec.file !== undefined ? { file: spec.file } : {}),
       ...(spec.document !== undefined ? { document: spec.document } : {}),

@@ -1,22 +1,12 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import type { SourceFile } from '../load/parse.js';
-import { isObj, type Obj, type Spec } from '../types.js';
+import { isObj, isStartOrder, SPEC_API_VERSION, SPEC_KIND, type Obj } from '../kube/index.js';
+import type { Spec } from '../types.js';
 import { normalizeSpec, type SpecDefaults } from './normalize.js';
 import { validateStartOrderDocument } from './schema.js';
 
-export const SPEC_KIND = 'StartOrder';
-export const SPEC_API_VERSION = 'startorder.dev/v1alpha1';
-
-/**
- * `1.33`, `v1.33`, `1.33.2`: what --kubernetes-version and a ConfigMap's kubernetesVersion accept (the
- * schema's pattern for spec.kubernetesVersion says the same).
- */
-export const KUBERNETES_VERSION = /^v?1\.[0-9]+(\.[0-9]+)?$/;
-
-export function isStartOrder(v: unknown): v is Obj {
-  return isObj(v) && v.kind === SPEC_KIND && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('startorder.dev/');
-}
+export { isStartOrder, KUBERNETES_VERSION, SPEC_API_VERSION, SPEC_KIND } from '../kube/index.js';
 
 /**
  * A document that says `kind: StartOrder` without startorder's apiVersion (none, or another group's):

@@ -1,22 +1,19 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
-import { resourceRef, type Plan } from '../plan/plan.js';
+import type { Plan } from '../plan/plan.js';
 import { conditionFile, parseWrapperArgs } from '../rewrite/flags.js';
 import { ENTRYPOINT, GATE_FILE } from '../rewrite/names.js';
-import { getIn } from '../select/resources.js';
-import { workloadId, type Obj } from '../types.js';
+import { containersOf, getIn, resourceRef, workloadId, type Obj } from '../kube/index.js';
 import { validatePodSpec } from './pod-schema.js';
 
 /** The graph as the output itself states it: each wrapped container's waits (-wait_file and -wait_status), unescaped. */
 export function waitsInOutput(podSpec: Obj): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const list of ['initContainers', 'containers']) {
-    for (const c of (podSpec[list] as Obj[] | undefined) ?? []) {
-      if (!Array.isArray(c.command) || c.command[0] !== ENTRYPOINT || !Array.isArray(c.args)) continue;
-      const parsed = parseWrapperArgs(c.args as string[]);
-      const waits = (parsed?.all ?? []).filter(([k, v]) => (k === 'wait_file' || k === 'wait_status') && typeof v === 'string');
-      out.set(String(c.name), waits.flatMap(([, v]) => String(v).replace(/\$\$/g, '$').split(',')));
-    }
+  for (const { container: c } of containersOf(podSpec)) {
+    if (!Array.isArray(c.command) || c.command[0] !== ENTRYPOINT || !Array.isArray(c.args)) continue;
+    const parsed = parseWrapperArgs(c.args as string[]);
+    const waits = (parsed?.all ?? []).filter(([k, v]) => (k === 'wait_file' || k === 'wait_status') && typeof v === 'string');
+    out.set(String(c.name), waits.flatMap(([, v]) => String(v).replace(/\$\$/g, '$').split(',')));
   }
   return out;
 }
@@ -32,17 +29,15 @@ export function validateOutput(plan: Plan, value: Obj, locate: Locator): Diagnos
     diags.push({ ...base, code: 'schema-violation', severity: 'error', message: `the rewritten pod spec is not valid Kubernetes ${issue.path.join('.')}: ${issue.message}`, hint: 'The input pod spec probably has this problem already; fix it there (run `kubectl apply --dry-run=server` to confirm).', path, ...locate(w.file, w.document, path) });
   }
   const names = new Set<string>();
-  for (const list of ['initContainers', 'containers']) {
-    for (const c of (podSpec[list] as Obj[] | undefined) ?? []) {
-      const name = String(c.name);
-      if (names.has(name)) diags.push({ ...base, code: 'duplicate-container', severity: 'error', container: name, message: `two containers named "${name}" after rewriting`, hint: 'Rename one of them.' });
-      names.add(name);
-      const paths = new Set<string>();
-      for (const m of (c.volumeMounts as Obj[] | undefined) ?? []) {
-        const p = String(m.mountPath);
-        if (paths.has(p)) diags.push({ ...base, code: 'mount-clash', severity: 'error', container: name, message: `container "${name}" mounts two volumes at ${p}`, hint: 'Give each mount its own path.' });
-        paths.add(p);
-      }
+  for (const { container: c } of containersOf(podSpec)) {
+    const name = String(c.name);
+    if (names.has(name)) diags.push({ ...base, code: 'duplicate-container', severity: 'error', container: name, message: `two containers named "${name}" after rewriting`, hint: 'Rename one of them.' });
+    names.add(name);
+    const paths = new Set<string>();
+    for (const m of (c.volumeMounts as Obj[] | undefined) ?? []) {
+      const p = String(m.mountPath);
+      if (paths.has(p)) diags.push({ ...base, code: 'mount-clash', severity: 'error', container: name, message: `container "${name}" mounts two volumes at ${p}`, hint: 'Give each mount its own path.' });
+      paths.add(p);
     }
   }
   const waits = waitsInOutput(podSpec);
