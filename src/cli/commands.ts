@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { run, type Input, type Options, type Ports, type Result } from '../pipeline/index.js';
 import { explain } from '../render/explain.js';
 import { dot, mermaid, viewOf, viewsFromRecords } from '../render/graph.js';
-import { KUBERNETES_VERSION } from '../spec/collect.js';
+import { KUBERNETES_VERSION } from '../kube/index.js';
 import { imageSourceFor } from './images.js';
 import { readConfigs, readInputs } from './inputs.js';
 import { WriteError, type IO } from './io.js';

@@ -6,8 +6,7 @@ import { parseDocument } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import { PARSE_OPTIONS } from '../load/parse.js';
 import type { SpecObject } from '../pipeline/index.js';
-import { isStartOrder, KUBERNETES_VERSION, SPEC_API_VERSION } from '../spec/collect.js';
-import { isObj, type Obj } from '../types.js';
+import { isObj, isStartOrder, KUBERNETES_VERSION, SPEC_API_VERSION, type Obj } from '../kube/index.js';
 
 export const KPT_FUNCTION_INPUT = 'function-input';
 

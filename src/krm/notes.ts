@@ -1,7 +1,6 @@
 /** What function mode says besides the pipeline: flags it refuses, specs it does not read, who shows results. */
 import type { Diagnostic } from '../diagnostics.js';
-import { isStartOrder, SPEC_API_VERSION } from '../spec/collect.js';
-import { isObj, type Obj } from '../types.js';
+import { isObj, isStartOrder, SPEC_API_VERSION, type Obj } from '../kube/index.js';
 import { KPT_FUNCTION_INPUT } from './function-config.js';
 import { refOf } from './results.js';
 

@@ -3,8 +3,7 @@
  * on the functionConfig they are about; and the same results as one line each, for stderr.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { SPEC_ANNOTATION } from '../select/select.js';
-import { isObj, type Obj } from '../types.js';
+import { getIn, isObj, SPEC_ANNOTATION, TEMPLATE_PATHS, workloadId, type Obj } from '../kube/index.js';
 
 export function refOf(o: Obj): Obj {
   const meta = isObj(o.metadata) ? o.metadata : {};
@@ -27,11 +26,9 @@ function sameRef(a: Obj, b: NonNullable<Diagnostic['resource']>): boolean {
 
 /** Where the pod template's startorder.dev/spec annotation is in an item, if it has one. */
 function specAnnotationPath(item: Obj): (string | number)[] | undefined {
-  const candidates: (string | number)[][] = [['spec', 'template'], ['spec', 'jobTemplate', 'spec', 'template'], []];
-  for (const base of candidates) {
-    let cur: unknown = item;
-    for (const k of [...base, 'metadata', 'annotations']) cur = isObj(cur) ? cur[k as string] : undefined;
-    if (isObj(cur) && typeof cur[SPEC_ANNOTATION] === 'string') return [...base, 'metadata', 'annotations', SPEC_ANNOTATION];
+  for (const base of TEMPLATE_PATHS) {
+    const annotations = getIn(item, [...base, 'metadata', 'annotations']);
+    if (isObj(annotations) && typeof annotations[SPEC_ANNOTATION] === 'string') return [...base, 'metadata', 'annotations', SPEC_ANNOTATION];
   }
   return undefined;
 }
@@ -141,7 +138,7 @@ export function placedResults(diags: readonly Diagnostic[], items: readonly unkn
   });
 }
 
-const refText = (ref: Obj): string => `${String(ref.kind)}/${ref.namespace ? `${String(ref.namespace)}/` : ''}${String(ref.name)}`;
+const refText = (ref: Obj): string => workloadId({ kind: String(ref.kind), name: String(ref.name), ...(ref.namespace ? { namespace: String(ref.namespace) } : {}) });
 
 /**
  * The results as one line each, for stderr, where kustomize users read them (kustomize shows a

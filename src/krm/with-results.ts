@@ -1,7 +1,7 @@
 /** `results` added to a ResourceList by a text edit, so every byte that was there stays as it was. */
 import { isMap, isNode, isScalar, isSeq, parseDocument, Document, type Pair, type YAMLMap } from 'yaml';
 import { PARSE_OPTIONS } from '../load/parse.js';
-import type { Obj } from '../types.js';
+import type { Obj } from '../kube/index.js';
 
 interface Edit {
   at: number;

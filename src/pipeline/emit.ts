@@ -7,7 +7,7 @@ import { emitYamlDocument, EmitError, type Change } from '../emit/emit.js';
 import type { SourceFile } from '../load/parse.js';
 import type { AppliedRecord } from '../rewrite/record.js';
 import { docKey } from '../spec/collect.js';
-import type { Obj } from '../types.js';
+import { setIn, type Obj } from '../kube/index.js';
 import type { FileOutput } from './request.js';
 import type { RunState } from './state.js';
 import { failure } from './verify.js';
@@ -39,17 +39,9 @@ function collectChanges(s: RunState): void {
   }
 }
 
-function setIn(root: Obj, path: readonly (string | number)[], value: unknown): Obj {
-  const copy = copyTree(root);
-  let cur: Record<string | number, unknown> = copy;
-  for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
-  cur[path[path.length - 1]!] = value;
-  return copy;
-}
-
 function applyChangesTo(value: unknown, cs: readonly Change[]): unknown {
   let v = value;
-  for (const ch of cs) v = ch.path.length === 0 ? ch.after : setIn(v as Obj, ch.path, ch.after);
+  for (const ch of cs) v = ch.path.length === 0 ? ch.after : setIn(copyTree(v as Obj), ch.path, ch.after);
   return v;
 }
 

@@ -4,8 +4,8 @@
  * as data from the plans (which container lacks a command, and the image it runs).
  */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
-import { getIn } from '../select/resources.js';
-import type { ImageEntry, Obj } from '../types.js';
+import { containersOf, getIn, type Obj } from '../kube/index.js';
+import type { ImageEntry } from '../types.js';
 import { planOne } from './plan.js';
 import type { Planned, RunState } from './state.js';
 
@@ -34,13 +34,9 @@ export interface ImageNeed {
 }
 
 function containerImage(p: Planned, name: string): string | undefined {
-  const podSpec = getIn(p.stage.original, p.selection.workload.podSpecPath) as Obj | undefined;
-  for (const list of ['containers', 'initContainers']) {
-    const items = podSpec?.[list];
-    const c = Array.isArray(items) ? (items as Obj[]).find((x) => x?.name === name) : undefined;
-    if (c) return typeof c.image === 'string' && c.image !== '' ? c.image : undefined;
-  }
-  return undefined;
+  const podSpec = (getIn(p.stage.original, p.selection.workload.podSpecPath) as Obj | undefined) ?? {};
+  const c = containersOf(podSpec, ['containers', 'initContainers']).find((x) => x.container.name === name)?.container;
+  return typeof c?.image === 'string' && c.image !== '' ? c.image : undefined;
 }
 
 /** The images the plans lack, sorted, each with its first site. */

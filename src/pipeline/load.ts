@@ -2,13 +2,12 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { makeLocator, type Locator } from '../load/locate.js';
 import { parseFile, type SourceFile } from '../load/parse.js';
-import { resourceRef } from '../plan/plan.js';
-import { RECORD_ANNOTATION } from '../rewrite/names.js';
 import { recordProblem } from '../rewrite/record.js';
 import { recordOf, revertWorkload, type Drift } from '../rewrite/revert.js';
-import { asWorkload, getIn, resourcesOf } from '../select/resources.js';
+import { getIn, RECORD_ANNOTATION, resourceRef, workloadId, type Obj } from '../kube/index.js';
+import { asWorkload, resourcesOf } from '../select/resources.js';
 import { collectSpecs, docKey, specFromObject } from '../spec/collect.js';
-import { workloadId, type Obj, type Workload } from '../types.js';
+import type { Workload } from '../types.js';
 import type { Input, Request } from './request.js';
 import type { RunState, Staged } from './state.js';
 

@@ -1,8 +1,8 @@
 /** select and plan: which spec orders which workload, and the order of each. */
 import { planWorkload } from '../plan/plan.js';
-import { getIn } from '../select/resources.js';
 import { select as selectWorkloads } from '../select/select.js';
-import type { ImageEntry, Obj, Spec } from '../types.js';
+import { getIn, type Obj } from '../kube/index.js';
+import type { ImageEntry, Spec } from '../types.js';
 import { otherResources } from './load.js';
 import type { Planned, RunState } from './state.js';
 

@@ -5,8 +5,7 @@
  */
 import { deepEqual } from '../equal.js';
 import { verifyDocument } from '../emit/emit.js';
-import { getIn } from '../select/resources.js';
-import type { Obj } from '../types.js';
+import { getIn, type Obj } from '../kube/index.js';
 import { validateOutput } from '../validate/validate.js';
 import type { RunState, Written } from './state.js';
 
