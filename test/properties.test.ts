@@ -39,7 +39,9 @@ const scenario = fc
     return { ...s, names, after };
   });
 
-function render(s: ReturnType<(typeof scenario)['map']> extends fc.Arbitrary<infer T> ? T : never): { input: string; spec: string } {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function render(s: Scenario): { input: string; spec: string } {
   const containers = s.names.map((n) => ({ name: n, image: `${n}:1`, command: [`/bin/${n}`], args: ['--name=$(POD_NAME)'] }));
   const pod: Record<string, unknown> = { containers, ...(s.kind === 'Deployment' ? {} : { restartPolicy: 'Never' }) };
   const template = { metadata: { labels: { app: 'x' } }, spec: pod };

@@ -1,4 +1,5 @@
 /** Help and usage errors: yargs, built from OPTIONS, loaded only when the quick parser is not sure. */
+import { VERSION } from '../generated/version.js';
 import { OPTIONS, toCommon, UsageError, type Common } from './options.js';
 
 const EXAMPLES: [string, string][] = [
@@ -41,7 +42,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
     .strict()
     .exitProcess(false)
     .help()
-    .version()
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
