@@ -91,7 +91,7 @@ describe('lock file', () => {
     assert.deepEqual(missing.entries, []);
     const wrong = await resolveImages(['alpha:2'], { ...base, lock, locked: false, fetch: noNetwork });
     assert.deepEqual(wrong.diagnostics.map((d) => [d.code, d.image]), [['lock-mismatch', 'alpha:2']]);
-    assert.match(wrong.diagnostics[0]!.hint, /--platform linux\/arm64/);
+    assert.match(wrong.diagnostics[0]!.hint ?? "", /--platform linux\/arm64/);
     const ok = await resolveImages(['alpha:2', 'zeta:1'], { ...base, lock, locked: true, platform: 'linux/arm64', fetch: noNetwork });
     assert.deepEqual(ok.diagnostics.map((d) => [d.code, d.image]), [['lock-mismatch', 'zeta:1']]); // zeta:1 is amd64
     const platform = await resolveImages(['zeta:1'], { ...base, lock, locked: true, platform: 'linux', fetch: noNetwork });

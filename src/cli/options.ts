@@ -84,10 +84,10 @@ export function quickParse(argv: readonly string[]): { command: string; args: Co
     });
     for (const [name, o] of Object.entries(OPTIONS)) {
       const v = (values as Record<string, unknown>)[name];
-      if (o.choices && v !== undefined && !o.choices.includes(String(v))) return undefined;
+      if (o.choices && typeof v === 'string' && !o.choices.includes(v)) return undefined;
     }
     const command = positionals[0] !== undefined && COMMANDS.includes(positionals[0]) ? positionals.shift()! : 'transform';
-    return { command, args: toCommon(values as Record<string, unknown>, positionals) };
+    return { command, args: toCommon(values, positionals) };
   } catch {
     return undefined;
   }

@@ -138,7 +138,7 @@ export function placedResults(diags: readonly Diagnostic[], items: readonly unkn
   });
 }
 
-const refText = (ref: Obj): string => workloadId({ kind: String(ref.kind), name: String(ref.name), ...(ref.namespace ? { namespace: String(ref.namespace) } : {}) });
+const refText = (ref: Obj): string => workloadId({ kind: String(ref.kind), name: String(ref.name), ...(typeof ref.namespace === 'string' && ref.namespace !== '' ? { namespace: ref.namespace } : {}) });
 
 /**
  * The results as one line each, for stderr, where kustomize users read them (kustomize shows a

@@ -25,7 +25,7 @@ function flowEntry(text: string, root: YAMLMap, key: string, value: readonly Obj
   const first = root.items[0];
   const at = isNode(first?.key) ? first.key.range?.[0] : undefined;
   const multiline = at !== undefined && text.slice(root.range![0], at).includes('\n');
-  const indent = multiline ? at! - lineStart(text, at!) : 0;
+  const indent = multiline ? at - lineStart(text, at) : 0;
   const json = JSON.stringify(value, null, multiline ? 2 : undefined).replace(/\n/g, `\n${' '.repeat(indent)}`);
   return `${JSON.stringify(key)}: ${json}`;
 }

@@ -80,7 +80,7 @@ function runThreads(tasks: PartTask[], options: Options, threads: number): Promi
     const workers: Worker[] = [];
     const finish = (err?: unknown) => {
       for (const w of workers) void w.terminate();
-      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      if (err) reject(err instanceof Error ? err : new Error(typeof err === 'string' ? err : JSON.stringify(err)));
       else resolve(results);
     };
     for (let t = 0; t < threads; t++) {

@@ -71,7 +71,7 @@ export function resultOf(s: RunState): Result {
     diagnostics: sortDiagnostics(s.diags),
     plans: ok ? s.planned.flatMap((p) => (p.plan && s.next.has(p.stage) ? [p.plan] : [])) : [],
     sources: s.sources,
-    changes: ok ? s.changes : new Map(),
+    changes: ok ? s.changes : new Map<string, Change[]>(),
     ...(ok && s.lock ? { lock: s.lock } : {}),
   };
 }

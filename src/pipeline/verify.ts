@@ -38,7 +38,7 @@ function readBack(w: Written): unknown {
 export function verify(s: RunState): void {
   for (const w of s.written) {
     const value = readBack(w);
-    for (const x of s.stagesOfDoc.get(w.key) ?? []) s.readBack.set(x, (x.workload.path.length === 0 ? value : getIn(value as Obj, x.workload.path)) as Obj);
+    for (const x of s.stagesOfDoc.get(w.key) ?? []) s.readBack.set(x, (x.workload.path.length === 0 ? value : getIn(value, x.workload.path)) as Obj);
   }
 }
 

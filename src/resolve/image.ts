@@ -1,7 +1,8 @@
 import type { Code } from '../diagnostics.js';
 import type { LockEntry } from './lockfile.js';
 import type { ImageRef } from './reference.js';
-import { INDEX_TYPES, MANIFEST_TYPES, RegistryError, type RegistryClient } from './registry.js';
+import { RegistryError } from './failures.js';
+import { INDEX_TYPES, MANIFEST_TYPES, type RegistryClient } from './registry.js';
 
 /** One image's ENTRYPOINT and CMD, read from its manifest and config through the registry client. */
 export interface Platform {
@@ -44,7 +45,7 @@ function asObject(bytes: Buffer, what: 'manifest' | 'image config', registry: st
 
 function stringList(v: unknown, what: string, registry: string): string[] {
   if (v === undefined || v === null) return [];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   throw new RegistryError('image-config-invalid', `registry ${registry}: the image config's ${what} is not a list of strings`, BROKEN);
 }
 

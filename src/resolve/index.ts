@@ -10,7 +10,8 @@ import { DockerConfig, DockerConfigError, type DockerConfigSource } from './auth
 import { formatPlatform, lookUp, parsePlatform, type Platform } from './image.js';
 import { emptyLockfile, type LockEntry, type Lockfile } from './lockfile.js';
 import { parseReference, ImageReferenceError, type ImageRef } from './reference.js';
-import { RegistryClient, RegistryError } from './registry.js';
+import { RegistryError } from './failures.js';
+import { RegistryClient } from './registry.js';
 
 export { readLockfile, writeLockfile, emptyLockfile, lockFormatFor, DEFAULT_LOCK_FILE, type Lockfile, type LockEntry } from './lockfile.js';
 export { parseReference, type ImageRef } from './reference.js';

@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { Code } from '../diagnostics.js';
 import { basicHeader, parseChallenge, type DockerConfig } from './auth.js';
+import { digestOf, networkReason, RegistryError, sha256, unexpectedStatus } from './failures.js';
 import { schemeFor, type ImageRef } from './reference.js';
 
-/** A lookup that failed: `code` says which failure, `message` what happened, `hint` what to do. */
-export class RegistryError extends Error {
-  constructor(readonly code: Code, message: string, readonly hint: string) {
-    super(message);
-  }
-}
+export { RegistryError } from './failures.js';
 
 export const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
 export const MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
@@ -27,28 +21,6 @@ export interface Fetched {
   bytes: Buffer;
   mediaType: string;
   digest: string;
-}
-
-function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-function digestOf(bytes: Buffer, algorithm: string): string | undefined {
-  if (algorithm !== 'sha256' && algorithm !== 'sha512') return undefined;
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
-}
-
-/** Says why a fetch threw: timed out, TLS, or not reachable (refused, no such host, closed). */
-function networkReason(e: unknown, timeoutMs: number): { code: Code; reason: string } {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { code: 'registry-timeout', reason: `no answer within ${timeoutMs} ms (timed out)` };
-  const code = err?.cause?.code;
-  const unreachable = (reason: string) => ({ code: 'registry-unreachable' as const, reason });
-  if (code === 'ECONNREFUSED') return unreachable('connection refused (is the registry running?)');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return unreachable('host not found');
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return unreachable('connection closed by the registry');
-  if (code?.startsWith('ERR_SSL') || code?.includes('CERT') || /certificate|SSL|TLS/i.test(err?.cause?.message ?? '')) return { code: 'registry-tls', reason: `TLS error: ${err.cause?.message ?? code}` };
-  return unreachable(`${err?.cause?.message ?? err?.message ?? String(e)}${code ? ` (${code})` : ''}`);
 }
 
 /** One registry API host: remembers its bearer tokens per repository. */
@@ -162,7 +134,7 @@ export class RegistryClient {
     if (res.status === 404) {
       throw new RegistryError('registry-not-found', `registry ${this.registry} has no ${reference.includes(':') ? 'manifest' : 'tag'} "${reference}" in repository ${ref.repository} (HTTP 404)`, `Check the image name and tag of "${ref.original}" (is it pushed to ${this.registry}?).`);
     }
-    if (res.status !== 200) throw this.unexpected(res.status, `manifest ${ref.repository}:${reference}`, bytes);
+    if (res.status !== 200) throw unexpectedStatus(this.registry, res.status, `manifest ${ref.repository}:${reference}`, bytes);
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     const algorithm = reference.includes(':') ? reference.slice(0, reference.indexOf(':')) : 'sha256';
     const computed = algorithm === 'sha256' ? sha256(bytes) : digestOf(bytes, algorithm);
@@ -181,23 +153,10 @@ export class RegistryClient {
     const res = await this.get(ref, `blobs/${digest}`);
     const bytes = await this.read(res);
     if (res.status === 404) throw new RegistryError('image-incomplete', `registry ${this.registry} has no blob ${digest} in ${ref.repository} (HTTP 404)`, `The image "${ref.original}" is incomplete in the registry; push it again.`);
-    if (res.status !== 200) throw this.unexpected(res.status, `blob ${digest}`, bytes);
+    if (res.status !== 200) throw unexpectedStatus(this.registry, res.status, `blob ${digest}`, bytes);
     const algorithm = digest.slice(0, digest.indexOf(':'));
     const computed = digestOf(bytes, algorithm);
     if (computed !== digest) throw new RegistryError('registry-digest-mismatch', `registry ${this.registry}: blob ${digest} of ${ref.repository} has digest ${computed ?? `not computable (${algorithm})`}`, 'The registry or a proxy changed the blob; do not trust it.');
     return bytes;
-  }
-
-  private unexpected(status: number, what: string, body: Buffer): RegistryError {
-    let detail = '';
-    try {
-      const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
-      const e = j.errors?.[0];
-      if (e) detail = `: ${e.code ?? ''}${e.message ? ` ${e.message}` : ''}`;
-    } catch {
-      /* not the registry's JSON error */
-    }
-    const code = status === 429 ? 'registry-rate-limited' : status >= 500 ? 'registry-server-error' : 'registry-bad-response';
-    return new RegistryError(code, `registry ${this.registry} answered HTTP ${status} for ${what}${detail}`, status >= 500 ? 'The registry has a problem; try again later.' : `Check the image reference and the registry ${this.registry}.`);
   }
 }
