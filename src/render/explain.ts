@@ -1,3 +1,4 @@
+import { workloadId } from '../kube/index.js';
 import type { Plan } from '../plan/plan.js';
 import type { Condition } from '../types.js';
 
@@ -21,7 +22,7 @@ export function explain(plans: readonly Plan[]): string {
   const out: string[] = [];
   for (const p of plans) {
     const w = p.workload;
-    out.push(`${w.kind}/${w.namespace ? `${w.namespace}/` : ''}${w.name ?? ''} (${w.file}), spec ${p.spec.origin}:`);
+    out.push(`${workloadId(w, '')} (${w.file}), spec ${p.spec.origin}:`);
     out.push(`  target: Kubernetes ${p.spec.kubernetesVersion ?? '(version not given)'}, mode ${p.spec.mode}`);
     if (p.gate) out.push(`  gate: the first containers wait until the pod annotation ${p.gate} has content`);
     for (const n of p.native) out.push(`  ${n.name} becomes ${n.as === 'sidecar' ? 'a native sidecar (init container with restartPolicy: Always)' : 'an init container (runs to completion first)'}${n.ready ? `, with a startupProbe from its readiness${n.ready.endpoint?.kind === 'loopback' ? ' (run inside the container through the wrapper: the server listens on loopback only)' : ''}` : ''}`);

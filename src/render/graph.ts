@@ -1,14 +1,14 @@
 import type { SourceFile } from '../load/parse.js';
 import type { Plan } from '../plan/plan.js';
 import { recordOf } from '../rewrite/revert.js';
-import { asWorkload, getIn, resourcesOf } from '../select/resources.js';
-import { workloadId, type Obj } from '../types.js';
+import { containerList, getIn, workloadId, type ContainerList, type Obj } from '../kube/index.js';
+import { asWorkload, resourcesOf } from '../select/resources.js';
 import type { Condition } from '../types.js';
 
 /** One workload's order as drawn: nodes with their role, edges with condition and mechanism. */
 export interface GraphView {
   workload: string;
-  nodes: { name: string; role: string; list: 'containers' | 'initContainers' }[];
+  nodes: { name: string; role: string; list: ContainerList }[];
   edges: { dep: string; dependent: string; condition: Condition; mechanism: string }[];
 }
 
@@ -17,7 +17,7 @@ export function viewOf(plan: Plan): GraphView {
   for (const c of plan.spec.containers) names.add(c.name);
   const native = new Set(plan.native.map((n) => n.name));
   return {
-    workload: `${plan.workload.kind}/${plan.workload.namespace ? `${plan.workload.namespace}/` : ''}${plan.workload.name ?? ''}`,
+    workload: workloadId(plan.workload, ''),
     nodes: [...names].map((name) => ({
       name,
       role: plan.roles[name] ?? 'init container',
@@ -69,7 +69,7 @@ export function viewsFromRecords(files: readonly SourceFile[], planned: readonly
     const record = recordOf(w.value, w).record;
     if (!record) continue;
     const pod = getIn(w.value, w.podSpecPath) as Obj;
-    const inits = new Map(((pod.initContainers as Obj[] | undefined) ?? []).map((c) => [String(c.name), c]));
+    const inits = new Map(containerList(pod, 'initContainers').map((c) => [String(c.name), c]));
     const names = new Set(record.edges.flatMap(([dep, dependent]) => [dep, dependent]));
     views.push({
       workload: workloadId(w),

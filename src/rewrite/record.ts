@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import type { Plan, Mechanism } from '../plan/plan.js';
-import type { Condition, Obj } from '../types.js';
+import { CONTAINER_LISTS, containerNames, containersOf, type ContainerList, type Obj } from '../kube/index.js';
+import type { Condition } from '../types.js';
 import { deepEqual as same } from '../equal.js';
 
 /**
@@ -16,7 +17,7 @@ export interface AppliedRecord {
    * Containers that were changed or moved: where they stood, their original keys in order, and the
    * original value of every field startorder set or added (a key absent from `keys` was added).
    */
-  containers: { name: string; list: 'containers' | 'initContainers'; index: number; keys: string[]; fields: Record<string, unknown> }[];
+  containers: { name: string; list: ContainerList; index: number; keys: string[]; fields: Record<string, unknown> }[];
   /** Names of what was added. */
   initContainers: string[];
   volumes: string[];
@@ -45,16 +46,13 @@ function srcValue(text: string): unknown {
 
 export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[], initContainers: string[], src: Record<string, string> = {}): AppliedRecord {
   const changed: AppliedRecord['containers'] = [];
-  const afterAll = [...((after.initContainers as Obj[] | undefined) ?? []), ...(after.containers as Obj[])];
-  for (const list of ['initContainers', 'containers'] as const) {
-    const items = Array.isArray(before[list]) ? (before[list] as Obj[]) : [];
-    items.forEach((c, index) => {
-      const now = afterAll.find((x) => x.name === c.name) ?? {};
-      const movedFrom = list === 'containers' && !(after.containers as Obj[]).some((x) => x.name === c.name);
-      const fields: Record<string, unknown> = {};
-      for (const k of new Set([...Object.keys(c), ...Object.keys(now)])) if (!same(c[k], now[k])) fields[k] = k in c ? c[k] : null;
-      if (movedFrom || Object.keys(fields).length > 0) changed.push({ name: String(c.name), list, index, keys: Object.keys(c), fields });
-    });
+  const afterAll = containersOf(after).map(({ container }) => container);
+  for (const { list, index, container: c } of containersOf(before)) {
+    const now = afterAll.find((x) => x.name === c.name) ?? {};
+    const movedFrom = list === 'containers' && !(after.containers as Obj[]).some((x) => x.name === c.name);
+    const fields: Record<string, unknown> = {};
+    for (const k of new Set([...Object.keys(c), ...Object.keys(now)])) if (!same(c[k], now[k])) fields[k] = k in c ? c[k] : null;
+    if (movedFrom || Object.keys(fields).length > 0) changed.push({ name: String(c.name), list, index, keys: Object.keys(c), fields });
   }
   const created: string[] = [];
   if (before.initContainers === undefined && after.initContainers !== undefined) created.push('initContainers');
@@ -115,13 +113,12 @@ export function recordProblem(r: AppliedRecord, podSpec: Obj): string | undefine
   const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
   if (!strings(r.initContainers) || !strings(r.volumes) || !strings(r.created)) return 'initContainers, volumes and created must be lists of names';
   if (!r.edges.every((e) => Array.isArray(e) && e.length === 4 && e.every((x) => typeof x === 'string'))) return 'an edge is not [dependency, dependent, condition, mechanism]';
-  const names = new Set(['containers', 'initContainers'].flatMap((l) => (Array.isArray(podSpec[l]) ? (podSpec[l] as Obj[]).map((c) => c?.name) : [])));
-  const counts = { containers: 0, initContainers: 0 };
-  for (const l of ['containers', 'initContainers'] as const) counts[l] = Array.isArray(podSpec[l]) ? (podSpec[l] as unknown[]).length : 0;
+  const names = containerNames(podSpec);
+  const count = CONTAINER_LISTS.reduce((n, l) => n + (Array.isArray(podSpec[l]) ? (podSpec[l] as unknown[]).length : 0), 0);
   for (const c of r.containers) {
     if (typeof c !== 'object' || c === null || typeof c.name !== 'string') return 'a container entry has no name';
     if (c.list !== 'containers' && c.list !== 'initContainers') return `container "${c.name}": list must be containers or initContainers`;
-    if (!Number.isInteger(c.index) || c.index < 0 || c.index > counts.containers + counts.initContainers) return `container "${c.name}": index ${String(c.index)} does not fit the pod`;
+    if (!Number.isInteger(c.index) || c.index < 0 || c.index > count) return `container "${c.name}": index ${String(c.index)} does not fit the pod`;
     if (!strings(c.keys) || typeof c.fields !== 'object' || c.fields === null || Array.isArray(c.fields)) return `container "${c.name}": keys must be a list of names and fields an object`;
     if (!names.has(c.name)) return `container "${c.name}" is not in the pod`;
   }

@@ -1,7 +1,6 @@
-import { isObj, type Obj, type Workload } from '../types.js';
-import { getIn } from '../select/resources.js';
+import { containersOf, getIn, isObj, RECORD_ANNOTATION, type ContainerList, type Obj } from '../kube/index.js';
+import type { Workload } from '../types.js';
 import { copyTree } from '../equal.js';
-import { RECORD_ANNOTATION } from './names.js';
 import { originalContainer, parseRecord, type AppliedRecord } from './record.js';
 import { parseWrapperArgs, WRAPPED_COMMAND } from './flags.js';
 import { OUR_VOLUMES } from './names.js';
@@ -71,17 +70,14 @@ export function revertWorkload(value: Obj, w: Pick<Workload, 'metadataPath' | 'p
   const pod = getIn(out, w.podSpecPath) as Obj;
   const names = new Set(record.containers.map((c) => c.name));
   const without = (list: unknown, drop: (c: Obj) => boolean) => (Array.isArray(list) ? (list as Obj[]).filter((c) => !drop(c)) : []);
-  const current = new Map([...without(pod.initContainers, () => false), ...without(pod.containers, () => false)].map((c) => [String(c.name), c]));
-  const lists: Record<'containers' | 'initContainers', Obj[]> = {
+  const current = new Map(containersOf(pod).map(({ container: c }) => [String(c.name), c]));
+  const lists: Record<ContainerList, Obj[]> = {
     containers: without(pod.containers, (c) => names.has(String(c.name))),
     initContainers: without(pod.initContainers, (c) => names.has(String(c.name)) || record.initContainers.includes(String(c.name))),
   };
   const where = (name: string): (string | number)[] => {
-    for (const list of ['initContainers', 'containers'] as const) {
-      const i = Array.isArray(pod[list]) ? (pod[list] as Obj[]).findIndex((c) => c.name === name) : -1;
-      if (i >= 0) return [list, i];
-    }
-    return [];
+    const at = containersOf(pod).find(({ container: c }) => c.name === name);
+    return at ? [at.list, at.index] : [];
   };
   for (const c of [...record.containers].sort((a, b) => a.index - b.index)) {
     const now = current.get(c.name) ?? {};

@@ -1,0 +1,59 @@
+/** What a plan says: the edges of the order, who runs each of them, and what each container becomes. */
+import type { Condition, RestartPolicy, Role, Spec, Workload } from '../types.js';
+import type { PlannedReady } from './readiness.js';
+
+export type Mechanism = 'wrapper' | 'native' | 'kubernetes';
+
+export interface Edge {
+  dep: string;
+  dependent: string;
+  condition: Condition;
+  mechanism: Mechanism;
+}
+
+/** A container the wrapper will supervise, and what it waits for, reports and holds. */
+export interface Wrap {
+  name: string;
+  /** Conditions this container waits for, as (dependency, condition) pairs. */
+  waits: { dep: string; condition: Condition }[];
+  gated: boolean;
+  ready?: PlannedReady;
+  /** The container's effective restart policy (its own, else the pod's), for `-restart_policy`. */
+  restartPolicy: RestartPolicy;
+  /** Containers whose exit this one waits for on SIGTERM. */
+  stopAfter: string[];
+  /**
+   * Job sidecar: exit once each of these main containers is done: Completed (exit 0) where the
+   * kubelet retries a failure (OnFailure), Exited (any code, or its wrapper died) where it does not.
+   */
+  exitWith: { dep: string; condition: 'Completed' | 'Exited' }[];
+  waitTimeoutSeconds?: number;
+  /** The container's original command line (command + args, or from the spec's images table). */
+  argv: string[];
+}
+
+/** An app container that moves to initContainers: as a native sidecar, or as a plain init container. */
+export interface Native {
+  name: string;
+  as: 'sidecar' | 'init';
+  ready?: PlannedReady;
+}
+
+export interface Plan {
+  workload: Workload;
+  spec: Spec;
+  edges: Edge[];
+  roles: Record<string, Role>;
+  /** App containers that move to initContainers, in the order they are appended. */
+  native: Native[];
+  /**
+   * Native sidecars the pod already has (init containers with restartPolicy Always) that others wait
+   * for as Ready, with the spec's `ready` and no startupProbe of their own: they get one from `ready`
+   * (without a startupProbe the kubelet starts the next container as soon as they have started).
+   */
+  probed: { name: string; ready: PlannedReady }[];
+  wrapped: Wrap[];
+  gate?: string;
+  /** Seconds the wrapper of a sidecar may hold SIGTERM for its dependents. */
+  stopGraceSeconds: number;
+}
