@@ -69,7 +69,7 @@ export interface Result {
   /** Empty when the run went in parts (see Options.needPlans). */
   plans: Plan[];
   sources: SourceFile[];
-  /** Per resource, the value the pipeline emits (for KRM output). */
+  /** Per document (file#document), the change of each rewritten resource in it: before and after. */
   changes: Map<string, Change[]>;
   /** The lock file the image source wants written, when it changed; write it only when the run has no error. */
   lock?: { file: string; text: string };
