@@ -19,13 +19,6 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** The whitespace at the end of a text (its trailing newline(s)), without a backtracking regex. */
-export function trailingWhitespace(text: string): string {
-  let i = text.length;
-  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
-  return text.slice(i);
-}
-
 /**
  * A deep copy of plain data that shares nothing: YAML aliases parse to one object used in several
  * places, and a copy that kept that sharing (structuredClone does) would let a change to one use

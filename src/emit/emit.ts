@@ -1,6 +1,5 @@
-/** The emitter's entry: the text of a document after its changes (YAML edited in place, JSON re-printed). */
+/** The emitter's entry: the text of a YAML document after its changes, edited in place. */
 import { visit, type Document, type Node } from 'yaml';
-import { trailingWhitespace } from '../equal.js';
 import type { Obj } from '../kube/index.js';
 import type { SourceFile } from '../load/parse.js';
 import { EmitError, Renderer, rootEnv } from './edit.js';
@@ -62,15 +61,4 @@ export function emitYamlDocument(file: SourceFile, index: number, changes: reado
     pos = e.end;
   }
   return out + file.text.slice(pos, d.end);
-}
-
-function jsonIndent(text: string): string | number {
-  const m = /^[[{]\r?\n([ \t]+)\S/.exec(text.trimStart());
-  return m ? m[1]! : text.includes('\n') ? 2 : 0;
-}
-
-/** JSON in, JSON out, in the file's own indentation. */
-export function emitJson(file: SourceFile, value: unknown): string {
-  const trailing = trailingWhitespace(file.text);
-  return JSON.stringify(value, null, jsonIndent(file.text)) + trailing;
 }

@@ -22,7 +22,7 @@ export interface Entry {
  * column `col` and blank lines. An entry owns what stands above it, so it moves with it, and a
  * blank line between two entries stays between them when one of them leaves and comes back.
  */
-export function leadStart(text: string, ls: number, col: number, floor: number): number {
+function leadStart(text: string, ls: number, col: number, floor: number): number {
   let s = ls;
   let best = ls;
   while (s > floor && s > 0) {
@@ -42,7 +42,7 @@ export function leadStart(text: string, ls: number, col: number, floor: number):
   return best;
 }
 
-export function dashOf(text: string, item: Node, path: Path): number {
+function dashOf(text: string, item: Node, path: Path): number {
   const r0 = range(item, path)[0];
   const ls = lineStart(text, r0);
   const m = /-[ \t]+(?:[&!][^ \t]*[ \t]+)*$|-$/.exec(text.slice(ls, r0));

@@ -42,7 +42,7 @@ export function renderMap(cx: Ctx, node: YAMLMap, before: Record<string, unknown
 }
 
 /** The edit of a value in place; one that now starts on the next line takes the spaces before it. */
-export function valueEdit(cx: Ctx, value: Node, text: string, path: Path): Edit {
+function valueEdit(cx: Ctx, value: Node, text: string, path: Path): Edit {
   const [v0, v1] = range(value, path);
   const src = cx.src.text;
   let start = v0;
@@ -59,7 +59,7 @@ export function valueEdit(cx: Ctx, value: Node, text: string, path: Path): Edit 
   return { start, end: v1, text };
 }
 
-export function printPair(cx: Ctx, key: string, value: unknown, env: Env, flow: boolean, keyCol: number): string {
+function printPair(cx: Ctx, key: string, value: unknown, env: Env, flow: boolean, keyCol: number): string {
   if (flow) return printFresh(cx, value, env, true, keyCol, key).replace(/^\{ ?|\s?\}$/g, '');
   return printFresh(cx, value, env, false, keyCol, key);
 }

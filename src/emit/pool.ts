@@ -14,9 +14,9 @@ import type { Ctx, Env } from './types.js';
 /** Source text to reuse, placed at a column; `lead`: comment lines that go above a list item. */
 export type Pooled = ((col: number, lineIndent: number) => string) & { lead?: string[]; word?: { seq?: Node; index?: number; node: Node } };
 
-export const PLACEHOLDER = (n: number) => `SOPOOL${n}SOPOOL`;
+const PLACEHOLDER = (n: number) => `SOPOOL${n}SOPOOL`;
 
-export const PLACEHOLDER_RE = /"?SOPOOL(\d+)SOPOOL"?/g;
+const PLACEHOLDER_RE = /"?SOPOOL(\d+)SOPOOL"?/g;
 
 /**
  * Prints a value startorder adds, at column `col`: lines after the first are indented to it.
@@ -32,7 +32,7 @@ export function printFresh(cx: Ctx, value: unknown, env: Env, flow: boolean, col
 }
 
 /** Replaces values that exist in the source by placeholders, filled with source text afterwards. */
-export function markPooled(cx: Ctx, value: unknown, env: Env, flow: boolean, subs: Pooled[]): unknown {
+function markPooled(cx: Ctx, value: unknown, env: Env, flow: boolean, subs: Pooled[]): unknown {
   if (!Array.isArray(value)) return value;
   const out: unknown[] = [];
   let last: Pooled | undefined;
@@ -73,7 +73,7 @@ export function neighbours(a: { seq?: Node; index?: number }, b: { seq?: Node; i
   return !!a.seq && a.seq === b.seq && isSeq(a.seq) && !!a.seq.flow && a.index !== undefined && b.index === a.index + 1;
 }
 
-export function pooledContainer(cx: Ctx, item: unknown, flow: boolean): Pooled | undefined {
+function pooledContainer(cx: Ctx, item: unknown, flow: boolean): Pooled | undefined {
   if (!isObj(item) || typeof item.name !== 'string') return undefined;
   const entry = cx.src.containers.get(item.name);
   if (!entry || !entry.node.range || (flow && isBlock(entry.node))) return undefined;
@@ -89,7 +89,7 @@ export function pooledContainer(cx: Ctx, item: unknown, flow: boolean): Pooled |
   }, { lead });
 }
 
-export function pooledWord(cx: Ctx, item: unknown, container: string | undefined, flow: boolean): Pooled | undefined {
+function pooledWord(cx: Ctx, item: unknown, container: string | undefined, flow: boolean): Pooled | undefined {
   if (container === undefined) return undefined;
   const list = cx.src.words.get(container);
   const entry = list?.find((w) => !w.used && deepEqual(w.value, item));
@@ -119,7 +119,7 @@ export function pooledWord(cx: Ctx, item: unknown, container: string | undefined
   }, { lead, word: { node, seq: entry.seq, index: entry.index } });
 }
 
-export function substitute(cx: Ctx, printed: string, firstCol: number, subs: Pooled[]): string {
+function substitute(cx: Ctx, printed: string, firstCol: number, subs: Pooled[]): string {
   let out = '';
   let pos = 0;
   for (const m of printed.matchAll(PLACEHOLDER_RE)) {

@@ -4,7 +4,7 @@ import { isObj } from '../kube/index.js';
 import { needsQuotes } from './quote.js';
 import type { EditStyle } from './types.js';
 
-export function quoteStrings(doc: Document): void {
+function quoteStrings(doc: Document): void {
   visit(doc, {
     Scalar(_k, node) {
       if (typeof node.value === 'string' && needsQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
@@ -12,12 +12,12 @@ export function quoteStrings(doc: Document): void {
   });
 }
 
-export function printOptions(style: EditStyle): ToStringOptions {
+function printOptions(style: EditStyle): ToStringOptions {
   return { lineWidth: 0, minContentWidth: 0, indent: style.indent, indentSeq: style.indentSeq, flowCollectionPadding: style.flowPadding };
 }
 
 /** A value as JSON on one line, its keys in their order (what a JSON file gets). */
-export function jsonInline(v: unknown): string {
+function jsonInline(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(jsonInline).join(', ')}]`;
   if (isObj(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${jsonInline(x)}`).join(', ')}}`;
   return JSON.stringify(v) ?? 'null';
@@ -42,7 +42,7 @@ export function printValue(value: unknown, style: EditStyle, flow: boolean): str
   return text;
 }
 
-export function printUncached(value: unknown, style: EditStyle, flow: boolean): string {
+function printUncached(value: unknown, style: EditStyle, flow: boolean): string {
   if (style.json) return jsonInline(value);
   if (flow && (value === null || typeof value !== 'object')) {
     // A scalar inside a flow collection: printed in one, so `,` `[` `]` `{` `}` are quoted.

@@ -62,19 +62,19 @@ export function renderSeq(cx: Ctx, node: YAMLSeq, before: unknown[], after: unkn
 }
 
 /** A list item printed as `- …` lines at the list's dash column. */
-export function printBlockItem(cx: Ctx, value: unknown, env: Env, dashCol: number): string {
+function printBlockItem(cx: Ctx, value: unknown, env: Env, dashCol: number): string {
   const pooled = poolFor(cx, value, env, false);
   if (pooled) return [...(pooled.lead ?? []), `- ${pooled(dashCol + 2, dashCol)}`].map((l, i) => (i === 0 || l === '' ? l : `${' '.repeat(dashCol)}${l}`)).join(cx.src.eol);
   return printFresh(cx, [value], { ...env, path: [...env.path] }, false, dashCol).replace(/^- ?/, '- ');
 }
 
 /** JSON with sorted keys is not wanted here: key order is part of a value's identity. */
-export function stableJson(v: unknown): string {
+function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'undefined';
 }
 
 /** Longest common subsequence of two id lists: the matched index pairs, in order. */
-export function lcs(a: string[], b: string[]): [number, number][] {
+function lcs(a: string[], b: string[]): [number, number][] {
   // common prefix and suffix first: the usual edit is a few items added at one end
   let pre = 0;
   while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;

@@ -28,7 +28,7 @@ export interface SourceFile {
   format: 'yaml' | 'json';
   docs: SourceDoc[];
   lines: LineCounter;
-  /** For a part of a larger stream (see stream.ts): lines and documents before this part. */
+  /** For a part of a larger stream (see pipeline/parts.ts): lines and documents before this part. */
   lineOffset: number;
   docOffset: number;
 }

@@ -3,7 +3,6 @@
  * containers in order), the kubelet (native sidecars) or the wrapper, and what each container becomes.
  * Every problem is a located diagnostic; a workload with any gets no plan.
  */
-import type { Diagnostic } from '../diagnostics.js';
 import { containersOf, resourceRef, workloadId, type Obj } from '../kube/index.js';
 import type { Locator } from '../load/locate.js';
 import { minorVersion } from '../spec/normalize.js';
@@ -13,10 +12,11 @@ import { rolesOf, specEdges } from './edges.js';
 import { findCycle } from './graph.js';
 import { assignMechanisms, chooseNative } from './native.js';
 import { planReady, type PlannedReady, type Runner } from './readiness.js';
-import type { Edge, Native, Plan } from './types.js';
+import type { Edge, Native, Plan, Planned, PlanOptions, Unresolved } from './types.js';
 import { checkRestarts, wrappedContainers, wrapping } from './wrap.js';
 
-export type { Edge, Mechanism, Native, Plan, Wrap } from './types.js';
+export type { Edge, Mechanism, Native, Plan, Planned, PlanOptions, Unresolved, Wrap } from './types.js';
+export { completePlan } from './images.js';
 export { resourceRef } from '../kube/index.js';
 
 /** A container's readiness, checked for what runs it; a problem is a located error in the spec. */
@@ -70,7 +70,12 @@ function nativeAllowed(cx: PlanContext): boolean | undefined {
   return spec.mode === 'native' || (spec.mode === 'auto' && minor !== undefined && minor >= 29);
 }
 
-export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Locator): { plan?: Plan; diagnostics: Diagnostic[] } {
+/**
+ * The plan of one workload (`podSpec`: its pod spec as the input has it), or the diagnostics that stop
+ * it. With `deferImages`, containers whose command line needs their image are listed as `unresolved`
+ * instead of being errors: completePlan finishes the plan once the images are known.
+ */
+export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Locator, options: PlanOptions = {}): Planned {
   const cx = planContext(w, podSpec, spec, locate);
   const edges = specEdges(cx);
   if (cx.diags.length > 0) return { diagnostics: cx.diags };
@@ -93,9 +98,11 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   checkRestarts(cx, edges, wr.policyOf, nativeOk);
   checkNativeReady(cx, native);
   const probed = probedSidecars(cx, edges);
-  const wrapped = wrappedContainers(cx, edges, wr, inInit, (n) => checkReady(cx, n, 'wrapper'));
-  if (cx.diags.length > 0) return { diagnostics: cx.diags };
+  const unresolved: Unresolved[] | undefined = options.deferImages ? [] : undefined;
+  const wrapped = wrappedContainers(cx, edges, wr, inInit, (n) => checkReady(cx, n, 'wrapper'), unresolved);
+  const deferred = unresolved && unresolved.length > 0 ? { unresolved } : {};
+  if (cx.diags.length > 0) return { diagnostics: cx.diags, ...deferred };
   const grace = typeof podSpec.terminationGracePeriodSeconds === 'number' ? podSpec.terminationGracePeriodSeconds : 30;
   const plan: Plan = { workload: w, spec, edges, roles, native, probed, wrapped, ...(spec.gate ? { gate: spec.gate.annotation } : {}), stopGraceSeconds: Math.max(1, Math.floor(grace / 2)) };
-  return { plan, diagnostics: cx.diags };
+  return { plan, diagnostics: cx.diags, ...deferred };
 }

@@ -24,7 +24,7 @@ export interface ReadinessProblem {
   hint: string;
 }
 
-export function hostKind(host: string | undefined): { kind: HostKind; address: string } | undefined {
+function hostKind(host: string | undefined): { kind: HostKind; address: string } | undefined {
   if (host === undefined || host === '0.0.0.0' || host === '::') return { kind: 'all', address: '127.0.0.1' };
   const h = host.replace(/^\[(.*)\]$/, '$1');
   if (h.toLowerCase() === 'localhost') return { kind: 'loopback', address: 'localhost' };

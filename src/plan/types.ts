@@ -1,4 +1,6 @@
 /** What a plan says: the edges of the order, who runs each of them, and what each container becomes. */
+import type { Diagnostic } from '../diagnostics.js';
+import type { ContainerList } from '../kube/index.js';
 import type { Condition, RestartPolicy, Role, Spec, Workload } from '../types.js';
 import type { PlannedReady } from './readiness.js';
 
@@ -56,4 +58,27 @@ export interface Plan {
   gate?: string;
   /** Seconds the wrapper of a sidecar may hold SIGTERM for its dependents. */
   stopGraceSeconds: number;
+}
+
+/**
+ * A wrapped container whose command line is not known yet (no `command`, and its image is not in the
+ * spec's images table): with `deferImages`, planWorkload reports it as data instead of `missing-command`.
+ */
+export interface Unresolved {
+  container: string;
+  image: string;
+  list: ContainerList;
+  index: number;
+}
+
+export interface PlanOptions {
+  /** Report wrapped containers of unknown command line as `unresolved` (their Wrap has argv []); completePlan fills them. */
+  deferImages?: boolean;
+}
+
+export interface Planned {
+  plan?: Plan;
+  diagnostics: Diagnostic[];
+  /** With deferImages: the containers whose image must be resolved, in the pod's order. */
+  unresolved?: Unresolved[];
 }

@@ -1,10 +1,13 @@
 /** The containers the wrapper supervises: both ends of every edge left to it, the gated roots, a Job's mains. */
-import type { RestartPolicy, Role } from '../types.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { resourceRef, workloadId } from '../kube/index.js';
+import type { Locator } from '../load/locate.js';
+import type { RestartPolicy, Role, Workload } from '../types.js';
 import { originalArgv } from './command.js';
 import { atPod, error, type PlanContext } from './context.js';
 import type { PlannedReady } from './readiness.js';
 import { effectiveRestartPolicy, ownRestartFields } from './restart.js';
-import type { Edge, Wrap } from './types.js';
+import type { Edge, Unresolved, Wrap } from './types.js';
 
 /** Who gets the wrapper, and what a Job's sidecars wait for before they exit. */
 export interface Wrapping {
@@ -54,18 +57,19 @@ export function checkRestarts(cx: PlanContext, edges: readonly Edge[], policyOf:
 /**
  * What the wrapper of each wrapped container does, in the pod's order: its waits, gate, readiness,
  * restart policy, whom it outlives on SIGTERM, and the command line it runs. A container whose
- * command cannot be known is an error.
+ * command cannot be known is an error, or, given `unresolved`, listed there (its Wrap gets argv []).
  */
-export function wrappedContainers(cx: PlanContext, edges: readonly Edge[], wr: Wrapping, inInit: ReadonlySet<string>, readyOf: (name: string) => PlannedReady | undefined): Wrap[] {
+export function wrappedContainers(cx: PlanContext, edges: readonly Edge[], wr: Wrapping, inInit: ReadonlySet<string>, readyOf: (name: string) => PlannedReady | undefined, unresolved?: Unresolved[]): Wrap[] {
   const { spec, byName } = cx;
   const wrapped: Wrap[] = [];
   for (const n of [...byName.keys()].filter((x) => wr.names.has(x))) {
     const info = byName.get(n)!;
     const argv = originalArgv(info.c, spec.images);
-    if (!argv) {
-      error(cx, 'missing-command', `container "${n}" has no command, and image "${String(info.c.image)}" is not in the spec's images table, so its entrypoint is unknown`, `Either add "command" (the image's ENTRYPOINT) to the container, or add {image: "${String(info.c.image)}", command: [...], args: [...]} to spec.images.`, atPod(cx, info.list, info.index), n);
+    if (!argv && !unresolved) {
+      cx.diags.push(missingCommand(cx.w, cx.locate, { container: n, image: String(info.c.image), list: info.list, index: info.index }));
       continue;
     }
+    if (!argv) unresolved!.push({ container: n, image: String(info.c.image), list: info.list, index: info.index });
     const entry = cx.entryOf.get(n);
     const ready = entry?.ready && !inInit.has(n) ? readyOf(n) : undefined;
     wrapped.push({
@@ -77,8 +81,26 @@ export function wrappedContainers(cx: PlanContext, edges: readonly Edge[], wr: W
       stopAfter: edges.filter((e) => e.dep === n && e.mechanism === 'wrapper').map((e) => e.dependent),
       exitWith: wr.jobLike && wr.sidecars.includes(n) ? wr.mains.filter((m) => m !== n).map((m) => ({ dep: m, condition: wr.policyOf(m) === 'OnFailure' ? ('Completed' as const) : ('Exited' as const) })) : [],
       ...(entry?.waitTimeoutSeconds ? { waitTimeoutSeconds: entry.waitTimeoutSeconds } : {}),
-      argv,
+      argv: argv ?? [],
     });
   }
   return wrapped;
+}
+
+/** The error for a wrapped container whose command line is unknown: at the container, with both fixes. */
+export function missingCommand(w: Workload, locate: Locator, u: Unresolved): Diagnostic {
+  const path = [...w.path, ...w.podSpecPath, u.list, u.index];
+  return {
+    code: 'missing-command',
+    severity: 'error',
+    message: `container "${u.container}" has no command, and image "${u.image}" is not in the spec's images table, so its entrypoint is unknown`,
+    hint: `Either add "command" (the image's ENTRYPOINT) to the container, or add {image: "${u.image}", command: [...], args: [...]} to spec.images.`,
+    workload: workloadId(w),
+    ...(u.container ? { container: u.container } : {}),
+    file: w.file,
+    document: w.document,
+    path,
+    ...locate(w.file, w.document, path),
+    resource: resourceRef(w),
+  };
 }

@@ -16,10 +16,6 @@ export function statusDir(container: string): string {
   return `${RUN_DIR}/${container}`;
 }
 
-export function statusFile(container: string, condition: 'Started' | 'Ready' | 'Completed' | 'exited'): string {
-  return `${statusDir(container)}/${condition.toLowerCase()}`;
-}
-
 /** Where a native sidecar with `ready: {self: true}` writes its ready file (no wrapper creates a dir for it). */
 export function selfReadyFile(container: string): string {
   return `${RUN_DIR}/${container}.self-ready`;

@@ -17,7 +17,7 @@ export interface Selection {
  * Every (name, namespace) an object is known by: its own, then those kustomize recorded before its
  * name transformers ran (comma-separated lists, one entry per earlier transformation, in parallel).
  */
-export function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name?: string; namespace: string }[] {
+function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name?: string; namespace: string }[] {
   const out: { name?: string; namespace: string }[] = [{ ...(r.name !== undefined ? { name: r.name } : {}), namespace: r.namespace ?? 'default' }];
   const ann = getIn(r.value, ['metadata', 'annotations']);
   if (!isObj(ann) || typeof ann[PREVIOUS_NAMES] !== 'string') return out;
@@ -48,7 +48,7 @@ function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
 }
 
 /** The spec a pod template carries in its startorder.dev/spec annotation, if any. */
-export function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): { spec?: Spec; diagnostics: Diagnostic[] } {
+function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): { spec?: Spec; diagnostics: Diagnostic[] } {
   const path = [...w.path, ...w.metadataPath, 'annotations', SPEC_ANNOTATION];
   const text = getIn(w.value, [...w.metadataPath, 'annotations', SPEC_ANNOTATION]);
   if (text === undefined) return { diagnostics: [] };
@@ -116,6 +116,39 @@ function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator):
   return out;
 }
 
+/** Two specs select one workload: an error at the workload that names both. */
+function ambiguous(w: Workload, chosen: readonly Spec[], locate: Locator): Diagnostic {
+  return {
+    code: 'spec-ambiguous',
+    severity: 'error',
+    message: `${chosen.length} specs select this workload: ${chosen.map((s) => s.origin).join(' and ')}`,
+    hint: 'Narrow the selectors (kinds, names, namespaces, matchLabels) so that one spec selects each workload.',
+    file: w.file,
+    document: w.document,
+    path: w.path,
+    workload: workloadId(w),
+    ...locate(w.file, w.document, w.path),
+  };
+}
+
+/**
+ * A spec that selects no workload: a warning at its selector (or containers). Said the same way
+ * whatever the input holds: a stream processed in parts (pipeline/parts.ts) reports it only when every part said it.
+ */
+function selectsNothing(s: Spec, locate: Locator): Diagnostic {
+  const path = s.selector ? ['spec', 'selector'] : ['spec', 'containers'];
+  return {
+    code: 'spec-selects-nothing',
+    severity: 'warning',
+    message: `${s.origin} selects no workload in the input`,
+    hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
+    ...(s.file !== undefined ? { file: s.file } : {}),
+    ...(s.document !== undefined ? { document: s.document } : {}),
+    path,
+    ...locate(s.file, s.document, path),
+  };
+}
+
 /**
  * Pairs every workload with the one spec that selects it. Two specs for one workload is an error that
  * names both; a spec that selects nothing is a warning. `others`: the resources of the input that
@@ -133,50 +166,18 @@ export function select(
   const used = new Set<Spec>();
   for (const { workload: w, original } of workloads) {
     const podSpec = getIn(original, w.podSpecPath) as Obj;
-    const chosen: Spec[] = [];
     const fromAnnotation = annotationSpec({ ...w, value: original }, defaults, locate);
     diagnostics.push(...fromAnnotation.diagnostics);
-    if (fromAnnotation.spec) chosen.push(fromAnnotation.spec);
-    for (const s of specs) {
-      if (matches(s, w, podSpec)) {
-        chosen.push(s);
-        used.add(s);
-      }
-    }
-    if (chosen.length > 1) {
-      diagnostics.push({
-        code: 'spec-ambiguous',
-        severity: 'error',
-        message: `${chosen.length} specs select this workload: ${chosen.map((s) => s.origin).join(' and ')}`,
-        hint: 'Narrow the selectors (kinds, names, namespaces, matchLabels) so that one spec selects each workload.',
-        file: w.file,
-        document: w.document,
-        path: w.path,
-        workload: workloadId(w),
-        ...locate(w.file, w.document, w.path),
-      });
-    } else if (chosen[0]) {
-      selections.push({ workload: w, spec: chosen[0] });
-    }
+    const matching = specs.filter((s) => matches(s, w, podSpec));
+    for (const s of matching) used.add(s);
+    const chosen = [...(fromAnnotation.spec ? [fromAnnotation.spec] : []), ...matching];
+    if (chosen.length > 1) diagnostics.push(ambiguous(w, chosen, locate));
+    else if (chosen[0]) selections.push({ workload: w, spec: chosen[0] });
   }
   for (const s of specs) {
     if (used.has(s)) continue;
     const named = notWorkloads(s, others, locate);
-    diagnostics.push(...named);
-    if (named.length > 0) continue;
-    // Said the same way whatever the input holds: a stream processed in parts (stream.ts) reports it
-    // only when every part said it.
-    const path = s.selector ? ['spec', 'selector'] : ['spec', 'containers'];
-    diagnostics.push({
-      code: 'spec-selects-nothing',
-      severity: 'warning',
-      message: `${s.origin} selects no workload in the input`,
-      hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
-      ...(s.file !== undefined ? { file: s.file } : {}),
-      ...(s.document !== undefined ? { document: s.document } : {}),
-      path,
-      ...locate(s.file, s.document, path),
-    });
+    diagnostics.push(...(named.length > 0 ? named : [selectsNothing(s, locate)]));
   }
   return { selections, diagnostics };
 }

@@ -12,7 +12,7 @@ export { isStartOrder, KUBERNETES_VERSION, SPEC_API_VERSION, SPEC_KIND } from '.
  * A document that says `kind: StartOrder` without startorder's apiVersion (none, or another group's):
  * an error at its apiVersion, instead of passing it through as if it were some other resource.
  */
-export function foreignStartOrder(value: unknown, where: { file?: string; document?: number; path: (string | number)[] }, locate: Locator): Diagnostic | undefined {
+function foreignStartOrder(value: unknown, where: { file?: string; document?: number; path: (string | number)[] }, locate: Locator): Diagnostic | undefined {
   if (!isObj(value) || value.kind !== SPEC_KIND || isStartOrder(value as unknown)) return undefined;
   const v: Obj = value;
   const has = v.apiVersion !== undefined;

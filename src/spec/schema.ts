@@ -1,14 +1,11 @@
-import type { ErrorObject } from 'ajv';
-import { validateSpecInAnnotation, validateStartOrder } from '../generated/validators.js';
-import { SPEC_ANNOTATION } from '../kube/index.js';
-import { describeErrors, type SchemaProblem } from '../validate/schema-errors.js';
-
-export type { SchemaProblem } from '../validate/schema-errors.js';
-
 /**
  * The JSON Schema schemas/startorder.schema.json is the one and only definition of a valid StartOrder;
  * scripts/build-validators.mjs compiles it ahead of time into src/generated/validators.js.
  */
+import type { ErrorObject } from 'ajv';
+import { validateSpecInAnnotation, validateStartOrder } from '../generated/validators.js';
+import { SPEC_ANNOTATION } from '../kube/index.js';
+import { describeErrors, type SchemaProblem } from '../validate/schema-errors.js';
 
 /** The StartOrder schema's own sentences: for `ready`'s oneOf, and for a selector in the annotation. */
 function wording(e: ErrorObject): string | null | undefined {
