@@ -1,13 +1,14 @@
 /**
  * resolve: the ENTRYPOINT and CMD of images that containers without `command` run, asked of an
- * injected ImageSource (a lock file, a registry) once for all of them. The images needed are read
- * as data from the plans (which container lacks a command, and the image it runs).
+ * injected ImageSource (a lock file, a registry) once for all of them. The images needed are data
+ * from the plans (planWorkload's `unresolved`: which container lacks a command line, at which place).
  */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
-import { containersOf, getIn, type Obj } from '../kube/index.js';
+import { getIn } from '../kube/index.js';
+import { missingCommand } from '../plan/wrap.js';
 import type { ImageEntry } from '../types.js';
-import { planOne } from './plan.js';
-import type { Planned, RunState } from './state.js';
+import { plannedWorkload } from './plan.js';
+import type { RunState } from './state.js';
 
 /** What an ImageSource answers. */
 export interface ImageAnswer {
@@ -33,22 +34,20 @@ export interface ImageNeed {
   site: Diagnostic;
 }
 
-function containerImage(p: Planned, name: string): string | undefined {
-  const podSpec = (getIn(p.stage.original, p.selection.workload.podSpecPath) as Obj | undefined) ?? {};
-  const c = containersOf(podSpec, ['containers', 'initContainers']).find((x) => x.container.name === name)?.container;
-  return typeof c?.image === 'string' && c.image !== '' ? c.image : undefined;
-}
-
-/** The images the plans lack, sorted, each with its first site. */
+/** The images the plans lack, sorted, each with its first site (by diagnostic order). */
 export function imageNeeds(s: RunState): ImageNeed[] {
-  const missing = s.planned.flatMap((p) => p.diagnostics.filter((d) => d.code === 'missing-command' && d.container !== undefined).map((d) => ({ p, d })));
-  const order = new Map(sortDiagnostics(missing.map((m) => m.d)).map((d, i) => [d, i]));
-  missing.sort((a, b) => order.get(a.d)! - order.get(b.d)!);
-  const found = new Map<string, ImageNeed>();
-  for (const { p, d } of missing) {
-    const image = containerImage(p, d.container!);
-    if (image !== undefined && !found.has(image)) found.set(image, { image, site: d });
+  const sites: { image: string; site: Diagnostic }[] = [];
+  for (const p of s.planned) {
+    const { w, podSpec } = plannedWorkload(p);
+    for (const u of p.unresolved ?? []) {
+      const image = getIn(podSpec, [u.list, u.index, 'image']);
+      if (typeof image === 'string' && image !== '') sites.push({ image, site: missingCommand(w, s.locate, u) });
+    }
   }
+  const order = new Map(sortDiagnostics(sites.map((x) => x.site)).map((d, i) => [d, i]));
+  sites.sort((a, b) => order.get(a.site)! - order.get(b.site)!);
+  const found = new Map<string, ImageNeed>();
+  for (const x of sites) if (!found.has(x.image)) found.set(x.image, x);
   return [...found.values()].sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
 }
 
@@ -62,8 +61,8 @@ function placed(d: Diagnostic, sites: ReadonlyMap<string, Diagnostic>): Diagnost
 }
 
 /**
- * Takes the answer: on a problem, the run's diagnostics become the lookup's (placed); else the
- * workloads that lacked an image are planned with it. Returns false when the run stops.
+ * Takes the answer: on a problem, the run's diagnostics become the lookup's (placed), and the run
+ * stops (false); else the lock file to write is kept. `complete` then finishes the plans with it.
  */
 export function resolve(s: RunState, needs: readonly ImageNeed[], answer: ImageAnswer): boolean {
   if (answer.diagnostics.length > 0) {
@@ -71,8 +70,6 @@ export function resolve(s: RunState, needs: readonly ImageNeed[], answer: ImageA
     s.diags = answer.diagnostics.map((d) => placed(d, sites));
     return false;
   }
-  const known = [...(s.request.resolvedImages ?? []), ...answer.entries];
-  for (const p of s.planned) if (p.diagnostics.some((d) => d.code === 'missing-command')) planOne(s, p, known);
   if (answer.lock) s.lock = answer.lock;
   return true;
 }

@@ -3,7 +3,7 @@ import { emit } from './emit.js';
 import { imageNeeds, resolve, type ImageAnswer, type ImageNeed } from './images.js';
 import { load } from './load.js';
 import { runInParts } from './parts.js';
-import { plan, select } from './plan.js';
+import { complete, plan, select } from './plan.js';
 import type { Input, Options, Ports, Request, Result } from './request.js';
 import { rewrite } from './rewrite.js';
 import { failed, resultOf } from './state.js';
@@ -21,6 +21,7 @@ function* stages(request: Request): Generator<readonly ImageNeed[], Result, Imag
   const needs = imageNeeds(s);
   const answer = needs.length > 0 ? yield needs : undefined;
   if (answer && !resolve(s, needs, answer)) return resultOf(s);
+  complete(s, answer?.entries ?? []);
   rewrite(s);
   if (failed(s)) return resultOf(s);
   emit(s);

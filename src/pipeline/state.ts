@@ -3,7 +3,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { Change } from '../emit/emit.js';
 import type { Locator } from '../load/locate.js';
 import type { SourceFile } from '../load/parse.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan, Unresolved } from '../plan/plan.js';
 import type { AppliedRecord } from '../rewrite/record.js';
 import type { Selection } from '../select/select.js';
 import type { Obj, Spec, Workload } from '../types.js';
@@ -24,6 +24,8 @@ export interface Planned {
   selection: Selection;
   plan?: Plan;
   diagnostics: Diagnostic[];
+  /** Containers whose command line needs their image's ENTRYPOINT/CMD (until `complete`). */
+  unresolved?: Unresolved[];
 }
 
 /** A document the emitter wrote, to be read back: the value it must hold. */
