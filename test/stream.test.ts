@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { transform } from '../src/pipeline/index.js';
+import { run, transform } from '../src/pipeline/index.js';
 import { runInParts, splitStream } from '../src/pipeline/parts.js';
 
 const one = readFileSync(new URL('../examples/config-sidecar/deployment.yaml', import.meta.url), 'utf8');
@@ -46,4 +46,13 @@ test('diagnostics from a part carry the line and document of the whole stream', 
   assert.equal(parts.diagnostics[0]!.code, 'missing-command');
   assert.ok(parts.diagnostics[0]!.line! > 10000);
   assert.deepEqual(parts.files, []);
+});
+
+test('run itself chooses parts for a large stream (keeping no plans), one piece when the plans are needed', async () => {
+  const inputs = [{ name: 'big.yaml', text: stream(450, 10) }];
+  const parted = await run({ inputs });
+  const whole = await run({ inputs, needPlans: true });
+  assert.deepEqual(parted.plans, []);
+  assert.equal(whole.plans.length, 300);
+  assert.equal(parted.files[0]!.text, whole.files[0]!.text);
 });
