@@ -7,7 +7,7 @@
 // The package is not a dependency (the measurement kept the hand-written diff): install it for the
 // run with `npm install --no-save diff`.
 import { readFileSync } from 'node:fs';
-import { transform } from '../src/pipeline.ts';
+import { transform } from '../src/pipeline/index.ts';
 import { unifiedDiff } from '../src/emit/diff.ts';
 
 const { createTwoFilesPatch } = await import('diff').catch(() => {

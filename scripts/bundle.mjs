@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { cli: 'dist/cli.js', io: 'dist/io.js', worker: 'dist/worker.js' },
+  entryPoints: { cli: 'dist/cli/index.js', io: 'dist/cli/node-io.js', worker: 'dist/pipeline/worker.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

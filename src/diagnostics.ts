@@ -25,9 +25,32 @@ export type Code =
   | 'schema-violation'
   | 'graph-not-preserved'
   | 'record-invalid'
-  | 'image-resolve-failed'
+  /** Image lookup (--resolve-images, --locked): one code per cause; docs/resolve-images.md lists them. */
   | 'image-not-locked'
   | 'lock-mismatch'
+  | 'lock-invalid'
+  | 'image-reference-invalid'
+  | 'platform-invalid'
+  | 'platform-not-found'
+  | 'platform-mismatch'
+  | 'docker-config-invalid'
+  | 'registry-unreachable'
+  | 'registry-timeout'
+  | 'registry-tls'
+  | 'registry-unauthorized'
+  | 'registry-forbidden'
+  | 'registry-auth-invalid'
+  | 'registry-insecure-token'
+  | 'registry-not-found'
+  | 'registry-rate-limited'
+  | 'registry-server-error'
+  | 'registry-bad-response'
+  | 'registry-digest-mismatch'
+  | 'image-manifest-invalid'
+  | 'image-manifest-unsupported'
+  | 'image-no-config'
+  | 'image-incomplete'
+  | 'image-config-invalid'
   /** An entry of an input directory that is not read (a dangling symlink, a FIFO). */
   | 'input-skipped'
   /** One file given both with -c and as an input. */
@@ -71,6 +94,8 @@ export interface Diagnostic {
   /** `Kind/namespace/name` of the workload, when the problem is in one. */
   workload?: string;
   container?: string;
+  /** The image an image-lookup diagnostic is about, until the pipeline places it at a container. */
+  image?: string;
   /** KRM resourceRef, filled for workload diagnostics. */
   resource?: { apiVersion?: string; kind?: string; name?: string; namespace?: string };
 }
@@ -101,12 +126,6 @@ export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
     }
     return 0;
   });
-}
-
-export function pathToString(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
-  return out;
 }
 
 /** file:line:col: severity[code]: message (workload, container) — then the hint and a caret excerpt. */

@@ -1,4 +1,4 @@
-/** The one exit-code table. Documented in README.md ("Exit codes"); mapped only in cli.ts. */
+/** The one exit-code table. Documented in README.md ("Exit codes"); mapped only in src/cli/. */
 export const ExitCode = {
   /** Success; for `check`, every file is up to date. */
   ok: 0,

@@ -1,5 +1,7 @@
-export { cli } from './cli.js';
-export { nodeIO, type IO } from './io.js';
-export { transform, type Input, type Options, type Result } from './pipeline.js';
+export { cli } from './cli/index.js';
+export { nodeIO } from './cli/node-io.js';
+export type { IO } from './cli/io.js';
+export { run, transform, type Input, type Options, type Ports, type Request, type Result, type ImageSource, type ImageAnswer } from './pipeline/index.js';
+export { lockFileSource, registrySource, type LockFilePort } from './resolve/source.js';
 export { ExitCode } from './exit-codes.js';
 export type { Diagnostic, Code, Severity } from './diagnostics.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 
-import { transform, type Input } from '../src/pipeline.js';
+import { transform, type Input } from '../src/pipeline/index.js';
 import { needsQuotes } from '../src/emit/quote.js';
 import { goRead } from './goyaml.js';
 import { unifiedDiff } from '../src/emit/diff.js';

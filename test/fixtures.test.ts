@@ -23,7 +23,7 @@ import { parseAllDocuments } from 'yaml';
 
 import { cli } from './target.js';
 import { goRead } from './goyaml.js';
-import type { IO } from '../src/io.js';
+import type { IO } from '../src/cli/io.js';
 
 const ROOT = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const REGEN = process.env.STARTORDER_REGEN === '1';

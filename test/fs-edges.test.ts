@@ -10,7 +10,8 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nodeIO, type IO } from '../src/io.js';
+import { nodeIO } from '../src/cli/node-io.js';
+import type { IO } from '../src/cli/io.js';
 import { cli } from './target.js';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -1,5 +1,5 @@
 import { cli } from './target.js';
-import type { IO } from '../src/io.js';
+import type { IO } from '../src/cli/io.js';
 
 /** Runs the CLI in-process against an in-memory file system. */
 export async function runCli(argv: string[], files: Record<string, string> = {}, stdin = ''): Promise<{ code: number; stdout: string; stderr: string; files: Record<string, string> }> {

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { transform } from '../src/pipeline.js';
+import { transform } from '../src/pipeline/index.js';
 import { goRead } from './goyaml.js';
 
 const NAMES = ['app', 'proxy', 'config', 'logs'];

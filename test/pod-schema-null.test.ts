@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { transform } from '../src/pipeline.js';
+import { transform } from '../src/pipeline/index.js';
 import { validatePodSpec } from '../src/validate/pod-schema.js';
 
 // The apiserver reads a null optional field as absent; the validate stage must not be stricter.

@@ -1,6 +1,6 @@
 /** Small builders for pods and specs, and a run of the pipeline that hands back the output's containers and wrapper flags. */
 import { parse } from 'yaml';
-import { transform } from '../src/pipeline.js';
+import { transform } from '../src/pipeline/index.js';
 import { parseWrapperArgs } from '../src/rewrite/flags.js';
 
 type O = Record<string, any>;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { transform } from '../src/pipeline.js';
+import { transform } from '../src/pipeline/index.js';
 import { RECORD_ANNOTATION } from '../src/rewrite/names.js';
 import { parseRecord } from '../src/rewrite/record.js';
 import { validatePodSpec } from '../src/validate/pod-schema.js';

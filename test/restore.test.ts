@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { transform } from '../src/pipeline.js';
+import { transform } from '../src/pipeline/index.js';
 
 test('restore: a file with CRLF line ends keeps CRLF on every line, printed ones included', () => {
   const input = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: a\n    command: [/app]\n  - name: proxy\n    image: p\n    command: [/proxy]\n'.replace(/\n/g, '\r\n');

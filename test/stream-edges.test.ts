@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { transform } from '../src/pipeline.js';
-import { transformStream } from '../src/stream.js';
+import { transform } from '../src/pipeline/index.js';
+import { runInParts } from '../src/pipeline/parts.js';
 
 const one = readFileSync(new URL('../examples/config-sidecar/deployment.yaml', import.meta.url), 'utf8');
 // Selected by name only: a kind in the selector would rule the custom resource out by itself.
@@ -25,7 +25,7 @@ async function both(text: string) {
   const input = [{ name: 'big.yaml', text }];
   const options = { configs: [{ name: 'order.yaml', text: spec }] };
   const whole = transform(input, options);
-  const parts = await transformStream(input, options);
+  const parts = await runInParts({ ...options, inputs: input });
   assert.ok(parts, 'the stream was split');
   return { whole: whole.diagnostics.map((d) => d.code), parts: parts.diagnostics.map((d) => d.code) };
 }

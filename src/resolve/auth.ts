@@ -1,16 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { DOCKER_HUB } from './reference.js';
 
 export interface Credentials {
   username: string;
   password: string;
-}
-
-/** `$DOCKER_CONFIG`, else `~/.docker`. */
-export function defaultDockerConfigDir(): string {
-  return process.env.DOCKER_CONFIG || join(homedir(), '.docker');
 }
 
 /** `https://index.docker.io/v1/` → `docker.io`; `http://host:5000/v2/` → `host:5000`. */
@@ -19,42 +11,55 @@ function keyHost(key: string): string {
   return h === 'index.docker.io' || h === 'registry-1.docker.io' ? DOCKER_HUB : h;
 }
 
+/** config.json cannot be read or is not one; the message names the file. */
 export class DockerConfigError extends Error {}
 
 /**
- * Credentials from `<dir>/config.json` (`auths.<host>.auth`, base64 `user:password`, or its
- * `username`/`password` fields). A missing file means no credentials; a file that is not JSON throws.
- * Credential helpers (`credsStore`, `credHelpers`) are not run.
+ * Where the Docker config.json is, and how to read it (the port: src/resolve/ reads no file itself).
+ * `read` gives undefined when there is no such file, and throws (any error) when it cannot be read.
+ */
+export interface DockerConfigSource {
+  path: string;
+  read(): Promise<string | undefined>;
+}
+
+/**
+ * Credentials from config.json (`auths.<host>.auth`, base64 `user:password`, or its
+ * `username`/`password` fields), read once when first needed. A missing file means no credentials;
+ * a file that is not JSON throws. Credential helpers (`credsStore`, `credHelpers`) are not run.
  */
 export class DockerConfig {
   private auths?: Map<string, Credentials>;
   private helpers = false;
-  constructor(readonly dir: string) {}
+  constructor(private readonly source: DockerConfigSource) {}
 
   get path(): string {
-    return join(this.dir, 'config.json');
+    return this.source.path;
   }
 
-  /** True when config.json names credential helpers (which startorder does not run). */
+  /** True when config.json names credential helpers (which startorder does not run); after credentialsFor. */
   get usesHelpers(): boolean {
-    this.load();
     return this.helpers;
   }
 
-  credentialsFor(registry: string): Credentials | undefined {
-    return this.load().get(keyHost(registry));
+  async credentialsFor(registry: string): Promise<Credentials | undefined> {
+    return (await this.load()).get(keyHost(registry));
   }
 
-  private load(): Map<string, Credentials> {
+  private async load(): Promise<Map<string, Credentials>> {
     if (this.auths) return this.auths;
-    const out = new Map<string, Credentials>();
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = await this.source.read();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return (this.auths = out);
       throw new DockerConfigError(`cannot read ${this.path}: ${(e as Error).message}`);
     }
+    this.auths = text === undefined ? new Map() : this.parse(text);
+    return this.auths;
+  }
+
+  private parse(text: string): Map<string, Credentials> {
+    const out = new Map<string, Credentials>();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -80,7 +85,7 @@ export class DockerConfig {
       // An exact `host` key wins over `https://host/…` forms of the same host.
       if (creds && (!out.has(host) || key.toLowerCase() === host)) out.set(host, creds);
     }
-    return (this.auths = out);
+    return out;
   }
 }
 

@@ -1,4 +1,5 @@
 import { parse, stringify } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
 
 /**
  * `startorder.lock`: what each image reference resolved to, so later runs need no registry.
@@ -34,15 +35,6 @@ export interface Lockfile {
   images: Record<string, LockEntry>;
 }
 
-export interface LockDiagnostic {
-  code: 'lock-mismatch';
-  severity: 'error';
-  message: string;
-  hint: string;
-  /** The entry at fault; absent when the whole file is. */
-  image?: string;
-}
-
 export const LOCK_VERSION = 1;
 export const DEFAULT_LOCK_FILE = 'startorder.lock';
 const HEADER = '# Written by `startorder --resolve-images`: the ENTRYPOINT and CMD of images, by digest. Commit it.\n';
@@ -56,12 +48,12 @@ export function emptyLockfile(): Lockfile {
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /**
- * Parses a lock file (YAML or JSON, JSON being YAML). A file that is not one gives `lock-mismatch`
- * diagnostics and no lock; an empty text is an empty lock.
+ * Parses a lock file (YAML or JSON, JSON being YAML). A file that is not one gives `lock-invalid`
+ * diagnostics (with `image` when one entry is at fault) and no lock; an empty text is an empty lock.
  */
-export function readLockfile(text: string, file = DEFAULT_LOCK_FILE): { lock?: Lockfile; diagnostics: LockDiagnostic[] } {
-  const bad = (message: string, image?: string): LockDiagnostic => ({
-    code: 'lock-mismatch',
+export function readLockfile(text: string, file = DEFAULT_LOCK_FILE): { lock?: Lockfile; diagnostics: Diagnostic[] } {
+  const bad = (message: string, image?: string): Diagnostic => ({
+    code: 'lock-invalid',
     severity: 'error',
     message: `${file}: ${message}`,
     hint: image ? `Remove the entry "${image}" from ${file} and run with --resolve-images (without --locked) to record it again.` : `Delete ${file} and run with --resolve-images (without --locked) to write it again.`,
@@ -81,7 +73,7 @@ export function readLockfile(text: string, file = DEFAULT_LOCK_FILE): { lock?: L
   if (unknownTop.length > 0) return { diagnostics: [bad(`unknown field(s) ${unknownTop.join(', ')}`)] };
   const images = r.images ?? {};
   if (typeof images !== 'object' || images === null || Array.isArray(images)) return { diagnostics: [bad('"images" is not a mapping')] };
-  const diagnostics: LockDiagnostic[] = [];
+  const diagnostics: Diagnostic[] = [];
   const lock = emptyLockfile();
   for (const [image, raw] of Object.entries(images as Record<string, unknown>)) {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

@@ -28,26 +28,27 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$/;
 
-export class ReferenceError extends Error {}
+/** Not an image reference; the message says why. (Not the JavaScript built-in ReferenceError.) */
+export class ImageReferenceError extends Error {}
 
-/** Parses an image reference; throws ReferenceError with a reason when it is not one. */
+/** Parses an image reference; throws ImageReferenceError with a reason when it is not one. */
 export function parseReference(ref: string): ImageRef {
   const original = ref;
-  if (ref.trim() !== ref || ref === '') throw new ReferenceError(`"${ref}" is not an image reference`);
+  if (ref.trim() !== ref || ref === '') throw new ImageReferenceError(`"${ref}" is not an image reference`);
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new ReferenceError(`"${ref}": "${digest}" is not a digest (algorithm:hex, e.g. sha256:…)`);
+    if (!DIGEST.test(digest)) throw new ImageReferenceError(`"${ref}": "${digest}" is not a digest (algorithm:hex, e.g. sha256:…)`);
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new ReferenceError(`"${ref}": "${tag}" is not a valid tag`);
+    if (!TAG.test(tag)) throw new ImageReferenceError(`"${ref}": "${tag}" is not a valid tag`);
   }
   const slash = rest.indexOf('/');
   const first = slash >= 0 ? rest.slice(0, slash) : '';
@@ -56,7 +57,7 @@ export function parseReference(ref: string): ImageRef {
   if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
     registry = first;
     repository = rest.slice(slash + 1);
-    if (!HOST.test(registry)) throw new ReferenceError(`"${ref}": "${registry}" is not a registry host`);
+    if (!HOST.test(registry)) throw new ImageReferenceError(`"${ref}": "${registry}" is not a registry host`);
   } else {
     registry = DOCKER_HUB;
     repository = rest;
@@ -64,7 +65,7 @@ export function parseReference(ref: string): ImageRef {
   if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
   if (!REPOSITORY.test(repository)) {
-    throw new ReferenceError(`"${ref}": "${repository}" is not a repository name (lowercase letters, digits and separators . _ __ -)`);
+    throw new ImageReferenceError(`"${ref}": "${repository}" is not a repository name (lowercase letters, digits and separators . _ __ -)`);
   }
   if (!tag && !digest) tag = 'latest';
   const apiHost = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;

@@ -1,13 +1,8 @@
-import { createHash } from 'node:crypto';
 import { basicHeader, parseChallenge, type DockerConfig } from './auth.js';
+import { digestOf, networkReason, RegistryError, sha256, unexpectedStatus } from './failures.js';
 import { schemeFor, type ImageRef } from './reference.js';
 
-/** A lookup that failed: `message` says what happened, `hint` what to do. */
-export class RegistryError extends Error {
-  constructor(message: string, readonly hint: string) {
-    super(message);
-  }
-}
+export { RegistryError } from './failures.js';
 
 export const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
 export const MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
@@ -28,27 +23,6 @@ export interface Fetched {
   digest: string;
 }
 
-function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-function digestOf(bytes: Buffer, algorithm: string): string | undefined {
-  if (algorithm !== 'sha256' && algorithm !== 'sha512') return undefined;
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
-}
-
-/** Says why a fetch threw, in words: refused, timed out, no such host, TLS. */
-function networkReason(e: unknown, timeoutMs: number): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer within ${timeoutMs} ms (timed out)`;
-  const code = err?.cause?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused (is the registry running?)';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection closed by the registry';
-  if (code?.startsWith('ERR_SSL') || code?.includes('CERT') || /certificate|SSL|TLS/i.test(err?.cause?.message ?? '')) return `TLS error: ${err.cause?.message ?? code}`;
-  return `${err?.cause?.message ?? err?.message ?? String(e)}${code ? ` (${code})` : ''}`;
-}
-
 /** One registry API host: remembers its bearer tokens per repository. */
 export class RegistryClient {
   readonly base: string;
@@ -65,8 +39,13 @@ export class RegistryClient {
       // The timeout covers the whole exchange, body included (see read()).
       return await this.opts.fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.opts.timeoutMs) });
     } catch (e) {
-      throw new RegistryError(`registry ${this.registry} (${this.base}): ${networkReason(e, this.opts.timeoutMs)}`, this.networkHint());
+      throw this.network(e);
     }
+  }
+
+  private network(e: unknown): RegistryError {
+    const n = networkReason(e, this.opts.timeoutMs);
+    return new RegistryError(n.code, `registry ${this.registry} (${this.base}): ${n.reason}`, this.networkHint());
   }
 
   private networkHint(): string {
@@ -76,11 +55,11 @@ export class RegistryClient {
   private async read(res: Response): Promise<Buffer> {
     try {
       const buf = Buffer.from(await res.arrayBuffer());
-      if (buf.length > MAX_BYTES) throw new RegistryError(`registry ${this.registry}: ${res.url} sent ${buf.length} bytes, more than a manifest or image config can be`, 'Check the image reference.');
+      if (buf.length > MAX_BYTES) throw new RegistryError('registry-bad-response', `registry ${this.registry}: ${res.url} sent ${buf.length} bytes, more than a manifest or image config can be`, 'Check the image reference.');
       return buf;
     } catch (e) {
       if (e instanceof RegistryError) throw e;
-      throw new RegistryError(`registry ${this.registry} (${this.base}): ${networkReason(e, this.opts.timeoutMs)}`, this.networkHint());
+      throw this.network(e);
     }
   }
 
@@ -94,7 +73,7 @@ export class RegistryClient {
     if (res.status !== 401) return res;
     await res.arrayBuffer().catch(() => undefined);
     const challenge = parseChallenge(res.headers.get('www-authenticate'));
-    const creds = this.opts.dockerConfig.credentialsFor(this.registry);
+    const creds = await this.opts.dockerConfig.credentialsFor(this.registry);
     if (challenge?.scheme === 'bearer') {
       const t = await this.fetchToken(ref, challenge.params, creds);
       this.tokens.set(ref.repository, t);
@@ -113,37 +92,38 @@ export class RegistryClient {
   private denied(status: number, hadCreds: boolean): RegistryError {
     const cfg = this.opts.dockerConfig;
     const helpers = cfg.usesHelpers ? ' (credential helpers, credsStore/credHelpers, are not run by startorder: put the credentials in auths)' : '';
+    const code = status === 403 ? 'registry-forbidden' : 'registry-unauthorized';
     return hadCreds
-      ? new RegistryError(`registry ${this.registry} refused the credentials from ${cfg.path} (HTTP ${status})`, `Check the user and password for ${this.registry} in ${cfg.path} (e.g. \`docker login ${this.registry}\`), and that the user may pull this repository.`)
-      : new RegistryError(`registry ${this.registry} needs credentials (HTTP ${status}) and ${cfg.path} has none for it${helpers}`, `Log in (\`docker login ${this.registry}\`) so that ${cfg.path} has auths["${this.registry}"], or set DOCKER_CONFIG to the directory of a config.json that has.`);
+      ? new RegistryError(code, `registry ${this.registry} refused the credentials from ${cfg.path} (HTTP ${status})`, `Check the user and password for ${this.registry} in ${cfg.path} (e.g. \`docker login ${this.registry}\`), and that the user may pull this repository.`)
+      : new RegistryError(code, `registry ${this.registry} needs credentials (HTTP ${status}) and ${cfg.path} has none for it${helpers}`, `Log in (\`docker login ${this.registry}\`) so that ${cfg.path} has auths["${this.registry}"], or set DOCKER_CONFIG to the directory of a config.json that has.`);
   }
 
-  private async fetchToken(ref: ImageRef, params: Record<string, string>, creds: ReturnType<DockerConfig['credentialsFor']>): Promise<string> {
+  private async fetchToken(ref: ImageRef, params: Record<string, string>, creds: Awaited<ReturnType<DockerConfig['credentialsFor']>>): Promise<string> {
     const realm = params.realm;
-    if (!realm) throw new RegistryError(`registry ${this.registry} asked for a bearer token without saying where to get it (no realm)`, 'The registry is misconfigured; ask its operator.');
+    if (!realm) throw new RegistryError('registry-auth-invalid', `registry ${this.registry} asked for a bearer token without saying where to get it (no realm)`, 'The registry is misconfigured; ask its operator.');
     let url: URL;
     try {
       url = new URL(realm);
     } catch {
-      throw new RegistryError(`registry ${this.registry}: token realm "${realm}" is not a URL`, 'The registry is misconfigured; ask its operator.');
+      throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token realm "${realm}" is not a URL`, 'The registry is misconfigured; ask its operator.');
     }
     if (url.protocol === 'http:' && schemeFor(url.host, this.opts.insecureRegistries) !== 'http') {
-      throw new RegistryError(`registry ${this.registry}: token endpoint ${realm} is plain HTTP`, `Credentials are not sent over plain HTTP; list ${url.host} with --insecure-registry if that is intended.`);
+      throw new RegistryError('registry-insecure-token', `registry ${this.registry}: token endpoint ${realm} is plain HTTP`, `Credentials are not sent over plain HTTP; list ${url.host} with --insecure-registry if that is intended.`);
     }
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${ref.repository}:pull`);
     const res = await this.send(url.toString(), creds ? { authorization: basicHeader(creds) } : {});
     const body = await this.read(res);
     if (res.status === 401 || res.status === 403) throw this.denied(res.status, creds !== undefined);
-    if (res.status !== 200) throw new RegistryError(`registry ${this.registry}: token endpoint ${url.origin}${url.pathname} answered HTTP ${res.status}`, 'Check the credentials and that the registry is up.');
+    if (res.status !== 200) throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token endpoint ${url.origin}${url.pathname} answered HTTP ${res.status}`, 'Check the credentials and that the registry is up.');
     let json: { token?: unknown; access_token?: unknown };
     try {
       json = JSON.parse(body.toString('utf8')) as typeof json;
     } catch {
-      throw new RegistryError(`registry ${this.registry}: token endpoint ${url.origin}${url.pathname} did not answer JSON`, 'The registry is misconfigured; ask its operator.');
+      throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token endpoint ${url.origin}${url.pathname} did not answer JSON`, 'The registry is misconfigured; ask its operator.');
     }
     const token = typeof json.token === 'string' ? json.token : typeof json.access_token === 'string' ? json.access_token : undefined;
-    if (!token) throw new RegistryError(`registry ${this.registry}: token endpoint gave no token`, 'The registry is misconfigured; ask its operator.');
+    if (!token) throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token endpoint gave no token`, 'The registry is misconfigured; ask its operator.');
     return token;
   }
 
@@ -152,18 +132,18 @@ export class RegistryClient {
     const res = await this.get(ref, `manifests/${reference}`, ACCEPT);
     const bytes = await this.read(res);
     if (res.status === 404) {
-      throw new RegistryError(`registry ${this.registry} has no ${reference.includes(':') ? 'manifest' : 'tag'} "${reference}" in repository ${ref.repository} (HTTP 404)`, `Check the image name and tag of "${ref.original}" (is it pushed to ${this.registry}?).`);
+      throw new RegistryError('registry-not-found', `registry ${this.registry} has no ${reference.includes(':') ? 'manifest' : 'tag'} "${reference}" in repository ${ref.repository} (HTTP 404)`, `Check the image name and tag of "${ref.original}" (is it pushed to ${this.registry}?).`);
     }
-    if (res.status !== 200) throw this.unexpected(res.status, `manifest ${ref.repository}:${reference}`, bytes);
+    if (res.status !== 200) throw unexpectedStatus(this.registry, res.status, `manifest ${ref.repository}:${reference}`, bytes);
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     const algorithm = reference.includes(':') ? reference.slice(0, reference.indexOf(':')) : 'sha256';
     const computed = algorithm === 'sha256' ? sha256(bytes) : digestOf(bytes, algorithm);
     if (reference.includes(':') && computed !== reference) {
-      throw new RegistryError(`registry ${this.registry} sent a manifest for ${ref.repository}@${reference} whose digest is ${computed ?? `not computable (${algorithm})`}`, 'The registry or a proxy changed the manifest; do not trust it.');
+      throw new RegistryError('registry-digest-mismatch', `registry ${this.registry} sent a manifest for ${ref.repository}@${reference} whose digest is ${computed ?? `not computable (${algorithm})`}`, 'The registry or a proxy changed the manifest; do not trust it.');
     }
     const header = res.headers.get('docker-content-digest');
     if (header && header.startsWith('sha256:') && header !== computed) {
-      throw new RegistryError(`registry ${this.registry}: manifest ${ref.repository}:${reference} has digest ${computed}, but the registry says ${header}`, 'The registry or a proxy changed the manifest; do not trust it.');
+      throw new RegistryError('registry-digest-mismatch', `registry ${this.registry}: manifest ${ref.repository}:${reference} has digest ${computed}, but the registry says ${header}`, 'The registry or a proxy changed the manifest; do not trust it.');
     }
     return { bytes, mediaType, digest: computed ?? reference };
   }
@@ -172,23 +152,11 @@ export class RegistryClient {
   async blob(ref: ImageRef, digest: string): Promise<Buffer> {
     const res = await this.get(ref, `blobs/${digest}`);
     const bytes = await this.read(res);
-    if (res.status === 404) throw new RegistryError(`registry ${this.registry} has no blob ${digest} in ${ref.repository} (HTTP 404)`, `The image "${ref.original}" is incomplete in the registry; push it again.`);
-    if (res.status !== 200) throw this.unexpected(res.status, `blob ${digest}`, bytes);
+    if (res.status === 404) throw new RegistryError('image-incomplete', `registry ${this.registry} has no blob ${digest} in ${ref.repository} (HTTP 404)`, `The image "${ref.original}" is incomplete in the registry; push it again.`);
+    if (res.status !== 200) throw unexpectedStatus(this.registry, res.status, `blob ${digest}`, bytes);
     const algorithm = digest.slice(0, digest.indexOf(':'));
     const computed = digestOf(bytes, algorithm);
-    if (computed !== digest) throw new RegistryError(`registry ${this.registry}: blob ${digest} of ${ref.repository} has digest ${computed ?? `not computable (${algorithm})`}`, 'The registry or a proxy changed the blob; do not trust it.');
+    if (computed !== digest) throw new RegistryError('registry-digest-mismatch', `registry ${this.registry}: blob ${digest} of ${ref.repository} has digest ${computed ?? `not computable (${algorithm})`}`, 'The registry or a proxy changed the blob; do not trust it.');
     return bytes;
-  }
-
-  private unexpected(status: number, what: string, body: Buffer): RegistryError {
-    let detail = '';
-    try {
-      const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
-      const e = j.errors?.[0];
-      if (e) detail = `: ${e.code ?? ''}${e.message ? ` ${e.message}` : ''}`;
-    } catch {
-      /* not the registry's JSON error */
-    }
-    return new RegistryError(`registry ${this.registry} answered HTTP ${status} for ${what}${detail}`, status >= 500 ? 'The registry has a problem; try again later.' : `Check the image reference and the registry ${this.registry}.`);
   }
 }

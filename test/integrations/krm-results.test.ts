@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { withResults } from '../../src/krm.js';
+import { withResults } from '../../src/krm/index.js';
 
 const ours = [{ message: 'ours', severity: 'error', resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }, field: { path: 'data.a' } }];
 

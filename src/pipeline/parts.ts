@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { detectFormat } from './load/parse.js';
-import { transform, type FileOutput, type Input, type Options } from './pipeline.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { detectFormat } from '../load/parse.js';
+import type { FileOutput, Input, Options, Request, Result } from './request.js';
+import { transform } from './run.js';
 
 /**
  * Large streams are transformed in parts of PART_DOCS documents: memory stays bounded, and on a
@@ -79,7 +80,7 @@ function runThreads(tasks: PartTask[], options: Options, threads: number): Promi
     const workers: Worker[] = [];
     const finish = (err?: unknown) => {
       for (const w of workers) void w.terminate();
-      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      if (err) reject(err instanceof Error ? err : new Error(typeof err === 'string' ? err : JSON.stringify(err)));
       else resolve(results);
     };
     for (let t = 0; t < threads; t++) {
@@ -106,8 +107,8 @@ function runThreads(tasks: PartTask[], options: Options, threads: number): Promi
   });
 }
 
-/** transform() for inputs of any size; output and diagnostics are the same as one transform() call. */
-export async function transformStream(inputs: readonly Input[], options: Options): Promise<{ files: FileOutput[]; diagnostics: Diagnostic[] } | undefined> {
+/** The parts of the inputs (PART_DOCS documents each), and the StartOrder documents every part needs. */
+function partsOf(inputs: readonly Input[]): { tasks: PartTask[]; owner: number[]; specInputs: Input[]; total: number } | undefined {
   const split = inputs.map((i) => (detectFormat(i.name, i.text) === 'yaml' ? splitStream(i.text) : undefined));
   const total = split.reduce((n, s) => n + (s?.length ?? 1), 0);
   if (total < SPLIT_ABOVE_DOCS) return undefined;
@@ -126,16 +127,16 @@ export async function transformStream(inputs: readonly Input[], options: Options
       owner.push(fi);
     }
   });
-  const partOptions: Options = { ...options, configs: [...(options.configs ?? []), ...specInputs] };
-  const threads = Math.min(availableParallelism(), 4, tasks.length);
-  const results = total > THREADS_ABOVE_DOCS && threads > 1 ? await runThreads(tasks, partOptions, threads) : tasks.map((t) => transformPart(t, partOptions));
-  // The split must agree with the parser on every part; otherwise the caller transforms in one piece.
-  if (results.some((r, i) => r.docs !== tasks[i]!.docs && !hasErrors(r.diagnostics))) return undefined;
+  return { tasks, owner, specInputs, total };
+}
 
+/**
+ * The diagnostics of all parts, each once. What a part says about a spec it did not use (selects
+ * nothing, or names a resource that is not a workload) holds for the whole input only if no part used that spec.
+ */
+function mergeDiagnostics(results: readonly PartResult[]): Diagnostic[] {
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
-  // What a part says about a spec it did not use (selects nothing, or names a resource that is not a
-  // workload) holds for the whole input only if no part used that spec.
   const aboutUnused = (d: Diagnostic) => d.code === 'spec-selects-nothing' || d.code === 'not-a-workload';
   const specOf = (d: Diagnostic) => `${d.file ?? ''}#${d.document ?? ''}`;
   const unusedIn = new Map<string, number>();
@@ -158,11 +159,30 @@ export async function transformStream(inputs: readonly Input[], options: Options
     if (d.code === 'spec-selects-nothing' && named.has(specOf(d))) continue;
     diagnostics.push(d);
   }
-  const sorted = sortDiagnostics(diagnostics);
-  if (hasErrors(sorted)) return { files: [], diagnostics: sorted };
-  const files: FileOutput[] = inputs.map((input, fi) => {
+  return sortDiagnostics(diagnostics);
+}
+
+/**
+ * A large request in parts, in worker threads on a machine with several cores; undefined when it
+ * is to run in one piece (small, plans wanted, or the split disagrees with the parser). Output and
+ * diagnostics are the same as in one piece; plans and sources are not kept.
+ */
+export async function runInParts(request: Request): Promise<Result | undefined> {
+  if (request.needPlans) return undefined;
+  const parts = partsOf(request.inputs);
+  if (!parts) return undefined;
+  const { tasks, owner, specInputs, total } = parts;
+  const { inputs: _i, ...options } = request;
+  const partOptions: Options = { ...options, configs: [...(options.configs ?? []), ...specInputs] };
+  const threads = Math.min(availableParallelism(), 4, tasks.length);
+  const results = total > THREADS_ABOVE_DOCS && threads > 1 ? await runThreads(tasks, partOptions, threads) : tasks.map((t) => transformPart(t, partOptions));
+  // The split must agree with the parser on every part; otherwise the request runs in one piece.
+  if (results.some((r, i) => r.docs !== tasks[i]!.docs && !hasErrors(r.diagnostics))) return undefined;
+  const diagnostics = mergeDiagnostics(results);
+  const done = (files: FileOutput[]): Result => ({ files, diagnostics, plans: [], sources: [], changes: new Map() });
+  if (hasErrors(diagnostics)) return done([]);
+  return done(request.inputs.map((input, fi) => {
     const mine = results.filter((_, i) => owner[i] === fi);
     return { name: input.name, format: 'yaml', text: mine.map((r) => r.text).join(''), changed: mine.some((r) => r.changed) };
-  });
-  return { files, diagnostics: sorted };
+  }));
 }

@@ -1,0 +1,108 @@
+/** Atomic writes for --write and the lock file: temporary files next to the targets, then renames. */
+import { randomBytes } from 'node:crypto';
+import { promises as fs, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import { WriteError } from './io.js';
+
+function reasonOf(e: unknown): { reason: string; errno?: string } {
+  const err = e as NodeJS.ErrnoException;
+  const why: Record<string, string> = {
+    EROFS: 'read-only file system',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'a path component is not a directory',
+    EISDIR: 'is a directory',
+    EEXIST: 'a temporary file of that name already exists',
+  };
+  const errno = typeof err?.code === 'string' ? err.code : undefined;
+  return { reason: (errno && why[errno]) ?? (err?.message ?? String(e)), ...(errno ? { errno } : {}) };
+}
+
+/** Where a write to `file` must go: through symlinks (the link stays a link), to the file they name. */
+async function targetOf(file: string): Promise<string> {
+  let cur = path.resolve(file);
+  for (let hops = 0; hops < 40; hops++) {
+    const st = await fs.lstat(cur).catch(() => undefined);
+    if (!st?.isSymbolicLink()) return cur;
+    cur = path.resolve(path.dirname(cur), await fs.readlink(cur));
+  }
+  throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' });
+}
+
+interface Staged {
+  file: string;
+  target: string;
+  tmp: string;
+}
+
+/** Writes `text` to an unpredictable new name next to the target (O_EXCL), with the original's mode, owner and group. */
+async function stage(file: string, text: string): Promise<Staged> {
+  let target: string;
+  let st: Stats | undefined;
+  try {
+    target = await targetOf(file);
+    st = await fs.stat(target).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+  } catch (e) {
+    const r = reasonOf(e);
+    throw new WriteError(file, r.reason, r.errno);
+  }
+  if (st && !st.isFile()) throw new WriteError(file, 'not a regular file');
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(8).toString('hex')}.startorder-tmp`);
+  let created = false;
+  try {
+    const fh = await fs.open(tmp, 'wx', 0o600);
+    created = true;
+    try {
+      await fh.writeFile(text, 'utf8');
+      if (st) {
+        if (process.getuid?.() === 0 || st.uid !== process.getuid?.() || st.gid !== process.getgid?.()) await fh.chown(st.uid, st.gid);
+        await fh.chmod(st.mode & 0o7777);
+      } else {
+        // A new file (the lock file): the permissions a plain create would give it.
+        const umask = process.umask();
+        await fh.chmod(0o666 & ~umask);
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if (created) await fs.rm(tmp, { force: true }).catch(() => undefined);
+    const r = reasonOf(e);
+    const what = (e as NodeJS.ErrnoException)?.syscall === 'fchown' ? `cannot keep its owner ${st?.uid}:${st?.gid} (${r.reason})` : r.reason;
+    throw new WriteError(file, what, r.errno);
+  }
+  return { file, target, tmp };
+}
+
+export async function writeAll(files: readonly { file: string; text: string }[]): Promise<void> {
+  const staged: Staged[] = [];
+  try {
+    for (const f of files) staged.push(await stage(f.file, f.text));
+  } catch (e) {
+    await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true }).catch(() => undefined)));
+    throw e;
+  }
+  for (let i = 0; i < staged.length; i++) {
+    const s = staged[i]!;
+    try {
+      await fs.rename(s.tmp, s.target);
+    } catch (e) {
+      await Promise.all(staged.slice(i).map((x) => fs.rm(x.tmp, { force: true }).catch(() => undefined)));
+      const r = reasonOf(e);
+      throw new WriteError(s.file, r.reason, r.errno);
+    }
+  }
+}
+
+/**
+ * The manifests under a directory, recursively, sorted by path. Each real file is read once: a
+ * symlink loop, or a file reachable by two paths, gives it once (by the path without a symlink when
+ * there is one). Hidden entries are not read, as before.
+ */
