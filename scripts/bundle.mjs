@@ -12,7 +12,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['yargs', 'fast-glob'],
+  external: ['yargs', 'fast-glob', '@kubernetes/client-node'],
   // yaml is CommonJS; its require() calls need a require in an ES module.
   banner: { js: "import { createRequire as __startorderRequire } from 'node:module'; const require = __startorderRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -8,5 +8,9 @@ export const ExitCode = {
   usage: 2,
   /** A bug in startorder itself: please report it. */
   internal: 3,
+  /** `status`: the Kubernetes API cannot be reached, or refuses the credentials or the request. */
+  unreachable: 4,
+  /** `status`: no such pod (or namespace). */
+  notFound: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

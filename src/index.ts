@@ -5,3 +5,5 @@ export { run, transform, type Input, type Options, type Ports, type Request, typ
 export { lockFileSource, registrySource, type LockFilePort } from './resolve/source.js';
 export { ExitCode } from './exit-codes.js';
 export type { Diagnostic, Code, Severity } from './diagnostics.js';
+export { RUNTIME_IMAGE, RUNTIME_IMAGE_DIGEST } from './generated/runtime-image.js';
+export { saveRuntimeImage } from './image/save.js';

@@ -122,3 +122,22 @@ test('bin: explain says what rewritten manifests already do', () => {
   assert.match(e.stdout, /Deployment\/web: already rewritten/);
   assert.match(e.stdout, /app starts after config-agent is ready \(wrapper\)/);
 });
+
+test('bin: runtime-image save FILE writes the pinned runtime image; a wrong call is a usage error', async () => {
+  const { RUNTIME_IMAGE_DIGEST } = await import('../src/generated/runtime-image.js');
+  const { readLayout } = await import('../src/image/layout.js');
+  const { untar } = await import('../src/image/tar.js');
+  const file = join(mkdtempSync(join(tmpdir(), 'startorder-save-')), 'runtime.tar');
+  const r = run(['runtime-image', 'save', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, new RegExp(RUNTIME_IMAGE_DIGEST));
+  const files = new Map(untar(new Uint8Array(readFileSync(file))).filter((e) => e.data).map((e) => [e.name, e.data!]));
+  const layout = await readLayout((p) => Promise.resolve(files.get(p)));
+  assert.equal(layout.root.digest, RUNTIME_IMAGE_DIGEST);
+  for (const bad of [['runtime-image'], ['runtime-image', 'load', file], ['runtime-image', 'save']]) {
+    const u = run(bad);
+    assert.equal(u.status, 2, `${bad.join(' ')}: ${u.stderr}`);
+    assert.match(u.stderr, /usage: startorder runtime-image save FILE/);
+  }
+});

@@ -4,11 +4,14 @@ import { EmitFailure } from '../pipeline/index.js';
 import { runCommand } from './commands.js';
 import { WriteError, type IO } from './io.js';
 import { quickParse, UsageError } from './options.js';
+import { runTool } from './tools.js';
 import { parseWithYargs } from './usage.js';
 
 /** The command line. Never throws; returns the exit code (see exit-codes.ts). */
 export async function cli(io: IO): Promise<number> {
   try {
+    const tool = await runTool(io);
+    if (tool !== undefined) return tool;
     const parsed = quickParse(io.argv) ?? (await parseWithYargs(io.argv));
     if ('help' in parsed) {
       io.stdout(parsed.help);

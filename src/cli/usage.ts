@@ -10,6 +10,8 @@ const EXAMPLES: [string, string][] = [
   ['startorder explain -c order.yaml deploy.yaml', 'say in words what will happen'],
   ['startorder revert deploy.yaml', 'undo what startorder did'],
   ['helm install web ./chart --post-renderer startorder', 'as a Helm post-renderer (specs from annotations or StartOrder documents)'],
+  ['startorder status web-7d9c5 -n shop', 'why is this pod waiting? (also: kubectl startorder status …)'],
+  ['startorder runtime-image save runtime.tar', 'the runtime image for your registry (skopeo copy --all oci-archive:runtime.tar docker://…)'],
 ];
 
 const FUNCTION_MODE = [
@@ -37,8 +39,10 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
     .command('graph [files..]', 'draw the order (Mermaid, DOT or JSON) with the mechanism on each edge', {}, () => void (command = 'graph'))
     .command('explain [files..]', 'say in words what transform will do', {}, () => void (command = 'explain'))
     .command('revert [files..]', 'undo what startorder did, from the annotation it left', {}, () => void (command = 'revert'))
+    .command('status <pod>', 'why is my pod waiting? per container: waiting for what, since when, why it failed (status --help)', {}, () => void (command = 'status'))
+    .command('runtime-image save <file>', 'write the digest-pinned runtime image as an OCI layout tarball (to mirror it)', {}, () => void (command = 'runtime-image'))
     .example(EXAMPLES)
-    .epilogue(FUNCTION_MODE + '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.')
+    .epilogue(FUNCTION_MODE + '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error; status: 4 API unreachable or refused, 5 no such pod.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.')
     .strict()
     .exitProcess(false)
     .help()

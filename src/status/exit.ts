@@ -1,8 +1,7 @@
 import { ExitCode } from '../exit-codes.js';
 
 /**
- * Exit codes of `startorder status`. 0–3 are the CLI's table (src/exit-codes.ts); 4–6 are new and
- * belong in that table once it is merged (see /work/coord/REQUESTS.md).
+ * Exit codes of `startorder status`, from the CLI's one table (src/exit-codes.ts).
  */
 export const StatusExit = {
   ok: ExitCode.ok,
@@ -11,7 +10,7 @@ export const StatusExit = {
   usage: ExitCode.usage,
   internal: ExitCode.internal,
   /** The API server cannot be reached, or refuses the credentials or the request. */
-  unreachable: 4,
+  unreachable: ExitCode.unreachable,
   /** No such pod (or namespace). */
-  notFound: 5,
+  notFound: ExitCode.notFound,
 } as const;

@@ -1,0 +1,49 @@
+/**
+ * The subcommands that do not run the pipeline: `status` (reads a pod through the Kubernetes API) and
+ * `runtime-image save`. Each is loaded only when called, so a transform never pays for them.
+ */
+import { ExitCode } from '../exit-codes.js';
+import type { IO } from './io.js';
+
+export const TOOL_COMMANDS = ['status', 'runtime-image'];
+
+const RUNTIME_IMAGE_USAGE = 'usage: startorder runtime-image save FILE   (the runtime image as a multi-arch OCI layout tarball)';
+
+/** Runs a tool subcommand, or returns undefined when argv is not one. */
+export async function runTool(io: IO): Promise<number | undefined> {
+  const [first, ...rest] = io.argv;
+  if (first === 'status') {
+    const { statusCommand } = await import('../status/index.js');
+    return statusCommand(rest, { stdout: (s) => io.stdout(s), stderr: (s) => io.stderr(s), env: io.env ?? process.env });
+  }
+  if (first === 'runtime-image') return runtimeImage(io, rest);
+  return undefined;
+}
+
+async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === '-h') {
+    io.stdout(`${RUNTIME_IMAGE_USAGE}\n  then: skopeo copy --all oci-archive:FILE docker://REGISTRY/REPO:TAG (keeps the digest)\n`);
+    return ExitCode.ok;
+  }
+  if (argv.length !== 2 || argv[0] !== 'save' || argv[1]!.startsWith('-')) {
+    io.stderr(`startorder: ${RUNTIME_IMAGE_USAGE}\n`);
+    return ExitCode.usage;
+  }
+  const file = argv[1]!;
+  const { saveRuntimeImage } = await import('../image/save.js');
+  const { LayoutError } = await import('../image/layout.js');
+  try {
+    const s = await saveRuntimeImage(file);
+    io.stderr(
+      `startorder: wrote ${file}: ${s.reference} (${s.platforms.join(', ')}; ${s.tarball.length} bytes, OCI layout tarball)\n` +
+        `  mirror it: skopeo copy --all oci-archive:${file} docker://REGISTRY/REPO:TAG, then --runtime-image REGISTRY/REPO:TAG@${s.reference.slice(s.reference.indexOf('@') + 1)}\n`,
+    );
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof LayoutError) {
+      io.stderr(`startorder: the runtime image shipped with this package is unusable: ${e.message}\n`);
+      return ExitCode.internal;
+    }
+    throw e;
+  }
+}
