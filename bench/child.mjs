@@ -11,7 +11,9 @@ if (what === 'cli') {
 } else if (what === 'floor') {
   const { parseAllDocuments } = await import('yaml');
   const text = readFileSync(args[0], 'utf8');
-  const out = parseAllDocuments(text, { version: '1.1' }).map((d) => d.toString({ lineWidth: 0 })).join('');
+  const out = parseAllDocuments(text, { version: '1.1' })
+    .map((d) => d.toString({ lineWidth: 0 }))
+    .join('');
   writeSync(1, out);
 }
 process.on('exit', () => process.stderr.write(`\n${JSON.stringify({ maxRSSKiB: process.resourceUsage().maxRSS })}\n`));

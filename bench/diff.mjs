@@ -49,7 +49,9 @@ for (const lines of SIZES) {
   const { input, output } = pair(lines);
   const own = time(() => unifiedDiff('a/in.yaml', 'b/in.yaml', input, output), REPEAT);
   const lib = time(() => pkg('a/in.yaml', 'b/in.yaml', input, output), lines >= 10_000 ? LIB_LARGE : REPEAT);
-  console.log(`| ${input.split('\n').length} | ${output.split('\n').length} | ${own.out.split('\n').length} | ${own.ms.toFixed(1)} ms | ${lib.ms.toFixed(1)} ms | ${own.out === lib.out ? 'yes' : 'no'} |`);
+  console.log(
+    `| ${input.split('\n').length} | ${output.split('\n').length} | ${own.out.split('\n').length} | ${own.ms.toFixed(1)} ms | ${lib.ms.toFixed(1)} ms | ${own.out === lib.out ? 'yes' : 'no'} |`,
+  );
   if (own.out !== lib.out) {
     const a = own.out.split('\n');
     const b = lib.out.split('\n');

@@ -43,12 +43,52 @@ function measure(args) {
 /** kustomize build with a JSON patch that makes the same change on every Deployment (the peer). */
 const KUSTOMIZE = join(homedir(), '.cache', 'startorder', 'tools-kustomize-v5.8.2', 'bin', 'kustomize');
 const PATCH = [
-  { op: 'add', path: '/spec/template/spec/initContainers', value: [{ name: 'startorder-init', image: 'ghcr.io/startorder-dev/startorder-entrypoint:v0.1.0', command: ['/startorder-entrypoint', 'init', '/startorder/bin/entrypoint'], volumeMounts: [{ name: 'startorder-bin', mountPath: '/startorder/bin' }] }] },
+  {
+    op: 'add',
+    path: '/spec/template/spec/initContainers',
+    value: [
+      {
+        name: 'startorder-init',
+        image: 'ghcr.io/startorder-dev/startorder-entrypoint:v0.1.0',
+        command: ['/startorder-entrypoint', 'init', '/startorder/bin/entrypoint'],
+        volumeMounts: [{ name: 'startorder-bin', mountPath: '/startorder/bin' }],
+      },
+    ],
+  },
   { op: 'replace', path: '/spec/template/spec/containers/0/command', value: ['/startorder/bin/entrypoint'] },
-  { op: 'replace', path: '/spec/template/spec/containers/0/args', value: ['-status_dir', '/startorder/run/app', '-wait_status', '/startorder/run/config-agent/ready', '-entrypoint', '/bin/web', '--', '--config', '/etc/app/config.yaml', '--listen', ':8080'] },
+  {
+    op: 'replace',
+    path: '/spec/template/spec/containers/0/args',
+    value: [
+      '-status_dir',
+      '/startorder/run/app',
+      '-wait_status',
+      '/startorder/run/config-agent/ready',
+      '-entrypoint',
+      '/bin/web',
+      '--',
+      '--config',
+      '/etc/app/config.yaml',
+      '--listen',
+      ':8080',
+    ],
+  },
   { op: 'add', path: '/spec/template/spec/containers/0/volumeMounts/-', value: { name: 'startorder-bin', mountPath: '/startorder/bin', readOnly: true } },
   { op: 'replace', path: '/spec/template/spec/containers/1/command', value: ['/startorder/bin/entrypoint'] },
-  { op: 'add', path: '/spec/template/spec/containers/1/args', value: ['-status_dir', '/startorder/run/config-agent', '-ready_file', '/etc/app/config.yaml', '-entrypoint', '/bin/config-agent', '--', '--out=/etc/app/config.yaml'] },
+  {
+    op: 'add',
+    path: '/spec/template/spec/containers/1/args',
+    value: [
+      '-status_dir',
+      '/startorder/run/config-agent',
+      '-ready_file',
+      '/etc/app/config.yaml',
+      '-entrypoint',
+      '/bin/config-agent',
+      '--',
+      '--out=/etc/app/config.yaml',
+    ],
+  },
   { op: 'add', path: '/spec/template/spec/volumes/-', value: { name: 'startorder-bin', emptyDir: {} } },
   { op: 'add', path: '/spec/template/spec/volumes/-', value: { name: 'startorder-run', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } } },
 ];
@@ -56,7 +96,10 @@ function kustomizeRow(n) {
   if (!existsSync(KUSTOMIZE)) return undefined;
   const kdir = mkdtempSync(join(dir, `kustomize-${n}-`));
   copyFileSync(stream(n), join(kdir, 'stream.yaml'));
-  writeFileSync(join(kdir, 'kustomization.yaml'), `resources:\n  - stream.yaml\npatches:\n  - target: {kind: Deployment}\n    patch: '${JSON.stringify(PATCH).replace(/'/g, "''")}'\n`);
+  writeFileSync(
+    join(kdir, 'kustomization.yaml'),
+    `resources:\n  - stream.yaml\npatches:\n  - target: {kind: Deployment}\n    patch: '${JSON.stringify(PATCH).replace(/'/g, "''")}'\n`,
+  );
   const times = [];
   for (let i = 0; i < Math.min(REPEAT, 3); i++) {
     const t0 = process.hrtime.bigint();
@@ -83,14 +126,21 @@ const lines = [
   '',
   '| Deployments | startorder wall ms | workloads/s | peak RSS MiB | floor (yaml parse+print) ms | ratio to floor | floor RSS MiB |',
   '|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.n} | ${f1(r.tool.ms)} | ${Math.round((r.n / r.tool.ms) * 1000)} | ${f1(r.tool.rssMiB)} | ${f1(r.floor.ms)} | ${(r.tool.ms / r.floor.ms).toFixed(2)}× | ${f1(r.floor.rssMiB)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.n} | ${f1(r.tool.ms)} | ${Math.round((r.n / r.tool.ms) * 1000)} | ${f1(r.tool.rssMiB)} | ${f1(r.floor.ms)} | ${(r.tool.ms / r.floor.ms).toFixed(2)}× | ${f1(r.floor.rssMiB)} |`,
+  ),
   '',
   `\`node -e 0\`: ${f1(empty.ms)} ms; one Deployment cold: ${f1(rows.find((r) => r.n === 1)?.tool.ms ?? NaN)} ms = ${((rows.find((r) => r.n === 1)?.tool.ms ?? NaN) / empty.ms).toFixed(2)}× \`node -e 0\`.`,
 ];
 const peers = (process.env.BENCH_KUSTOMIZE ?? '1000,5000').split(',').filter(Boolean).map(Number);
 const krows = peers.map((n) => ({ n, k: kustomizeRow(n), tool: measure(['bench/child.mjs', 'cli', '-c', spec, stream(n)]) })).filter((r) => r.k !== undefined);
 if (krows.length > 0) {
-  lines.push('', 'The peer: `kustomize build` (v5.8.2) of the same stream with a JSON patch that makes the same change on every Deployment, measured in the same run:', '');
+  lines.push(
+    '',
+    'The peer: `kustomize build` (v5.8.2) of the same stream with a JSON patch that makes the same change on every Deployment, measured in the same run:',
+    '',
+  );
   lines.push('| Deployments | startorder ms | kustomize build ms | kustomize / startorder |', '|---:|---:|---:|---:|');
   for (const r of krows) lines.push(`| ${r.n} | ${f1(r.tool.ms)} | ${f1(r.k)} | ${(r.k / r.tool.ms).toFixed(2)}× |`);
 }

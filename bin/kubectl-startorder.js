@@ -13,7 +13,9 @@ if (command === 'status') {
   }
   process.exitCode = await statusCommand(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env });
 } else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-  process.stdout.write('kubectl startorder status POD [-n NAMESPACE] [--output text|json] [--format mermaid]\n\nWhy is a pod waiting? See `kubectl startorder status --help`.\n');
+  process.stdout.write(
+    'kubectl startorder status POD [-n NAMESPACE] [--output text|json] [--format mermaid]\n\nWhy is a pod waiting? See `kubectl startorder status --help`.\n',
+  );
 } else {
   process.stderr.write(`kubectl startorder: unknown command "${command}"; the plugin has one: status (kubectl startorder status POD -n NAMESPACE)\n`);
   process.exitCode = 2;

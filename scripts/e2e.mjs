@@ -11,53 +11,52 @@
 // Environment: E2E_ONLY=regex (scenario names), E2E_JOBS=3 (concurrency), E2E_KEEP=1 (keep the
 // cluster up and print its KUBECONFIG), E2E_SKIP_CLI_BUILD=1, E2E_KUBECONFIG=… (use a running
 // cluster: no up/down; the runtime image must already be imported).
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
-const E2E = join(REPO, "test", "e2e");
-const RUNTIME_IMAGE = "localhost/startorder/entrypoint:e2e";
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const E2E = join(REPO, 'test', 'e2e');
+const RUNTIME_IMAGE = 'localhost/startorder/entrypoint:e2e';
 const PATH = `/usr/local/go/bin:/usr/local/sbin:/usr/sbin:/sbin:${process.env.PATH}`;
 const t0 = Date.now();
 const log = (m) => console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}`);
-const onCI = process.env.CI === "true" || Boolean(process.env.STARTORDER_CI);
+const onCI = process.env.CI === 'true' || Boolean(process.env.STARTORDER_CI);
 
 function skip(reason) {
-  console.log(`e2e: skipped — ${reason}${onCI ? " (a failure on CI, where the suite must run)" : ""}`);
+  console.log(`e2e: skipped — ${reason}${onCI ? ' (a failure on CI, where the suite must run)' : ''}`);
   process.exit(onCI ? 1 : 0);
 }
-const has = (cmd) =>
-  cmd.startsWith("/") ? existsSync(cmd) : spawnSync("sh", ["-c", `command -v ${cmd}`], { env: { ...process.env, PATH } }).status === 0;
+const has = (cmd) => (cmd.startsWith('/') ? existsSync(cmd) : spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { ...process.env, PATH } }).status === 0);
 /** The commands of .ci/packages' e2e lines (up.sh installs the packages of the missing ones). */
 const e2eCommands = () =>
-  readFileSync(join(REPO, ".ci", "packages"), "utf8")
-    .split("\n")
+  readFileSync(join(REPO, '.ci', 'packages'), 'utf8')
+    .split('\n')
     .map((l) => l.trim().split(/\s+/))
-    .filter(([pkg, suite]) => pkg && !pkg.startsWith("#") && suite === "e2e")
+    .filter(([pkg, suite]) => pkg && !pkg.startsWith('#') && suite === 'e2e')
     .flatMap(([, , ...cmds]) => cmds);
 
 // ---------------------------------------------------------------- preflight
 if (!process.env.E2E_KUBECONFIG) {
-  if (process.platform !== "linux") skip(`needs Linux (kubelet, containerd, runc), this is ${process.platform}`);
+  if (process.platform !== 'linux') skip(`needs Linux (kubelet, containerd, runc), this is ${process.platform}`);
   if (process.getuid?.() !== 0) skip(`needs root (kubelet, containerd, mounts, cgroups, a bridge); running as uid ${process.getuid?.()}`);
   const missing = e2eCommands().filter((c) => !has(c));
-  if (missing.length && !has("apt-get")) skip(`missing ${missing.join(", ")} and no apt-get to install them`);
-  if (!has("go")) skip("needs Go >= 1.24 (none in PATH or /usr/local/go/bin) to build Kubernetes and the images");
+  if (missing.length && !has('apt-get')) skip(`missing ${missing.join(', ')} and no apt-get to install them`);
+  if (!has('go')) skip('needs Go >= 1.24 (none in PATH or /usr/local/go/bin) to build Kubernetes and the images');
 }
 
 function run(cmd, args, { capture = false, cwd = REPO, env = {} } = {}) {
   const r = spawnSync(cmd, args, {
     cwd,
     env: { ...process.env, ...env, PATH },
-    stdio: capture ? ["ignore", "pipe", "inherit"] : ["ignore", "inherit", "inherit"],
-    encoding: "utf8",
+    stdio: capture ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+    encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status ?? r.signal}`);
-  return capture ? r.stdout : "";
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}`);
+  return capture ? r.stdout : '';
 }
 
 // ---------------------------------------------------------------- teardown, always
@@ -68,49 +67,57 @@ function teardown() {
   tornDown = true;
   const t = Date.now();
   log(`tearing down ${stateDir}`);
-  const r = spawnSync(join(E2E, "cluster", "down.sh"), [stateDir], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, PATH } });
+  const r = spawnSync(join(E2E, 'cluster', 'down.sh'), [stateDir], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PATH } });
   log(`down.sh exited ${r.status} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
   if (r.status !== 0) downFailed = true;
 }
 let downFailed = false;
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     log(`${sig}: tearing down`);
     teardown();
-    console.log("e2e: 0 passed, 1 failed, 0 skipped");
+    console.log('e2e: 0 passed, 1 failed, 0 skipped');
     process.exit(130);
   });
 }
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 try {
   // ------------------------------------------------------------ build
   if (!process.env.E2E_SKIP_CLI_BUILD) {
-    log("building the CLI (npm run build)");
-    run("npm", ["run", "--silent", "build"]);
+    log('building the CLI (npm run build)');
+    run('npm', ['run', '--silent', 'build']);
   }
   let kubeconfig = process.env.E2E_KUBECONFIG;
   if (!kubeconfig) {
-    log("building the cluster binaries (cached)");
+    log('building the cluster binaries (cached)');
     let t = Date.now();
-    const binDir = run(join(E2E, "cluster", "build.sh"), [], { capture: true }).trim().split("\n").pop();
+    const binDir = run(join(E2E, 'cluster', 'build.sh'), [], { capture: true })
+      .trim()
+      .split('\n')
+      .pop();
     log(`cluster binaries in ${binDir} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
 
-    const cache = join(process.env.STARTORDER_CACHE || join(homedir(), ".cache", "startorder"), "e2e");
+    const cache = join(process.env.STARTORDER_CACHE || join(homedir(), '.cache', 'startorder'), 'e2e');
     mkdirSync(cache, { recursive: true });
-    const tar = join(cache, "entrypoint.tar");
+    const tar = join(cache, 'entrypoint.tar');
     t = Date.now();
-    run(join(REPO, "runtime", "image", "build.sh"), [tar, "amd64", RUNTIME_IMAGE]);
+    run(join(REPO, 'runtime', 'image', 'build.sh'), [tar, 'amd64', RUNTIME_IMAGE]);
     log(`runtime image ${RUNTIME_IMAGE} built (${((Date.now() - t) / 1000).toFixed(1)}s)`);
 
     // ---------------------------------------------------------- up
     t = Date.now();
-    log("bringing the cluster up (up.sh also builds and imports the pause and workload images)");
-    const cur = join(process.env.STARTORDER_CACHE || join(homedir(), ".cache", "startorder"), "current-state-dir");
-    const readCur = () => (existsSync(cur) ? readFileSync(cur, "utf8").trim() : undefined);
+    log('bringing the cluster up (up.sh also builds and imports the pause and workload images)');
+    const cur = join(process.env.STARTORDER_CACHE || join(homedir(), '.cache', 'startorder'), 'current-state-dir');
+    const readCur = () => (existsSync(cur) ? readFileSync(cur, 'utf8').trim() : undefined);
     const before = readCur();
     try {
-      kubeconfig = run(join(E2E, "cluster", "up.sh"), [], { capture: true }).trim().split("\n").pop();
+      kubeconfig = run(join(E2E, 'cluster', 'up.sh'), [], { capture: true })
+        .trim()
+        .split('\n')
+        .pop();
     } finally {
       // up.sh records its state dir once it created it, even when it fails later: tear that
       // down too — but never a state dir that was recorded before (another live cluster).
@@ -118,15 +125,15 @@ try {
       stateDir = kubeconfig ? dirname(kubeconfig) : after && after !== before ? after : undefined;
     }
     log(`cluster up in ${((Date.now() - t) / 1000).toFixed(1)}s; KUBECONFIG=${kubeconfig}`);
-    const ctrAddr = join(stateDir, "containerd", "containerd.sock");
-    run("ctr", ["--address", ctrAddr, "-n", "k8s.io", "images", "import", tar]);
+    const ctrAddr = join(stateDir, 'containerd', 'containerd.sock');
+    run('ctr', ['--address', ctrAddr, '-n', 'k8s.io', 'images', 'import', tar]);
     // mkimage's own ctr test needs a containerd: this cluster's (npm test counts it as a skip)
-    run("go", ["test", "-count=1", "-run", "^TestCtrImport$", "./cmd/mkimage"], { cwd: join(REPO, "runtime"), env: { STARTORDER_TEST_CTR_ADDRESS: ctrAddr } });
+    run('go', ['test', '-count=1', '-run', '^TestCtrImport$', './cmd/mkimage'], { cwd: join(REPO, 'runtime'), env: { STARTORDER_TEST_CTR_ADDRESS: ctrAddr } });
     log("runtime/cmd/mkimage TestCtrImport passed against the cluster's containerd");
   }
   // ------------------------------------------------------------ scenarios
-  const { runScenarios, summarize } = await import(join(E2E, "run.mjs"));
-  const { kubectlFor } = await import(join(E2E, "scenarios", "lib.mjs"));
+  const { runScenarios, summarize } = await import(join(E2E, 'run.mjs'));
+  const { kubectlFor } = await import(join(E2E, 'scenarios', 'lib.mjs'));
   // STATE_DIR/kubectl runs kubectl inside the cluster's network namespace
   const kubectl = process.env.E2E_KUBECTL || kubectlFor(kubeconfig);
   const { results, secs } = await runScenarios({ kubeconfig, kubectl, stateDir: dirname(kubeconfig) });
@@ -144,7 +151,7 @@ try {
   teardown();
 }
 if (downFailed) {
-  log("down.sh failed: counted as a failure");
+  log('down.sh failed: counted as a failure');
   failed += 1;
 }
 log(`total ${((Date.now() - t0) / 1000).toFixed(1)}s`);

@@ -107,10 +107,27 @@ const tapDir = mkdtempSync(join(tmpdir(), 'startorder-test-'));
 let tapRuns = 0;
 const nodeTests = (files, env = process.env) => {
   const tap = join(tapDir, `run-${tapRuns++}.tap`);
-  run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { env });
+  run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    { env },
+  );
   for (const m of readFileSync(tap, 'utf8').matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)) skips.push(`${m[1]} — ${m[2] || 'no reason given'}`);
 };
-const suite = (dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+const suite = (dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
 
 function goTests() {
   // -json to see every skip with its reason; shown: the packages' lines, and failures in full.
@@ -123,7 +140,10 @@ function goTests() {
     const key = `${e.Package} ${e.Test ?? ''}`;
     if (e.Action === 'output') output.set(key, [...(output.get(key) ?? []), e.Output]);
     else if (e.Action === 'skip' && e.Test) {
-      const reason = (output.get(key) ?? []).map((o) => /^\s+\S+\.go:\d+: (.*)$/.exec(o.trimEnd())?.[1]).filter(Boolean).pop();
+      const reason = (output.get(key) ?? [])
+        .map((o) => /^\s+\S+\.go:\d+: (.*)$/.exec(o.trimEnd())?.[1])
+        .filter(Boolean)
+        .pop();
       skips.push(`go ${e.Test} — ${reason ?? 'no reason given'}`);
     } else if (e.Action === 'fail') process.stdout.write((output.get(key) ?? []).join(''));
     else if (!e.Test && (e.Action === 'pass' || e.Action === 'skip')) process.stdout.write(`${e.Action === 'pass' ? 'ok  ' : '?   '}\t${e.Package}\n`);

@@ -106,15 +106,7 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 
 /** Deterministic order: file, document, line, column, path, code. */
 export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
-  const key = (d: Diagnostic): (string | number)[] => [
-    d.file ?? '',
-    d.document ?? -1,
-    d.line ?? 0,
-    d.column ?? 0,
-    (d.path ?? []).join('.'),
-    d.code,
-    d.message,
-  ];
+  const key = (d: Diagnostic): (string | number)[] => [d.file ?? '', d.document ?? -1, d.line ?? 0, d.column ?? 0, (d.path ?? []).join('.'), d.code, d.message];
   return [...diags].sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
@@ -131,9 +123,7 @@ export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
 /** file:line:col: severity[code]: message (workload, container) — then the hint and a caret excerpt. */
 export function renderText(d: Diagnostic, sources?: ReadonlyMap<string, string>): string {
   const where = [d.file ?? '<input>', d.line, d.column].filter((x) => x !== undefined).join(':');
-  const subject = [d.workload, d.container ? `container "${d.container}"` : undefined]
-    .filter(Boolean)
-    .join(', ');
+  const subject = [d.workload, d.container ? `container "${d.container}"` : undefined].filter(Boolean).join(', ');
   let out = `${where}: ${d.severity}[${d.code}]: ${d.message}`;
   if (subject) out += ` (${subject})`;
   const text = d.file && d.line ? sources?.get(d.file) : undefined;

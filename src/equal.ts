@@ -44,7 +44,10 @@ export function copyTree<T>(v: T): T {
 export function alignOrder<T>(next: T, prev: unknown): T {
   if (Array.isArray(next)) {
     if (!Array.isArray(prev)) return next;
-    const named = (v: unknown): string | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).name === 'string' ? String((v as Record<string, unknown>).name) : undefined);
+    const named = (v: unknown): string | undefined =>
+      v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).name === 'string'
+        ? String((v as Record<string, unknown>).name)
+        : undefined;
     return next.map((item, i) => {
       const n = named(item);
       const match = n !== undefined ? prev.find((p) => named(p) === n) : prev[i];

@@ -53,7 +53,10 @@ test('bin: --write rewrites only changed files, in place; check then passes; rev
   assert.equal(w.status, 0, w.stderr);
   assert.equal(w.stdout, '');
   assert.equal(readFileSync(manifests[1]!, 'utf8'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}   # kept\n');
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
+    [],
+  );
   const c = run(['check', '-c', spec, ...manifests]);
   assert.equal(c.status, 0, c.stdout + c.stderr);
   assert.equal(run(['revert', '--write', manifests[0]!]).status, 0);
@@ -103,7 +106,16 @@ test('bin: a KRM ResourceList on stdin comes back as a ResourceList with results
 });
 
 test('bin: a reader that stops early (| head) ends the run quietly', () => {
-  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node ${BIN} -c ${join(EXAMPLE, 'startorder.yaml')} ${Array(300).fill(join(EXAMPLE, 'deployment.yaml')).join(' ')} | head -c 10 >/dev/null`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'bash',
+    [
+      '-o',
+      'pipefail',
+      '-c',
+      `node ${BIN} -c ${join(EXAMPLE, 'startorder.yaml')} ${Array(300).fill(join(EXAMPLE, 'deployment.yaml')).join(' ')} | head -c 10 >/dev/null`,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.doesNotMatch(r.stderr, /EPIPE|internal error/);
 });
 
@@ -112,7 +124,10 @@ test('bin: graph draws the order from rewritten manifests alone (the applied ann
   const g = run(['graph', '--format', 'json'], out);
   assert.equal(g.status, 0, g.stderr);
   const views = JSON.parse(g.stdout) as { workload: string; edges: { dep: string; dependent: string; condition: string; mechanism: string }[] }[];
-  assert.deepEqual(views.map((v) => [v.workload, v.edges]), [['Deployment/web', [{ dep: 'config-agent', dependent: 'app', condition: 'Ready', mechanism: 'wrapper' }]]]);
+  assert.deepEqual(
+    views.map((v) => [v.workload, v.edges]),
+    [['Deployment/web', [{ dep: 'config-agent', dependent: 'app', condition: 'Ready', mechanism: 'wrapper' }]]],
+  );
 });
 
 test('bin: explain says what rewritten manifests already do', () => {
@@ -132,7 +147,11 @@ test('bin: runtime-image save FILE writes the pinned runtime image; a wrong call
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, new RegExp(RUNTIME_IMAGE_DIGEST));
-  const files = new Map(untar(new Uint8Array(readFileSync(file))).filter((e) => e.data).map((e) => [e.name, e.data!]));
+  const files = new Map(
+    untar(new Uint8Array(readFileSync(file)))
+      .filter((e) => e.data)
+      .map((e) => [e.name, e.data!]),
+  );
   const layout = await readLayout((p) => Promise.resolve(files.get(p)));
   assert.equal(layout.root.digest, RUNTIME_IMAGE_DIGEST);
   for (const bad of [['runtime-image'], ['runtime-image', 'load', file], ['runtime-image', 'save']]) {

@@ -32,7 +32,9 @@ ${body}`;
 
 async function diagnose(input: string, specText: string, extraArgs: string[] = []) {
   const r = await runCli(['--error-format', 'json', '-c', 'spec.yaml', ...extraArgs, 'in.yaml'], { 'in.yaml': input, 'spec.yaml': specText });
-  const diags = r.stderr ? (JSON.parse(r.stderr) as { code: string; severity: string; line?: number; column?: number; file?: string; container?: string; workload?: string }[]) : [];
+  const diags = r.stderr
+    ? (JSON.parse(r.stderr) as { code: string; severity: string; line?: number; column?: number; file?: string; container?: string; workload?: string }[])
+    : [];
   return { ...r, diags };
 }
 
@@ -51,18 +53,27 @@ test('an unknown container is named with file, line and column, and nothing is p
 test('a cycle is an error that names the cycle', async () => {
   const r = await diagnose(deployment(two), spec('  containers:\n  - name: app\n    after: [proxy]\n  - name: proxy\n    after: [app]\n'));
   assert.equal(r.code, 1);
-  assert.deepEqual(r.diags.map((d) => d.code), ['cycle']);
+  assert.deepEqual(
+    r.diags.map((d) => d.code),
+    ['cycle'],
+  );
 });
 
 test('a self-dependency is an error', async () => {
   const r = await diagnose(deployment(two), spec('  containers:\n  - name: app\n    after: [app]\n'));
-  assert.deepEqual(r.diags.map((d) => d.code), ['self-dependency']);
+  assert.deepEqual(
+    r.diags.map((d) => d.code),
+    ['self-dependency'],
+  );
 });
 
 test('Completed on a restarting main container is refused in wrapper mode and becomes an init container in native mode', async () => {
   const s = '  containers:\n  - name: app\n    after: [{name: proxy, condition: Completed}]\n';
   const wrapper = await diagnose(deployment(two), spec(`  mode: wrapper\n${s}`));
-  assert.deepEqual(wrapper.diags.map((d) => d.code), ['completed-would-restart']);
+  assert.deepEqual(
+    wrapper.diags.map((d) => d.code),
+    ['completed-would-restart'],
+  );
   assert.equal(wrapper.diags[0]!.container, 'proxy');
   const native = await diagnose(deployment(two), spec(`  kubernetesVersion: "1.30"\n${s}`));
   assert.equal(native.code, 0, native.stderr);
@@ -72,11 +83,19 @@ test('Completed on a restarting main container is refused in wrapper mode and be
 test('a container without command whose image is not in the images table gets both fixes', async () => {
   const input = deployment('      - name: app\n        image: app:1\n        command: [/app]\n      - name: proxy\n        image: proxy:1\n');
   const r = await diagnose(input, spec('  mode: wrapper\n  containers:\n  - name: app\n    after: [proxy]\n'));
-  assert.deepEqual(r.diags.map((d) => d.code), ['missing-command']);
+  assert.deepEqual(
+    r.diags.map((d) => d.code),
+    ['missing-command'],
+  );
   assert.equal(r.diags[0]!.container, 'proxy');
   assert.equal(r.diags[0]!.file, 'in.yaml');
   assert.ok(r.diags[0]!.line! > 10);
-  const fixed = await diagnose(input, spec('  mode: wrapper\n  images:\n  - {image: "proxy:1", command: [/usr/bin/proxy], args: [--port, "1"]}\n  containers:\n  - name: app\n    after: [proxy]\n'));
+  const fixed = await diagnose(
+    input,
+    spec(
+      '  mode: wrapper\n  images:\n  - {image: "proxy:1", command: [/usr/bin/proxy], args: [--port, "1"]}\n  containers:\n  - name: app\n    after: [proxy]\n',
+    ),
+  );
   assert.equal(fixed.code, 0, fixed.stderr);
   assert.match(fixed.stdout, /- -entrypoint\n\s+- \/usr\/bin\/proxy\n\s+- --\n\s+- --port\n\s+- "1"/);
 });
@@ -84,14 +103,20 @@ test('a container without command whose image is not in the images table gets bo
 test('two specs that select one workload is an error naming both', async () => {
   const input = `${deployment(two)}---\n${spec('  containers:\n  - name: app\n    after: [proxy]\n')}`;
   const r = await diagnose(input, spec('  containers:\n  - name: app\n    after: [proxy]\n'));
-  assert.deepEqual(r.diags.map((d) => d.code), ['spec-ambiguous']);
+  assert.deepEqual(
+    r.diags.map((d) => d.code),
+    ['spec-ambiguous'],
+  );
 });
 
 test('a spec that selects nothing is a warning and the input passes through byte for byte', async () => {
   const input = deployment(two);
   const r = await diagnose(input, spec('  selector: {names: [other]}\n  containers:\n  - name: app\n    after: [proxy]\n'));
   assert.equal(r.code, 0);
-  assert.deepEqual(r.diags.map((d) => [d.code, d.severity]), [['spec-selects-nothing', 'warning']]);
+  assert.deepEqual(
+    r.diags.map((d) => [d.code, d.severity]),
+    [['spec-selects-nothing', 'warning']],
+  );
   assert.equal(r.stdout, input);
 });
 
@@ -99,7 +124,10 @@ test('an invalid spec is reported against the schema with its position', async (
   const r = await diagnose(deployment(two), spec('  mode: fast\n  containers:\n  - name: app\n    ready: {file: x, exec: {command: [a]}}\n'));
   assert.equal(r.code, 1);
   assert.ok(r.diags.every((d) => d.code === 'spec-invalid'));
-  assert.ok(r.diags.some((d) => d.line === 5), r.stderr);
+  assert.ok(
+    r.diags.some((d) => d.line === 5),
+    r.stderr,
+  );
 });
 
 test('malformed YAML and an alias bomb are syntax errors, never a crash', async () => {
@@ -107,7 +135,12 @@ test('malformed YAML and an alias bomb are syntax errors, never a crash', async 
   assert.equal(bad.code, 1);
   assert.equal(bad.diags[0]!.code, 'yaml-syntax');
   const lol = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < 9; i++) lol.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    lol.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
   const bomb = await diagnose(`${lol.join('\n')}\n`, spec('  containers:\n  - name: app\n'));
   assert.equal(bomb.code, 1);
   assert.equal(bomb.diags[0]!.code, 'yaml-alias-limit');
@@ -117,15 +150,27 @@ test('malformed YAML and an alias bomb are syntax errors, never a crash', async 
 test('our volume and mount names must be free', async () => {
   const withVolume = deployment(two).replace('      containers:', '      volumes:\n      - name: startorder-run\n        emptyDir: {}\n      containers:');
   const r = await diagnose(withVolume, spec('  containers:\n  - name: app\n    after: [proxy]\n'));
-  assert.deepEqual(r.diags.map((d) => d.code), ['name-clash']);
+  assert.deepEqual(
+    r.diags.map((d) => d.code),
+    ['name-clash'],
+  );
   const withMount = deployment(two.replace('command: [/app]', 'command: [/app]\n        volumeMounts: [{name: x, mountPath: /startorder/run}]'));
   const m = await diagnose(withMount, spec('  containers:\n  - name: app\n    after: [proxy]\n'));
-  assert.deepEqual(m.diags.map((d) => d.code), ['mount-clash']);
+  assert.deepEqual(
+    m.diags.map((d) => d.code),
+    ['mount-clash'],
+  );
 });
 
 test('duplicate container names are refused', async () => {
-  const r = await diagnose(deployment(`${two}      - name: app\n        image: x\n        command: [x]\n`), spec('  containers:\n  - name: app\n    after: [proxy]\n'));
-  assert.deepEqual(r.diags.map((d) => d.code), ['duplicate-container']);
+  const r = await diagnose(
+    deployment(`${two}      - name: app\n        image: x\n        command: [x]\n`),
+    spec('  containers:\n  - name: app\n    after: [proxy]\n'),
+  );
+  assert.deepEqual(
+    r.diags.map((d) => d.code),
+    ['duplicate-container'],
+  );
 });
 
 test('a missing input file is a usage error', async () => {

@@ -31,7 +31,12 @@ describe('e2e runner', () => {
     const scenarios: Scenario[] = [
       { name: 'passes', run: async ({ log }) => log('checked') },
       { name: 'skips', run: async ({ skip }) => skip('needs a second node') },
-      { name: 'fails', run: async () => { throw new Error('boom'); } },
+      {
+        name: 'fails',
+        run: async () => {
+          throw new Error('boom');
+        },
+      },
     ];
     const dir = mkdtempSync(join(tmpdir(), 'startorder-e2e-runner-'));
     const kubectl = join(dir, 'kubectl');
@@ -45,13 +50,23 @@ describe('e2e runner', () => {
       const { results } = await runScenarios({ kubeconfig: '/nonexistent/kubeconfig', kubectl, stateDir: '/nonexistent', jobs: 1, scenarios });
       console.log = (m: string) => void printed.push(m);
       assert.deepEqual(summarize(results), { passed: 1, failed: 1, skipped: 1 });
-      assert.deepEqual(results.map((r) => [r.name, r.ok, r.skipped]), [['passes', true, false], ['skips', true, 'needs a second node'], ['fails', false, false]]);
+      assert.deepEqual(
+        results.map((r) => [r.name, r.ok, r.skipped]),
+        [
+          ['passes', true, false],
+          ['skips', true, 'needs a second node'],
+          ['fails', false, false],
+        ],
+      );
     } finally {
       console.log = log;
       console.error = errors;
       rmSync(dir, { recursive: true, force: true });
     }
     assert.ok(printed.includes('skipped: skips: needs a second node'), printed.join('\n'));
-    assert.ok(printed.some((l) => /^\| skips \| skipped \|/.test(l)), printed.join('\n'));
+    assert.ok(
+      printed.some((l) => /^\| skips \| skipped \|/.test(l)),
+      printed.join('\n'),
+    );
   });
 });

@@ -42,7 +42,10 @@ function ok(text: string, specText = ORDER): string {
 
 function revert(text: string, name = 'in.yaml'): string {
   const r = transform([{ name, text } as Input], { revert: true });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   return r.files[0]!.text;
 }
 
@@ -101,7 +104,10 @@ test('list items are matched by position: a volume mounted twice keeps both moun
     { name: 'data', mountPath: '/tmp', subPath: 'tmp' },
     { name: 'data', mountPath: '/opt/conf', subPath: 'conf', readOnly: true },
   ]);
-  assert.deepEqual(c.proxy!.env, [{ name: 'A', value: '1' }, { name: 'A', value: '2' }]);
+  assert.deepEqual(c.proxy!.env, [
+    { name: 'A', value: '1' },
+    { name: 'A', value: '2' },
+  ]);
   assert.equal((c.proxy!.ports as unknown[]).length, 2);
 });
 
@@ -166,7 +172,8 @@ test('quoted words keep their quotes, so Go readers still read strings', async (
 });
 
 test('every string any YAML reader could take for something else is quoted when startorder prints it', () => {
-  for (const s of ['0o17', '0b101', '0x_1', '017', '1_000', 'yes', 'Y', 'n', 'off', '~', 'null', '1:30', '.inf', '2001-12-14', '1e3', '+1', '0x1p-2', '']) assert.ok(needsQuotes(s), s);
+  for (const s of ['0o17', '0b101', '0x_1', '017', '1_000', 'yes', 'Y', 'n', 'off', '~', 'null', '1:30', '.inf', '2001-12-14', '1e3', '+1', '0x1p-2', ''])
+    assert.ok(needsQuotes(s), s);
   for (const s of ['/startorder/run/a/ready', 'app', '-entrypoint', '--', '15s', 'v1.2', 'a,b']) assert.ok(!needsQuotes(s), s);
 });
 
@@ -227,7 +234,10 @@ spec:
 `;
   const out = roundTrip(input);
   assert.ok(out.includes('  annotations:\n    {}\n'), 'the workload annotations keep their two lines');
-  assert.ok(out.includes('          - name: setup\n            image: setup:1\n            command: [ "/setup" ]\n'), 'the init container keeps its indentation');
+  assert.ok(
+    out.includes('          - name: setup\n            image: setup:1\n            command: [ "/setup" ]\n'),
+    'the init container keeps its indentation',
+  );
 });
 
 test('a moved container keeps its comments and its quoting (native mode)', () => {
@@ -330,7 +340,10 @@ test('a mount added by hand to a wrapped container survives a re-run and revert'
   const again = ok(edited);
   assert.ok(again.includes('{name: extra, mountPath: /extra}'));
   assert.equal(ok(again), again);
-  assert.equal(revert(again), input.replace('    - {name: data, mountPath: /data}\n', '    - {name: data, mountPath: /data}\n    - {name: extra, mountPath: /extra}\n'));
+  assert.equal(
+    revert(again),
+    input.replace('    - {name: data, mountPath: /data}\n', '    - {name: data, mountPath: /data}\n    - {name: extra, mountPath: /extra}\n'),
+  );
 });
 
 test('null optional fields (what database charts render) are accepted, and a list grows after a null last key', () => {
@@ -363,7 +376,10 @@ spec:
 });
 
 test('check prints a diff that git apply takes, with and without a final newline', () => {
-  for (const input of [POD('  - name: proxy\n    image: proxy:1\n    command: [/proxy]\n  - name: app\n    image: app:1\n    command: [/app]\n'), POD('  - name: proxy\n    image: proxy:1\n    command: [/proxy]\n  - name: app\n    image: app:1\n    command: [/app]')]) {
+  for (const input of [
+    POD('  - name: proxy\n    image: proxy:1\n    command: [/proxy]\n  - name: app\n    image: app:1\n    command: [/app]\n'),
+    POD('  - name: proxy\n    image: proxy:1\n    command: [/proxy]\n  - name: app\n    image: app:1\n    command: [/app]'),
+  ]) {
     const out = ok(input);
     const dir = mkdtempSync(join(tmpdir(), 'startorder-diff-'));
     writeFileSync(join(dir, 'p.yaml'), input);

@@ -108,7 +108,12 @@ function loadCase(name: string): Case {
     argv.push('-c', SPEC);
   }
   if (existsSync(join(dir, 'args'))) {
-    argv.push(...readFileSync(join(dir, 'args'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')));
+    argv.push(
+      ...readFileSync(join(dir, 'args'), 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#')),
+    );
   }
   argv.push('--error-format', 'json', inputName);
   return { name, dir, inputName, input, files, argv, expectedOut: inputName.endsWith('.json') ? 'expected.json' : 'expected.yaml' };
@@ -184,13 +189,21 @@ for (const name of cases) {
     if (first.code !== 0) return t.skip('the run fails');
     const docs = parseAllDocuments(first.stdout, { version: '1.1' }).filter((d) => d.contents !== null);
     const go = await goRead(docs.map((d) => first.stdout.slice(d.range[0], d.range[2])));
-    assert.deepEqual(go.map(sortKeys), docs.map((d) => sortKeys(d.toJS({ maxAliasCount: -1 }))));
+    assert.deepEqual(
+      go.map(sortKeys),
+      docs.map((d) => sortKeys(d.toJS({ maxAliasCount: -1 }))),
+    );
   });
 }
 
 /** Go readers give maps with sorted keys: compare without key order. */
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }

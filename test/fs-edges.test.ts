@@ -5,7 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,76 +109,110 @@ test('the temporary file is created exclusively (O_EXCL) under a name nobody can
   assert.deepEqual(readdirSync(dir).sort(), ['deploy.yaml', 'order.yaml']);
 });
 
-test('--write on a read-only file system: one located line, exit 2, nothing written', { skip: !isRoot ? 'needs root to mount a read-only tmpfs' : false }, async (t) => {
-  const dir = workdir();
-  const mnt = join(dir, 'ro');
-  mkdirSync(mnt);
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { encoding: 'utf8' });
-  if (mount.status !== 0) return void t.skip(`this machine does not allow mounting a tmpfs: ${mount.stderr.trim()}`);
-  try {
-    writeFileSync(join(mnt, 'a.yaml'), DEPLOYMENT);
-    writeFileSync(join(mnt, 'b.yaml'), DEPLOYMENT);
-    writeFileSync(join(mnt, 'order.yaml'), SPEC);
-    assert.equal(spawnSync('mount', ['-o', 'remount,ro', mnt]).status, 0);
-    // The spec inside the directory too: its warning and the error come in one JSON array.
-    const r = await run(['-c', join(mnt, 'order.yaml'), '--write', '--error-format', 'json', mnt]);
-    assert.equal(r.code, 2, r.stderr);
-    assert.deepEqual(json(r.stderr).map((d) => [d.code, d.file]), [['spec-given-twice', join(mnt, 'order.yaml')], ['write-failed', join(mnt, 'a.yaml')]]);
-    const text = await run(['-c', join(dir, 'order.yaml'), '--write', join(mnt, 'a.yaml'), join(mnt, 'b.yaml')]);
-    assert.equal(text.code, 2);
-    assert.equal(text.stderr.trim().split('\n').length, 1, text.stderr);
-    assert.match(text.stderr, new RegExp(`^${join(mnt, 'a.yaml')}: error\\[write-failed\\]`));
-    assert.doesNotMatch(text.stderr, /internal error|\n\s+at /);
-    assert.equal(readFileSync(join(mnt, 'a.yaml'), 'utf8'), DEPLOYMENT);
-  } finally {
-    spawnSync('umount', [mnt]);
-  }
-});
-
-test('--write on a full file system: exit 2, the original intact, no temporary file left', { skip: !isRoot ? 'needs root to mount a tmpfs' : false }, async (t) => {
-  const dir = workdir();
-  const mnt = join(dir, 'full');
-  mkdirSync(mnt);
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { encoding: 'utf8' });
-  if (mount.status !== 0) return void t.skip(`this machine does not allow mounting a tmpfs: ${mount.stderr.trim()}`);
-  try {
-    writeFileSync(join(mnt, 'deploy.yaml'), DEPLOYMENT);
-    // Fill what is left, so the rewritten file cannot be written in full.
+test(
+  '--write on a read-only file system: one located line, exit 2, nothing written',
+  { skip: !isRoot ? 'needs root to mount a read-only tmpfs' : false },
+  async (t) => {
+    const dir = workdir();
+    const mnt = join(dir, 'ro');
+    mkdirSync(mnt);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (mount.status !== 0) return void t.skip(`this machine does not allow mounting a tmpfs: ${mount.stderr.trim()}`);
     try {
-      writeFileSync(join(mnt, 'filler'), Buffer.alloc(1 << 20));
-    } catch {
-      // ENOSPC: the file system is full now, as wanted
+      writeFileSync(join(mnt, 'a.yaml'), DEPLOYMENT);
+      writeFileSync(join(mnt, 'b.yaml'), DEPLOYMENT);
+      writeFileSync(join(mnt, 'order.yaml'), SPEC);
+      assert.equal(spawnSync('mount', ['-o', 'remount,ro', mnt]).status, 0);
+      // The spec inside the directory too: its warning and the error come in one JSON array.
+      const r = await run(['-c', join(mnt, 'order.yaml'), '--write', '--error-format', 'json', mnt]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.deepEqual(
+        json(r.stderr).map((d) => [d.code, d.file]),
+        [
+          ['spec-given-twice', join(mnt, 'order.yaml')],
+          ['write-failed', join(mnt, 'a.yaml')],
+        ],
+      );
+      const text = await run(['-c', join(dir, 'order.yaml'), '--write', join(mnt, 'a.yaml'), join(mnt, 'b.yaml')]);
+      assert.equal(text.code, 2);
+      assert.equal(text.stderr.trim().split('\n').length, 1, text.stderr);
+      assert.match(text.stderr, new RegExp(`^${join(mnt, 'a.yaml')}: error\\[write-failed\\]`));
+      assert.doesNotMatch(text.stderr, /internal error|\n\s+at /);
+      assert.equal(readFileSync(join(mnt, 'a.yaml'), 'utf8'), DEPLOYMENT);
+    } finally {
+      spawnSync('umount', [mnt]);
     }
-    const r = await run(['-c', join(dir, 'order.yaml'), '--write', '--error-format', 'json', join(mnt, 'deploy.yaml')]);
-    assert.equal(r.code, 2, r.stderr);
-    assert.deepEqual(json(r.stderr).map((d) => [d.code, d.file]), [['write-failed', join(mnt, 'deploy.yaml')]]);
-    assert.equal(readFileSync(join(mnt, 'deploy.yaml'), 'utf8'), DEPLOYMENT);
-    assert.deepEqual(readdirSync(mnt).sort(), ['deploy.yaml', 'filler']);
-  } finally {
-    spawnSync('umount', [mnt]);
-  }
-});
+  },
+);
 
-test('--write into an unwritable directory: exit 2, no file changed, not even the writable ones', { skip: !isRoot ? 'needs root to run the CLI as another user' : false }, () => {
-  const dir = workdir();
-  chmodSync(dir, 0o755);
-  mkdirSync(join(dir, 'ok'));
-  mkdirSync(join(dir, 'locked'));
-  writeFileSync(join(dir, 'ok', 'a.yaml'), DEPLOYMENT);
-  writeFileSync(join(dir, 'locked', 'b.yaml'), DEPLOYMENT);
-  // nobody may write ok/ and ok/a.yaml, and locked/b.yaml, but not the directory locked/.
-  chownSync(join(dir, 'ok'), 65534, 65534);
-  chownSync(join(dir, 'ok', 'a.yaml'), 65534, 65534);
-  chownSync(join(dir, 'locked', 'b.yaml'), 65534, 65534);
-  chmodSync(join(dir, 'locked'), 0o755);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'cli-source.ts'), '-c', join(dir, 'order.yaml'), '--write', join(dir, 'ok', 'a.yaml'), join(dir, 'locked', 'b.yaml')], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: ROOT, env: { ...process.env, HOME: dir } });
-  assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, new RegExp(`^${join(dir, 'locked', 'b.yaml')}: error\\[write-failed\\]: .*permission denied`));
-  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.equal(readFileSync(join(dir, 'ok', 'a.yaml'), 'utf8'), DEPLOYMENT, 'the writable file was not written either');
-  assert.deepEqual(readdirSync(join(dir, 'ok')), ['a.yaml']);
-  assert.deepEqual(readdirSync(join(dir, 'locked')), ['b.yaml']);
-});
+test(
+  '--write on a full file system: exit 2, the original intact, no temporary file left',
+  { skip: !isRoot ? 'needs root to mount a tmpfs' : false },
+  async (t) => {
+    const dir = workdir();
+    const mnt = join(dir, 'full');
+    mkdirSync(mnt);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (mount.status !== 0) return void t.skip(`this machine does not allow mounting a tmpfs: ${mount.stderr.trim()}`);
+    try {
+      writeFileSync(join(mnt, 'deploy.yaml'), DEPLOYMENT);
+      // Fill what is left, so the rewritten file cannot be written in full.
+      try {
+        writeFileSync(join(mnt, 'filler'), Buffer.alloc(1 << 20));
+      } catch {
+        // ENOSPC: the file system is full now, as wanted
+      }
+      const r = await run(['-c', join(dir, 'order.yaml'), '--write', '--error-format', 'json', join(mnt, 'deploy.yaml')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.deepEqual(
+        json(r.stderr).map((d) => [d.code, d.file]),
+        [['write-failed', join(mnt, 'deploy.yaml')]],
+      );
+      assert.equal(readFileSync(join(mnt, 'deploy.yaml'), 'utf8'), DEPLOYMENT);
+      assert.deepEqual(readdirSync(mnt).sort(), ['deploy.yaml', 'filler']);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  },
+);
+
+test(
+  '--write into an unwritable directory: exit 2, no file changed, not even the writable ones',
+  { skip: !isRoot ? 'needs root to run the CLI as another user' : false },
+  () => {
+    const dir = workdir();
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, 'ok'));
+    mkdirSync(join(dir, 'locked'));
+    writeFileSync(join(dir, 'ok', 'a.yaml'), DEPLOYMENT);
+    writeFileSync(join(dir, 'locked', 'b.yaml'), DEPLOYMENT);
+    // nobody may write ok/ and ok/a.yaml, and locked/b.yaml, but not the directory locked/.
+    chownSync(join(dir, 'ok'), 65534, 65534);
+    chownSync(join(dir, 'ok', 'a.yaml'), 65534, 65534);
+    chownSync(join(dir, 'locked', 'b.yaml'), 65534, 65534);
+    chmodSync(join(dir, 'locked'), 0o755);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'test', 'cli-source.ts'),
+        '-c',
+        join(dir, 'order.yaml'),
+        '--write',
+        join(dir, 'ok', 'a.yaml'),
+        join(dir, 'locked', 'b.yaml'),
+      ],
+      { uid: 65534, gid: 65534, encoding: 'utf8', cwd: ROOT, env: { ...process.env, HOME: dir } },
+    );
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^${join(dir, 'locked', 'b.yaml')}: error\\[write-failed\\]: .*permission denied`));
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(readFileSync(join(dir, 'ok', 'a.yaml'), 'utf8'), DEPLOYMENT, 'the writable file was not written either');
+    assert.deepEqual(readdirSync(join(dir, 'ok')), ['a.yaml']);
+    assert.deepEqual(readdirSync(join(dir, 'locked')), ['b.yaml']);
+  },
+);
 
 test('a directory with a symlink loop and a second path to a file: each object once', async () => {
   const dir = workdir();
@@ -209,7 +256,10 @@ test('the spec file given both with -c and as an input is "given twice", read on
   const r = await run(['-c', join(dir, 'order.yaml'), '--error-format', 'json', dir]);
   assert.equal(r.code, 0, r.stderr);
   const diags = json(r.stderr);
-  assert.deepEqual(diags.map((d) => [d.code, d.file, d.line]), [['spec-given-twice', join(dir, 'order.yaml'), 1]]);
+  assert.deepEqual(
+    diags.map((d) => [d.code, d.file, d.line]),
+    [['spec-given-twice', join(dir, 'order.yaml'), 1]],
+  );
   assert.match(r.stdout, /startorder\.dev\/applied/);
   assert.doesNotMatch(r.stdout, /kind: StartOrder/);
 });

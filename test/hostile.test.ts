@@ -15,7 +15,7 @@ import { transform } from '../src/pipeline/index.js';
 import { goRead } from './goyaml.js';
 
 const NAMES = ['app', 'proxy', 'config', 'logs'];
-const WORDS = ['"0o17"', "'0x_1'", '"yes"', '"1_000"', '--flag=a b', '"tab\there"', '"$(POD_NAME)"', "'--x=\"q\"'"];
+const WORDS = ['"0o17"', "'0x_1'", '"yes"', '"1_000"', '--flag=a b', '"tab\there"', '"$(POD_NAME)"', '\'--x="q"\''];
 
 const container = fc.record({
   flow: fc.boolean(),
@@ -61,7 +61,15 @@ function containerText(m: M, i: number): string {
   if (c.argsToo) lines.push('    args:', '    # an option left out', '    - --serve   # serve');
   if (i === 0) lines.push('    resources: &res', '      limits: {cpu: "1"}');
   else if (m.mergeKey) lines.push('    resources:', '      <<: *res', '      requests: {cpu: 10m}');
-  if (c.dupMounts) lines.push('    volumeMounts:', '    - {name: data, mountPath: /tmp, subPath: tmp}', '    - name: data', '      mountPath: /opt/conf', '      subPath: conf', '      readOnly: true');
+  if (c.dupMounts)
+    lines.push(
+      '    volumeMounts:',
+      '    - {name: data, mountPath: /tmp, subPath: tmp}',
+      '    - name: data',
+      '      mountPath: /opt/conf',
+      '      subPath: conf',
+      '      readOnly: true',
+    );
   if (c.dupEnv) lines.push('    env: [{name: A, value: "1"}, {name: A, value: "0o17"}]');
   if (c.ports) lines.push('    ports:', `    - {containerPort: ${9000 + i}, name: p${i}}`);
   return lines.join('\n');
@@ -80,7 +88,15 @@ function render(m: M): { input: string; spec: string } {
     '  volumes:',
     '  - {name: data, emptyDir: {}}',
   ].join('\n');
-  const untouched = ['# untouched', 'apiVersion: v1', 'kind: ConfigMap', 'metadata:   {name: c}', 'data:', '  a: "0644"', '  b: on\t# tab before the comment'].join('\n');
+  const untouched = [
+    '# untouched',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:   {name: c}',
+    'data:',
+    '  a: "0644"',
+    '  b: on\t# tab before the comment',
+  ].join('\n');
   const docs = m.untouchedFirst ? [untouched, pod] : [pod, untouched];
   let text = (m.leadingBlank ? '\n' : '') + docs.join(m.endMarker ? '\n...\n# after the marker\n---\n' : '\n---\n') + (m.finalNewline ? '\n' : '');
   if (m.crlf) text = text.replace(/\n/g, '\r\n');
@@ -112,7 +128,15 @@ function run(input: string, spec: string) {
 }
 
 const sortKeys = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sortKeys) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
+  Array.isArray(v)
+    ? v.map(sortKeys)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+        )
+      : v;
 
 test('hostile manifests: untouched bytes, idempotent, revert byte-exact, same meaning to sigs.k8s.io/yaml', async () => {
   const outputs: string[] = [];
@@ -129,7 +153,10 @@ test('hostile manifests: untouched bytes, idempotent, revert byte-exact, same me
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
       // the only refusal allowed: native mode where the order cannot be native
       if (errors.length > 0) {
-        assert.ok(errors.every((e) => e.code === 'native-impossible'), JSON.stringify(errors));
+        assert.ok(
+          errors.every((e) => e.code === 'native-impossible'),
+          JSON.stringify(errors),
+        );
         return;
       }
       const out = r.files[0]!.text;
@@ -137,7 +164,10 @@ test('hostile manifests: untouched bytes, idempotent, revert byte-exact, same me
       assert.ok(out.includes(untouchedIn), 'the untouched document keeps its bytes');
       assert.equal(run(out, spec).files[0]!.text, out, 'a second run is byte-identical');
       const back = transform([{ name: 'in.yaml', text: out }], { revert: true });
-      assert.deepEqual(back.diagnostics.filter((d) => d.severity === 'error'), []);
+      assert.deepEqual(
+        back.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
       assert.equal(back.files[0]!.text, input, 'revert is byte-exact');
       outputs.push(out);
     }),

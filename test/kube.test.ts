@@ -21,12 +21,18 @@ import {
 test('podPaths: a Pod is its own template, a CronJob nests it in jobTemplate, the others in spec.template', () => {
   assert.deepEqual(podPaths('Pod'), { metadata: ['metadata'], spec: ['spec'] });
   assert.deepEqual(podPaths('Deployment'), { metadata: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] });
-  assert.deepEqual(podPaths('CronJob'), { metadata: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'], spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] });
+  assert.deepEqual(podPaths('CronJob'), {
+    metadata: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+    spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  });
   for (const k of WORKLOAD_KINDS) {
     const p = podPaths(k);
     assert.equal(p.spec.at(-1), 'spec');
     assert.deepEqual(p.spec.slice(0, -1), p.metadata.slice(0, -1), k);
-    assert.ok(TEMPLATE_PATHS.some((t) => t.join('/') === p.spec.slice(0, -1).join('/')), k);
+    assert.ok(
+      TEMPLATE_PATHS.some((t) => t.join('/') === p.spec.slice(0, -1).join('/')),
+      k,
+    );
   }
 });
 
@@ -51,7 +57,12 @@ test('workloadId: kind/namespace/name, namespace only when set, a stand-in for n
 
 test('resourceRef: only the fields that are known', () => {
   assert.deepEqual(resourceRef({ kind: 'Pod' }), { kind: 'Pod' });
-  assert.deepEqual(resourceRef({ kind: 'Job', apiVersion: 'batch/v1', name: 'j', namespace: 'n' }), { apiVersion: 'batch/v1', kind: 'Job', name: 'j', namespace: 'n' });
+  assert.deepEqual(resourceRef({ kind: 'Job', apiVersion: 'batch/v1', name: 'j', namespace: 'n' }), {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    name: 'j',
+    namespace: 'n',
+  });
   assert.deepEqual(Object.keys(resourceRef({ kind: 'Pod', name: '', namespace: '', apiVersion: '' })), ['kind']);
 });
 
@@ -59,11 +70,21 @@ test('containersOf: init containers first, with list and index; non-objects skip
   const pod = { containers: [{ name: 'a' }, null, { name: 'b' }], initContainers: [{ name: 'i' }] };
   assert.deepEqual(
     containersOf(pod).map((c) => [c.list, c.index, c.container.name]),
-    [['initContainers', 0, 'i'], ['containers', 0, 'a'], ['containers', 2, 'b']],
+    [
+      ['initContainers', 0, 'i'],
+      ['containers', 0, 'a'],
+      ['containers', 2, 'b'],
+    ],
   );
-  assert.deepEqual(containersOf(pod, ['containers']).map((c) => c.container.name), ['a', 'b']);
+  assert.deepEqual(
+    containersOf(pod, ['containers']).map((c) => c.container.name),
+    ['a', 'b'],
+  );
   assert.deepEqual(containersOf({ containers: 'x' }), []);
-  assert.deepEqual(containerList(pod, 'containers').map((c) => c.name), ['a', 'b']);
+  assert.deepEqual(
+    containerList(pod, 'containers').map((c) => c.name),
+    ['a', 'b'],
+  );
   assert.deepEqual(containerList({}, 'initContainers'), []);
 });
 

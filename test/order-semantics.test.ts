@@ -12,7 +12,10 @@ import { viewOf } from '../src/render/graph.js';
 type O = Record<string, any>;
 
 test('waits on other containers use -wait_status; the gate stays -wait_file with content', () => {
-  const { errors, flags } = run(deployment([c('app'), c('proxy')]), specYaml([{ name: 'proxy' }, { name: 'app', after: ['proxy'] }], { mode: 'wrapper', gate: { annotation: 'example.com/go' } }));
+  const { errors, flags } = run(
+    deployment([c('app'), c('proxy')]),
+    specYaml([{ name: 'proxy' }, { name: 'app', after: ['proxy'] }], { mode: 'wrapper', gate: { annotation: 'example.com/go' } }),
+  );
   assert.deepEqual(errors, []);
   assert.equal(flags('app').flags.wait_status, '/startorder/run/proxy/ready');
   assert.equal(flags('app').flags.wait_file, undefined);
@@ -21,10 +24,16 @@ test('waits on other containers use -wait_status; the gate stays -wait_file with
   assert.equal(flags('proxy').flags.wait_status, undefined);
 });
 
-test('-restart_policy is the effective policy: the container\'s own, else the pod\'s, else Always', () => {
+test("-restart_policy is the effective policy: the container's own, else the pod's, else Always", () => {
   const { errors, flags } = run(
     job([c('main'), c('side', { restartPolicy: 'OnFailure' })], 'Never'),
-    specYaml([{ name: 'side', role: 'sidecar' }, { name: 'main', after: ['side'] }], { mode: 'wrapper' }),
+    specYaml(
+      [
+        { name: 'side', role: 'sidecar' },
+        { name: 'main', after: ['side'] },
+      ],
+      { mode: 'wrapper' },
+    ),
   );
   assert.deepEqual(errors, []);
   assert.equal(flags('main').flags.restart_policy, 'Never');
@@ -36,7 +45,10 @@ test('-restart_policy is the effective policy: the container\'s own, else the po
 
 test('restartPolicyRules: the policy the wrapper plans with never calls final an exit the kubelet may restart', () => {
   const pod = { restartPolicy: 'Never' };
-  const rules = (operator: string, values: number[], policy = 'Never') => ({ restartPolicy: policy, restartPolicyRules: [{ action: 'Restart', exitCodes: { operator, values } }] });
+  const rules = (operator: string, values: number[], policy = 'Never') => ({
+    restartPolicy: policy,
+    restartPolicyRules: [{ action: 'Restart', exitCodes: { operator, values } }],
+  });
   assert.equal(effectiveRestartPolicy({}, pod), 'Never');
   assert.equal(effectiveRestartPolicy({}, {}), 'Always');
   assert.equal(effectiveRestartPolicy({ restartPolicy: 'Always' }, pod), 'Always');
@@ -48,21 +60,48 @@ test('restartPolicyRules: the policy the wrapper plans with never calls final an
   assert.equal(effectiveRestartPolicy(rules('In', [3], 'OnFailure'), pod), 'OnFailure');
 });
 
-test('a container\'s own restartPolicy and restartPolicyRules come out exactly as written', () => {
+test("a container's own restartPolicy and restartPolicyRules come out exactly as written", () => {
   const own = { restartPolicy: 'Never', restartPolicyRules: [{ action: 'Restart', exitCodes: { operator: 'In', values: [42] } }] };
   const input = job([c('main'), c('side', own)], 'Never');
-  const { errors, container, flags } = run(input, specYaml([{ name: 'side', role: 'sidecar', ready: { file: '/tmp/up' } }, { name: 'main', after: ['side'] }], { kubernetesVersion: '1.34' }));
+  const { errors, container, flags } = run(
+    input,
+    specYaml(
+      [
+        { name: 'side', role: 'sidecar', ready: { file: '/tmp/up' } },
+        { name: 'main', after: ['side'] },
+      ],
+      { kubernetesVersion: '1.34' },
+    ),
+  );
   assert.deepEqual(errors, []);
   // auto on 1.34 would make a sidecar native (restartPolicy: Always in initContainers); its own policy keeps it a container
   assert.equal(container('side').restartPolicy, 'Never');
   assert.deepEqual(container('side').restartPolicyRules, own.restartPolicyRules);
   assert.equal(flags('side').flags.restart_policy, 'OnFailure');
-  const native = run(input, specYaml([{ name: 'side', role: 'sidecar' }, { name: 'main', after: ['side'] }], { mode: 'native', kubernetesVersion: '1.34' }));
-  assert.deepEqual(native.errors.map((e) => [e.code, e.container]), [['native-impossible', 'side']]);
+  const native = run(
+    input,
+    specYaml(
+      [
+        { name: 'side', role: 'sidecar' },
+        { name: 'main', after: ['side'] },
+      ],
+      { mode: 'native', kubernetesVersion: '1.34' },
+    ),
+  );
+  assert.deepEqual(
+    native.errors.map((e) => [e.code, e.container]),
+    [['native-impossible', 'side']],
+  );
 });
 
 test('Job sidecars: -exit_with main/completed under OnFailure, main/exited under Never', () => {
-  const spec = specYaml([{ name: 'proxy', role: 'sidecar' }, { name: 'main', after: ['proxy'] }], { mode: 'wrapper' });
+  const spec = specYaml(
+    [
+      { name: 'proxy', role: 'sidecar' },
+      { name: 'main', after: ['proxy'] },
+    ],
+    { mode: 'wrapper' },
+  );
   const onFailure = run(job([c('main'), c('proxy')], 'OnFailure'), spec);
   assert.deepEqual(onFailure.errors, []);
   assert.equal(onFailure.flags('proxy').flags.exit_with, '/startorder/run/main/completed');
@@ -85,7 +124,16 @@ test('startorder-init clears the run directory and mounts it; startorder-run has
 });
 
 test('a pod without the status volume (native sidecar with a file readiness) keeps a plain init', () => {
-  const { errors, pod, container } = run(deployment([c('app'), c('proxy')]), specYaml([{ name: 'proxy', ready: { file: '/tmp/up' } }, { name: 'app', after: ['proxy'] }], { mode: 'native', kubernetesVersion: '1.34' }));
+  const { errors, pod, container } = run(
+    deployment([c('app'), c('proxy')]),
+    specYaml(
+      [
+        { name: 'proxy', ready: { file: '/tmp/up' } },
+        { name: 'app', after: ['proxy'] },
+      ],
+      { mode: 'native', kubernetesVersion: '1.34' },
+    ),
+  );
   assert.deepEqual(errors, []);
   assert.deepEqual(container('startorder-init').command, ['/startorder-entrypoint', 'init', '/startorder/bin/entrypoint']);
   assert.ok(!pod!.volumes.some((v: O) => v.name === 'startorder-run'));
@@ -101,16 +149,31 @@ test('Exited: waits on <dep>/exited, is not moved to an init container, and is d
   assert.deepEqual(viewOf(plan).edges, [{ dep: 'tests', dependent: 'report', condition: 'Exited', mechanism: 'wrapper' }]);
   assert.match(explain([plan]), /report starts after tests has exited \(whatever its exit code\)/);
   const native = run(job([c('tests'), c('report')], 'Never'), spec.replace('"kubernetesVersion"', '"mode":"native","kubernetesVersion"'));
-  assert.deepEqual(native.errors.map((e) => [e.code, e.container]), [['native-impossible', 'tests']]);
+  assert.deepEqual(
+    native.errors.map((e) => [e.code, e.container]),
+    [['native-impossible', 'tests']],
+  );
 });
 
 test('Exited or Completed of a container the kubelet restarts on every exit is an error', () => {
-  const exited = run(deployment([c('tests'), c('report')]), specYaml([{ name: 'report', after: [{ name: 'tests', condition: 'Exited' }] }], { mode: 'wrapper' }));
-  assert.deepEqual(exited.errors.map((e) => [e.code, e.container]), [['completed-would-restart', 'tests']]);
+  const exited = run(
+    deployment([c('tests'), c('report')]),
+    specYaml([{ name: 'report', after: [{ name: 'tests', condition: 'Exited' }] }], { mode: 'wrapper' }),
+  );
+  assert.deepEqual(
+    exited.errors.map((e) => [e.code, e.container]),
+    [['completed-would-restart', 'tests']],
+  );
   assert.ok(exited.errors[0]!.hint);
   // in a Job, a container whose own policy is Always restarts too
-  const own = run(job([c('tests', { restartPolicy: 'Always' }), c('report')], 'Never'), specYaml([{ name: 'report', after: [{ name: 'tests', condition: 'Completed' }] }], { mode: 'wrapper' }));
-  assert.deepEqual(own.errors.map((e) => [e.code, e.container]), [['completed-would-restart', 'tests']]);
+  const own = run(
+    job([c('tests', { restartPolicy: 'Always' }), c('report')], 'Never'),
+    specYaml([{ name: 'report', after: [{ name: 'tests', condition: 'Completed' }] }], { mode: 'wrapper' }),
+  );
+  assert.deepEqual(
+    own.errors.map((e) => [e.code, e.container]),
+    [['completed-would-restart', 'tests']],
+  );
 });
 
 test('the spec schema accepts condition Exited and nothing else new', () => {
@@ -120,9 +183,18 @@ test('the spec schema accepts condition Exited and nothing else new', () => {
   assert.deepEqual([...new Set(bad.errors.map((e) => e.code))], ['spec-invalid']);
 });
 
-test('generated flag values are escaped for the kubelet ($ → $$); the user\'s own words are not', () => {
+test("generated flag values are escaped for the kubelet ($ → $$); the user's own words are not", () => {
   const input = deployment([c('app', { args: ['--name=$(POD_NAME)'] }), c('proxy', { terminationMessagePath: '/tmp/$(X)/term' })]);
-  const { errors, container, flags } = run(input, specYaml([{ name: 'proxy', ready: { exec: { command: ['sh', '-c', 'test -f $(HOME)/up && echo $$('] } } }, { name: 'app', after: ['proxy'] }], { mode: 'wrapper' }));
+  const { errors, container, flags } = run(
+    input,
+    specYaml(
+      [
+        { name: 'proxy', ready: { exec: { command: ['sh', '-c', 'test -f $(HOME)/up && echo $$('] } } },
+        { name: 'app', after: ['proxy'] },
+      ],
+      { mode: 'wrapper' },
+    ),
+  );
   assert.deepEqual(errors, []);
   assert.equal(flags('proxy').flags.ready_exec, JSON.stringify(['sh', '-c', 'test -f $$(HOME)/up && echo $$$$(']));
   assert.equal(flags('proxy').flags.termination_path, '/tmp/$$(X)/term');

@@ -9,7 +9,14 @@ import { run, transform, type ImageSource } from '../src/pipeline/index.js';
 const pod = {
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'report', namespace: 'jobs', annotations: { 'startorder.dev/spec': 'mode: native\nkubernetesVersion: "1.33"\ncontainers:\n  - name: proxy\n    ready: {tcpSocket: {port: 5432}}\n  - name: report\n    after: [proxy]\n' } },
+  metadata: {
+    name: 'report',
+    namespace: 'jobs',
+    annotations: {
+      'startorder.dev/spec':
+        'mode: native\nkubernetesVersion: "1.33"\ncontainers:\n  - name: proxy\n    ready: {tcpSocket: {port: 5432}}\n  - name: report\n    after: [proxy]\n',
+    },
+  },
   spec: {
     restartPolicy: 'Never',
     containers: [
@@ -22,12 +29,24 @@ const pod = {
 describe('the pipeline for an adapter', () => {
   it('a Pod given as a value (a webhook) comes back rewritten, as JSON, with the plan', async () => {
     const r = await run({ inputs: [{ name: 'admission.json', text: JSON.stringify(pod) }], needPlans: true });
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.equal(r.files[0]!.format, 'json');
     const out = JSON.parse(r.files[0]!.text) as typeof pod & { spec: { initContainers?: { name: string; restartPolicy?: string }[] } };
-    assert.deepEqual(out.spec.initContainers?.map((c) => [c.name, c.restartPolicy]), [['proxy', 'Always']]);
-    assert.deepEqual(out.spec.containers.map((c) => c.name), ['report']);
-    assert.deepEqual(r.plans.map((p) => p.edges.map((e) => [e.dep, e.dependent, e.mechanism])), [[['proxy', 'report', 'native']]]);
+    assert.deepEqual(
+      out.spec.initContainers?.map((c) => [c.name, c.restartPolicy]),
+      [['proxy', 'Always']],
+    );
+    assert.deepEqual(
+      out.spec.containers.map((c) => c.name),
+      ['report'],
+    );
+    assert.deepEqual(
+      r.plans.map((p) => p.edges.map((e) => [e.dep, e.dependent, e.mechanism])),
+      [[['proxy', 'report', 'native']]],
+    );
   });
 
   it('run and the synchronous transform give the same result for the same request', async () => {

@@ -13,7 +13,18 @@ function job(): { w: NonNullable<ReturnType<typeof asWorkload>>; podSpec: Obj } 
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name: 'j' },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'db', image: 'postgres:16' }, { name: 'app', image: 'app:1', command: ['/app'] }, { name: 'cache', image: 'redis:7' }] } } },
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            { name: 'db', image: 'postgres:16' },
+            { name: 'app', image: 'app:1', command: ['/app'] },
+            { name: 'cache', image: 'redis:7' },
+          ],
+        },
+      },
+    },
   };
   const w = asWorkload({ file: 'in.yaml', document: 0, path: [], value, kind: 'Job', name: 'j' })!;
   return { w, podSpec: ((value.spec as Obj).template as Obj).spec as Obj };
@@ -38,15 +49,21 @@ test('without deferImages nothing changes: missing-command, no plan', () => {
   const r = planWorkload(w, podSpec, spec(), noPlace);
   assert.equal(r.plan, undefined);
   assert.equal(r.unresolved, undefined);
-  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.container, d.path]), [
-    ['missing-command', 'db', ['spec', 'template', 'spec', 'containers', 0]],
-    ['missing-command', 'cache', ['spec', 'template', 'spec', 'containers', 2]],
-  ]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.container, d.path]),
+    [
+      ['missing-command', 'db', ['spec', 'template', 'spec', 'containers', 0]],
+      ['missing-command', 'cache', ['spec', 'template', 'spec', 'containers', 2]],
+    ],
+  );
 });
 
 test('completePlan with the images gives the plan planWorkload gives when the spec has them', () => {
   const { w, podSpec } = job();
-  const images = [{ image: 'postgres:16', command: ['docker-entrypoint.sh'], args: ['postgres'] }, { image: 'redis:7', command: ['redis-server'] }];
+  const images = [
+    { image: 'postgres:16', command: ['docker-entrypoint.sh'], args: ['postgres'] },
+    { image: 'redis:7', command: ['redis-server'] },
+  ];
   const done = completePlan(w, podSpec, planWorkload(w, podSpec, spec(), noPlace, { deferImages: true }), images, noPlace);
   const direct = planWorkload(w, podSpec, spec(images), noPlace);
   assert.deepEqual(done.diagnostics, []);
@@ -61,12 +78,18 @@ test('completePlan: an image still unknown gives the same missing-command as pla
   const direct = planWorkload(w, podSpec, spec(images), noPlace);
   assert.equal(done.plan, undefined);
   assert.deepEqual(done.diagnostics, direct.diagnostics);
-  assert.deepEqual(done.diagnostics.map((d) => d.container), ['db']);
+  assert.deepEqual(
+    done.diagnostics.map((d) => d.container),
+    ['db'],
+  );
 });
 
 test("completePlan: the spec's own images table wins over a resolved entry of the same image", () => {
   const { w, podSpec } = job();
-  const own = [{ image: 'postgres:16', command: ['own'] }, { image: 'redis:7', command: ['redis-server'] }];
+  const own = [
+    { image: 'postgres:16', command: ['own'] },
+    { image: 'redis:7', command: ['redis-server'] },
+  ];
   const planned = planWorkload(w, podSpec, spec(own), noPlace, { deferImages: true });
   assert.equal(planned.unresolved, undefined);
   const done = completePlan(w, podSpec, planned, [{ image: 'postgres:16', command: ['resolved'] }], noPlace);

@@ -39,8 +39,12 @@ spec:
       - {name: db, image: db:1, command: [/db]}
       - {name: proxy, image: p:1, command: [/p]}
 `;
-  const spec = 'apiVersion: startorder.dev/v1alpha1\nkind: StartOrder\nmetadata: {name: s}\nspec:\n  mode: wrapper\n  containers:\n  - {name: db, after: [proxy]}\n';
+  const spec =
+    'apiVersion: startorder.dev/v1alpha1\nkind: StartOrder\nmetadata: {name: s}\nspec:\n  mode: wrapper\n  containers:\n  - {name: db, after: [proxy]}\n';
   const r = transform([{ name: 'in.yaml', text: input }], { configs: [{ name: 's.yaml', text: spec }] });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.match(r.files[0]!.text, /podAffinity:/);
 });

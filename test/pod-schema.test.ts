@@ -110,9 +110,7 @@ test('a typo deep inside a volume is reported with array indexes as numbers', ()
   item['fieldref'] = item['fieldRef'];
   delete item['fieldRef'];
   const issues = validatePodSpec(spec);
-  assert.deepEqual(issues, [
-    { path: ['volumes', 2, 'downwardAPI', 'items', 0, 'fieldref'], message: 'unknown field "fieldref"' },
-  ]);
+  assert.deepEqual(issues, [{ path: ['volumes', 2, 'downwardAPI', 'items', 0, 'fieldref'], message: 'unknown field "fieldref"' }]);
 });
 
 test('a container without name is reported', () => {

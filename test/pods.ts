@@ -6,10 +6,20 @@ import { parseWrapperArgs } from '../src/rewrite/flags.js';
 type O = Record<string, any>;
 
 export function job(containers: O[], restartPolicy = 'Never', extra: O = {}): string {
-  return JSON.stringify({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy, containers, ...extra } } } });
+  return JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'j' },
+    spec: { template: { spec: { restartPolicy, containers, ...extra } } },
+  });
 }
 export function deployment(containers: O[], extra: O = {}): string {
-  return JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers, ...extra } } } });
+  return JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers, ...extra } } },
+  });
 }
 export const c = (name: string, extra: O = {}): O => ({ name, image: `${name}:1`, command: [`/${name}`], ...extra });
 export function specYaml(containers: O[], extra: O = {}): string {
@@ -26,4 +36,3 @@ export function run(input: string, spec: string) {
   const flags = (n: string) => parseWrapperArgs(container(n).args)!;
   return { r, errors, pod, container, flags };
 }
-

@@ -79,7 +79,10 @@ test('properties: idempotent, revertible, valid, untouched documents kept, graph
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
       // native mode on an old cluster, or a native-impossible graph, are the only refusals allowed
       if (errors.length > 0) {
-        assert.ok(errors.every((d) => d.code === 'native-impossible'), JSON.stringify(errors));
+        assert.ok(
+          errors.every((d) => d.code === 'native-impossible'),
+          JSON.stringify(errors),
+        );
         return;
       }
       const out = r.files[0]!.text;

@@ -9,7 +9,14 @@ import { c, deployment, run, specYaml } from './pods.js';
 
 type O = Record<string, any>;
 const NATIVE = { mode: 'native', kubernetesVersion: '1.34' };
-const proxyFirst = (ready: O, extra: O = {}) => specYaml([{ name: 'proxy', ready }, { name: 'app', after: ['proxy'] }], extra);
+const proxyFirst = (ready: O, extra: O = {}) =>
+  specYaml(
+    [
+      { name: 'proxy', ready },
+      { name: 'app', after: ['proxy'] },
+    ],
+    extra,
+  );
 const pods = (proxy: O = {}, podExtra: O = {}) => deployment([c('app', { ports: [{ name: 'http', containerPort: 8080 }] }), c('proxy', proxy)], podExtra);
 
 test('native: a server on all addresses is probed at the pod IP (no host in the startupProbe)', () => {
@@ -37,22 +44,37 @@ test('native: a loopback-only server is probed from inside the container through
   const withPort = run(pods({ ports: [{ name: 'admin', containerPort: 9901 }] }), proxyFirst({ tcpSocket: { port: 'admin', host: '::1' } }, NATIVE));
   assert.deepEqual(withPort.errors, []);
   assert.deepEqual(withPort.container('proxy').startupProbe.exec.command, ['/startorder/bin/entrypoint', 'probe', 'tcp', '[::1]:9901']);
-  assert.deepEqual(tcp.errors.map((e) => e.code), ['readiness-port-unknown']);
+  assert.deepEqual(
+    tcp.errors.map((e) => e.code),
+    ['readiness-port-unknown'],
+  );
 });
 
-test('native in a hostNetwork pod: the node\'s loopback is the pod\'s, so the kubelet probe keeps the host', () => {
+test("native in a hostNetwork pod: the node's loopback is the pod's, so the kubelet probe keeps the host", () => {
   const { errors, container } = run(pods({}, { hostNetwork: true }), proxyFirst({ tcpSocket: { port: 9101, host: '127.0.0.1' } }, NATIVE));
   assert.deepEqual(errors, []);
   assert.deepEqual(container('proxy').startupProbe.tcpSocket, { port: 9101, host: '127.0.0.1' });
 });
 
 test('wrapper: httpHeaders become -ready_http_header, named ports are resolved against the same container', () => {
-  const ready = { httpGet: { port: 'admin', path: '/healthz', httpHeaders: [{ name: 'Host', value: 'x.local' }, { name: 'X-A', value: '1' }] } };
+  const ready = {
+    httpGet: {
+      port: 'admin',
+      path: '/healthz',
+      httpHeaders: [
+        { name: 'Host', value: 'x.local' },
+        { name: 'X-A', value: '1' },
+      ],
+    },
+  };
   const { errors, flags } = run(pods({ ports: [{ name: 'admin', containerPort: 15000 }] }), proxyFirst(ready, { mode: 'wrapper' }));
   assert.deepEqual(errors, []);
   const f = flags('proxy');
   assert.equal(f.flags.ready_http, 'http://127.0.0.1:15000/healthz');
-  assert.deepEqual(f.all.filter(([k]) => k === 'ready_http_header').map(([, v]) => v), ['Host: x.local', 'X-A: 1']);
+  assert.deepEqual(
+    f.all.filter(([k]) => k === 'ready_http_header').map(([, v]) => v),
+    ['Host: x.local', 'X-A: 1'],
+  );
   const v6 = run(pods(), proxyFirst({ tcpSocket: { port: 7000, host: '::1' } }, { mode: 'wrapper' }));
   assert.equal(v6.flags('proxy').flags.ready_tcp, '[::1]:7000');
 });
@@ -103,7 +125,7 @@ test('a DNS host name is refused in both modes (readiness is pod-local)', async 
   }
 });
 
-test('a named port that is unknown, or is another container\'s, is a located error in both modes', async () => {
+test("a named port that is unknown, or is another container's, is a located error in both modes", async () => {
   for (const mode of ['wrapper', 'native']) {
     const unknown = await diagnose(pods(), specText('      httpGet: {port: metrics, path: /healthz}', mode));
     assert.equal(unknown.code, 1);

@@ -31,7 +31,8 @@ spec:
           image: busybox
           command: [sh, -c, 'sleep 1d']
 `;
-const order = 'apiVersion: startorder.dev/v1alpha1\nkind: StartOrder\nmetadata: {name: web}\nspec:\n  mode: wrapper\n  containers:\n    - {name: agent, ready: {file: /tmp/ready}}\n    - {name: app, after: [agent]}\n';
+const order =
+  'apiVersion: startorder.dev/v1alpha1\nkind: StartOrder\nmetadata: {name: web}\nspec:\n  mode: wrapper\n  containers:\n    - {name: agent, ready: {file: /tmp/ready}}\n    - {name: app, after: [agent]}\n';
 
 describe('startorder --resolve-images', () => {
   let reg: Registry;
@@ -73,7 +74,9 @@ describe('startorder --resolve-images', () => {
     const r = await runCli(['-c', 'o.yaml', '--locked', 'd.yaml'], { 'd.yaml': deployment(image), 'o.yaml': order });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    const [d] = JSON.parse((await runCli(['-c', 'o.yaml', '--locked', '--error-format', 'json', 'd.yaml'], { 'd.yaml': deployment(image), 'o.yaml': order })).stderr);
+    const [d] = JSON.parse(
+      (await runCli(['-c', 'o.yaml', '--locked', '--error-format', 'json', 'd.yaml'], { 'd.yaml': deployment(image), 'o.yaml': order })).stderr,
+    );
     assert.deepEqual([d.code, d.file, d.container, d.path], ['image-not-locked', 'd.yaml', 'agent', ['spec', 'template', 'spec', 'containers', 0]]);
     assert.match(r.stderr, /^d\.yaml:\d+:\d+: error\[image-not-locked\]/m);
     assert.equal(r.files['startorder.lock'], undefined);
@@ -81,7 +84,10 @@ describe('startorder --resolve-images', () => {
 
   rit('registry down: exit 1, a diagnostic naming image and registry, no output, no lock', async () => {
     const port = await freePort();
-    const r = await runCli(['-c', 'o.yaml', '--resolve-images', '--lock-file', 'ci/lock.json', 'd.yaml'], { 'd.yaml': deployment(`127.0.0.1:${port}/x/y:1`), 'o.yaml': order });
+    const r = await runCli(['-c', 'o.yaml', '--resolve-images', '--lock-file', 'ci/lock.json', 'd.yaml'], {
+      'd.yaml': deployment(`127.0.0.1:${port}/x/y:1`),
+      'o.yaml': order,
+    });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^d\.yaml:\d+:\d+: error\[registry-unreachable\]/m);

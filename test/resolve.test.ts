@@ -12,7 +12,15 @@ import { after, before, describe, it } from 'node:test';
 const rit = (name: string, fn: () => Promise<void> | void) => it(name, { skip }, fn);
 import { run } from '../src/pipeline/index.js';
 import { nodeRegistryPorts } from '../src/cli/node-registry.js';
-import { parseReference, readLockfile, resolveImages as resolveWith, writeLockfile, type Lockfile, type ResolveOptions, type ResolvePorts } from '../src/resolve/index.js';
+import {
+  parseReference,
+  readLockfile,
+  resolveImages as resolveWith,
+  writeLockfile,
+  type Lockfile,
+  type ResolveOptions,
+  type ResolvePorts,
+} from '../src/resolve/index.js';
 import { lockFileSource, registrySource } from '../src/resolve/source.js';
 import { freePort, registrySkip, startRegistry, startSilentServer, tempDir, type Registry } from './registry/registry.js';
 import { Pusher, type Pushed } from './registry/push.js';
@@ -65,8 +73,21 @@ describe('lock file', () => {
   const lock: Lockfile = {
     version: 1,
     images: {
-      'zeta:1': { reference: 'docker.io/library/zeta:1', digest: `sha256:${'1'.repeat(64)}`, platform: 'linux/amd64', entrypoint: [], cmd: ['run', 'yes', 'on'] },
-      'alpha:2': { reference: 'docker.io/library/alpha:2', digest: `sha256:${'2'.repeat(64)}`, index: `sha256:${'3'.repeat(64)}`, platform: 'linux/arm64', entrypoint: ['/e', 'a: b'], cmd: [] },
+      'zeta:1': {
+        reference: 'docker.io/library/zeta:1',
+        digest: `sha256:${'1'.repeat(64)}`,
+        platform: 'linux/amd64',
+        entrypoint: [],
+        cmd: ['run', 'yes', 'on'],
+      },
+      'alpha:2': {
+        reference: 'docker.io/library/alpha:2',
+        digest: `sha256:${'2'.repeat(64)}`,
+        index: `sha256:${'3'.repeat(64)}`,
+        platform: 'linux/arm64',
+        entrypoint: ['/e', 'a: b'],
+        cmd: [],
+      },
     },
   };
   it('is deterministic and sorted, in YAML and JSON, and reads back', () => {
@@ -87,17 +108,32 @@ describe('lock file', () => {
   });
   it('--locked: a missing entry is an error naming the image; a wrong platform is a mismatch', async () => {
     const missing = await resolveImages(['ghcr.io/acme/api:1'], { ...base, lock, locked: true, fetch: noNetwork });
-    assert.deepEqual(missing.diagnostics.map((d) => [d.code, d.image]), [['image-not-locked', 'ghcr.io/acme/api:1']]);
+    assert.deepEqual(
+      missing.diagnostics.map((d) => [d.code, d.image]),
+      [['image-not-locked', 'ghcr.io/acme/api:1']],
+    );
     assert.deepEqual(missing.entries, []);
     const wrong = await resolveImages(['alpha:2'], { ...base, lock, locked: false, fetch: noNetwork });
-    assert.deepEqual(wrong.diagnostics.map((d) => [d.code, d.image]), [['lock-mismatch', 'alpha:2']]);
-    assert.match(wrong.diagnostics[0]!.hint ?? "", /--platform linux\/arm64/);
+    assert.deepEqual(
+      wrong.diagnostics.map((d) => [d.code, d.image]),
+      [['lock-mismatch', 'alpha:2']],
+    );
+    assert.match(wrong.diagnostics[0]!.hint ?? '', /--platform linux\/arm64/);
     const ok = await resolveImages(['alpha:2', 'zeta:1'], { ...base, lock, locked: true, platform: 'linux/arm64', fetch: noNetwork });
-    assert.deepEqual(ok.diagnostics.map((d) => [d.code, d.image]), [['lock-mismatch', 'zeta:1']]); // zeta:1 is amd64
+    assert.deepEqual(
+      ok.diagnostics.map((d) => [d.code, d.image]),
+      [['lock-mismatch', 'zeta:1']],
+    ); // zeta:1 is amd64
     const platform = await resolveImages(['zeta:1'], { ...base, lock, locked: true, platform: 'linux', fetch: noNetwork });
-    assert.deepEqual(platform.diagnostics.map((d) => [d.code, d.image]), [['platform-invalid', 'zeta:1']]);
+    assert.deepEqual(
+      platform.diagnostics.map((d) => [d.code, d.image]),
+      [['platform-invalid', 'zeta:1']],
+    );
     const bad = await resolveImages(['Zeta:1'], { ...base, lock, locked: true, fetch: noNetwork });
-    assert.deepEqual(bad.diagnostics.map((d) => [d.code, d.image]), [['image-reference-invalid', 'Zeta:1']]);
+    assert.deepEqual(
+      bad.diagnostics.map((d) => [d.code, d.image]),
+      [['image-reference-invalid', 'Zeta:1']],
+    );
     const fine = await resolveImages(['zeta:1'], { ...base, lock, locked: true, fetch: noNetwork });
     assert.deepEqual(fine.entries, [{ image: 'zeta:1', command: [], args: ['run', 'yes', 'on'] }]);
   });
@@ -105,18 +141,49 @@ describe('lock file', () => {
 
 const deployment = (image: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: agent\n          image: ${image}\n        - name: app\n          image: busybox\n          command: [sh, -c, 'sleep 1d']\n        - name: late\n          image: ${image}\n`;
-const order = { name: 'order.yaml', text: JSON.stringify({ apiVersion: 'startorder.dev/v1alpha1', kind: 'StartOrder', metadata: { name: 'web' }, spec: { mode: 'wrapper', containers: [{ name: 'agent', ready: { file: '/tmp/ready' } }, { name: 'app', after: ['agent'] }] } }) };
+const order = {
+  name: 'order.yaml',
+  text: JSON.stringify({
+    apiVersion: 'startorder.dev/v1alpha1',
+    kind: 'StartOrder',
+    metadata: { name: 'web' },
+    spec: {
+      mode: 'wrapper',
+      containers: [
+        { name: 'agent', ready: { file: '/tmp/ready' } },
+        { name: 'app', after: ['agent'] },
+      ],
+    },
+  }),
+};
 
 describe('the pipeline and its image source', () => {
-  const lock: Lockfile = { version: 1, images: { 'acme/agent:1': { reference: 'docker.io/acme/agent:1', digest: `sha256:${'4'.repeat(64)}`, platform: 'linux/amd64', entrypoint: ['/agent'], cmd: ['run'] } } };
+  const lock: Lockfile = {
+    version: 1,
+    images: {
+      'acme/agent:1': {
+        reference: 'docker.io/acme/agent:1',
+        digest: `sha256:${'4'.repeat(64)}`,
+        platform: 'linux/amd64',
+        entrypoint: ['/agent'],
+        cmd: ['run'],
+      },
+    },
+  };
   const lockPort = (text: string | undefined) => ({ file: 'ci/startorder.lock', read: async () => text });
 
   it('asks the source once, for the images of containers without command, and plans with the answer', async () => {
     const asked: string[][] = [];
     const source = lockFileSource(lockPort(writeLockfile(lock)));
-    const r = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] }, { images: { lookUp: (i) => (asked.push([...i]), source.lookUp(i)) } });
+    const r = await run(
+      { inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] },
+      { images: { lookUp: (i) => (asked.push([...i]), source.lookUp(i)) } },
+    );
     assert.deepEqual(asked, [['acme/agent:1']]);
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.match(r.files[0]!.text, /- \/agent\n/);
     assert.equal(r.lock, undefined); // the lock file did not change
   });
@@ -124,31 +191,61 @@ describe('the pipeline and its image source', () => {
   it('does not ask when every container has a command, nor without a source', async () => {
     let asked = 0;
     const images = { lookUp: async () => (asked++, { entries: [], diagnostics: [] }) };
-    const r = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order], resolvedImages: [{ image: 'acme/agent:1', command: ['/a'] }] }, { images });
+    const r = await run(
+      { inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order], resolvedImages: [{ image: 'acme/agent:1', command: ['/a'] }] },
+      { images },
+    );
     assert.equal(asked, 0);
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const without = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] });
-    assert.deepEqual(without.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.container]), [['missing-command', 'agent']]);
+    assert.deepEqual(
+      without.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.container]),
+      [['missing-command', 'agent']],
+    );
   });
 
   it('a lookup problem stands at the container, a lock-file problem at the lock file; nothing is emitted', async () => {
-    const notLocked = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/other:1') }], configs: [order] }, { images: lockFileSource(lockPort(writeLockfile(lock))) });
-    assert.deepEqual(notLocked.diagnostics.map((d) => [d.code, d.file, d.container, d.path?.join('.')]), [['image-not-locked', 'd.yaml', 'agent', 'spec.template.spec.containers.0']]);
+    const notLocked = await run(
+      { inputs: [{ name: 'd.yaml', text: deployment('acme/other:1') }], configs: [order] },
+      { images: lockFileSource(lockPort(writeLockfile(lock))) },
+    );
+    assert.deepEqual(
+      notLocked.diagnostics.map((d) => [d.code, d.file, d.container, d.path?.join('.')]),
+      [['image-not-locked', 'd.yaml', 'agent', 'spec.template.spec.containers.0']],
+    );
     assert.equal(notLocked.diagnostics[0]!.image, undefined);
     assert.deepEqual(notLocked.files, []);
-    const invalid = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] }, { images: lockFileSource(lockPort('version: 7\n')) });
-    assert.deepEqual(invalid.diagnostics.map((d) => [d.code, d.file, d.container]), [['lock-invalid', 'ci/startorder.lock', undefined]]);
+    const invalid = await run(
+      { inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] },
+      { images: lockFileSource(lockPort('version: 7\n')) },
+    );
+    assert.deepEqual(
+      invalid.diagnostics.map((d) => [d.code, d.file, d.container]),
+      [['lock-invalid', 'ci/startorder.lock', undefined]],
+    );
     const other = { ...lock, images: { 'acme/agent:1': { ...lock.images['acme/agent:1']!, platform: 'linux/arm64' } } };
-    const mismatch = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] }, { images: lockFileSource(lockPort(writeLockfile(other))) });
-    assert.deepEqual(mismatch.diagnostics.map((d) => [d.code, d.file]), [['lock-mismatch', 'ci/startorder.lock']]);
+    const mismatch = await run(
+      { inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] },
+      { images: lockFileSource(lockPort(writeLockfile(other))) },
+    );
+    assert.deepEqual(
+      mismatch.diagnostics.map((d) => [d.code, d.file]),
+      [['lock-mismatch', 'ci/startorder.lock']],
+    );
   });
 
-  it('a lock file that gains an entry comes back as the result\'s lock, in the format its name says', async () => {
+  it("a lock file that gains an entry comes back as the result's lock, in the format its name says", async () => {
     const entries = [{ image: 'acme/agent:1', command: ['/agent'], args: ['run'] }];
     const images = { lookUp: async () => ({ entries, diagnostics: [], lock: { file: 'l.json', text: '{}' } }) };
     const r = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1') }], configs: [order] }, { images });
     assert.deepEqual(r.lock, { file: 'l.json', text: '{}' });
-    const failing = await run({ inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1').replace('command: [sh', 'command: [1') }], configs: [order] }, { images });
+    const failing = await run(
+      { inputs: [{ name: 'd.yaml', text: deployment('acme/agent:1').replace('command: [sh', 'command: [1') }], configs: [order] },
+      { images },
+    );
     assert.ok(failing.diagnostics.some((d) => d.severity === 'error'));
     assert.equal(failing.lock, undefined); // a run with an error writes nothing
   });
@@ -183,7 +280,13 @@ describe('registry without auth', () => {
     const r = await resolveImages([image, image], base);
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(r.entries, [{ image, command: ['/bin/app', '--config', '/etc/app.yaml'], args: ['serve'] }]);
-    assert.deepEqual(r.lock.images[image], { reference: image, digest: single.digest, platform: 'linux/amd64', entrypoint: ['/bin/app', '--config', '/etc/app.yaml'], cmd: ['serve'] });
+    assert.deepEqual(r.lock.images[image], {
+      reference: image,
+      digest: single.digest,
+      platform: 'linux/amd64',
+      entrypoint: ['/bin/app', '--config', '/etc/app.yaml'],
+      cmd: ['serve'],
+    });
   });
 
   rit('an image without ENTRYPOINT: command [] and args = CMD', async () => {
@@ -202,15 +305,28 @@ describe('registry without auth', () => {
     const image = `${reg.host}/team/multi:1.0`;
     const amd64 = await resolveImages([image], base);
     assert.deepEqual(amd64.entries[0], { image, command: ['/amd64/run'], args: ['a'] });
-    assert.deepEqual(amd64.lock.images[image], { reference: image, digest: amd.digest, index: index.digest, platform: 'linux/amd64', entrypoint: ['/amd64/run'], cmd: ['a'] });
+    assert.deepEqual(amd64.lock.images[image], {
+      reference: image,
+      digest: amd.digest,
+      index: index.digest,
+      platform: 'linux/amd64',
+      entrypoint: ['/amd64/run'],
+      cmd: ['a'],
+    });
     const arm64 = await resolveImages([image], { ...base, platform: 'linux/arm64' });
     assert.deepEqual(arm64.entries[0], { image, command: ['/arm64/run'], args: ['b'] });
     assert.equal(arm64.lock.images[image]?.digest, arm.digest);
     assert.equal(arm64.lock.images[image]?.platform, 'linux/arm64');
     const s390 = await resolveImages([image], { ...base, platform: 'linux/s390x' });
-    assert.deepEqual(s390.diagnostics.map((d) => [d.code, d.image]), [['platform-not-found', image]]);
+    assert.deepEqual(
+      s390.diagnostics.map((d) => [d.code, d.image]),
+      [['platform-not-found', image]],
+    );
     const armOnly = await resolveImages([`${reg.host}/team/armonly:v1`], base);
-    assert.deepEqual(armOnly.diagnostics.map((d) => d.code), ['platform-mismatch']);
+    assert.deepEqual(
+      armOnly.diagnostics.map((d) => d.code),
+      ['platform-mismatch'],
+    );
   });
 
   rit('an unknown tag (404) is a diagnostic naming the image and the registry; nothing goes into the lock', async () => {
@@ -224,7 +340,10 @@ describe('registry without auth', () => {
     assert.equal(d.code, 'registry-not-found');
     assert.equal(d.image, image);
     const repo = await resolveImages([`${reg.host}/team/none:v1`], base);
-    assert.deepEqual(repo.diagnostics.map((x) => x.code), ['registry-not-found']);
+    assert.deepEqual(
+      repo.diagnostics.map((x) => x.code),
+      ['registry-not-found'],
+    );
   });
 
   rit('the lock file makes later runs offline: --locked against a stopped registry', async () => {
@@ -261,7 +380,10 @@ describe('registry without auth', () => {
     const counting = { lookUp: (images: readonly string[]) => (asked.push([...images]), source.lookUp(images)) };
     const r = await run({ inputs: [{ name: 'd.yaml', text: deployment(image) }], configs: [order] }, { images: counting });
     assert.deepEqual(asked, [[image]]);
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.match(r.files[0]!.text, /-entrypoint/);
     assert.match(r.files[0]!.text, /\/bin\/app/);
     assert.equal(readLockfile(r.lock!.text).lock!.images[image]?.digest, single.digest);
@@ -321,7 +443,10 @@ describe('registry with htpasswd basic auth', () => {
 
   rit('no credentials: registry-unauthorized', async () => {
     const r = await resolveImages([`${reg.host}/private/app:v1`], base);
-    assert.deepEqual(r.diagnostics.map((d) => d.code), ['registry-unauthorized']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ['registry-unauthorized'],
+    );
   });
 
   rit('a config.json that is not JSON: docker-config-invalid', async () => {
@@ -329,7 +454,10 @@ describe('registry with htpasswd basic auth', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'config.json'), '{not json');
     const r = await resolveImages([`${reg.host}/private/app:v1`], { ...base, dockerConfigDir: dir });
-    assert.deepEqual(r.diagnostics.map((d) => d.code), ['docker-config-invalid']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ['docker-config-invalid'],
+    );
   });
 });
 
@@ -370,12 +498,18 @@ describe('registry with bearer token auth', () => {
     const dir = dockerConfig({ [reg.host]: { username: 'robot', password: 'nope' } });
     dirs.push(dir);
     const r = await resolveImages([`${reg.host}/secret/app:v1`], { ...base, dockerConfigDir: dir });
-    assert.deepEqual(r.diagnostics.map((d) => d.code), ['registry-unauthorized']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ['registry-unauthorized'],
+    );
   });
 
   rit('anonymous on a private repository: the token has no access, so 401', async () => {
     const r = await resolveImages([`${reg.host}/secret/app:v1`], base);
-    assert.deepEqual(r.diagnostics.map((d) => d.code), ['registry-unauthorized']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ['registry-unauthorized'],
+    );
   });
 });
 
@@ -385,14 +519,20 @@ describe('registry down or slow', () => {
     const image = `127.0.0.1:${port}/team/app:v1`;
     const r = await resolveImages([image], base);
     assert.equal(r.diagnostics.length, 1);
-    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.image]), [['registry-unreachable', image]]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.image]),
+      [['registry-unreachable', image]],
+    );
   });
 
   it('a registry that never answers: timed out after timeoutMs', async () => {
     const silent = await startSilentServer();
     try {
       const r = await resolveImages([`${silent.host}/team/app:v1`], { ...base, timeoutMs: 300 });
-      assert.deepEqual(r.diagnostics.map((d) => d.code), ['registry-timeout']);
+      assert.deepEqual(
+        r.diagnostics.map((d) => d.code),
+        ['registry-timeout'],
+      );
     } finally {
       await silent.stop();
     }

@@ -8,13 +8,22 @@ const order = (spec: unknown) => ({ apiVersion: 'startorder.dev/v1alpha1', kind:
 
 test('StartOrder: an unknown field is reported at the field, a missing one at its parent', () => {
   const problems = validateStartOrderDocument(order({ containers: [{ after: [], colour: 1 }] }));
-  assert.deepEqual(problems.map((p) => p.path), [['spec', 'containers', 0], ['spec', 'containers', 0, 'colour']]);
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    [
+      ['spec', 'containers', 0],
+      ['spec', 'containers', 0, 'colour'],
+    ],
+  );
   assert.match(problems[1]!.message, /^unknown field "colour"$/);
 });
 
 test("StartOrder: ready's oneOf is one sentence, not a missing field per branch", () => {
   const problems = validateStartOrderDocument(order({ containers: [{ name: 'a', ready: {} }] }));
-  assert.deepEqual(problems.map((p) => p.path.join('.')), ['spec.containers.0.ready']);
+  assert.deepEqual(
+    problems.map((p) => p.path.join('.')),
+    ['spec.containers.0.ready'],
+  );
   assert.match(problems[0]!.message, /exactly one of/);
 });
 
@@ -31,11 +40,17 @@ test('annotation spec: a selector is refused with its own sentence', () => {
 
 test('PodSpec: list indexes are numbers, wrong types say the type without null', () => {
   const problems = validatePodSpec({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 'http' }] }] });
-  assert.deepEqual(problems.map((p) => p.path), [['containers', 0, 'ports', 0, 'containerPort']]);
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    [['containers', 0, 'ports', 0, 'containerPort']],
+  );
   assert.equal(problems[0]!.message, 'must be integer');
 });
 
 test('PodSpec: a nodeSelector key that looks like a number stays a string', () => {
   const problems = validatePodSpec({ containers: [{ name: 'a', image: 'x' }], nodeSelector: { '0': 1 } });
-  assert.deepEqual(problems.map((p) => p.path), [['nodeSelector', '0']]);
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    [['nodeSelector', '0']],
+  );
 });

@@ -58,13 +58,19 @@ test('selector.names match the names kustomize recorded before namePrefix/nameSu
   const paired = await diagnose(deployment('pre-web-suf', KUSTOMIZED), spec('  selector: {names: [web], namespaces: [default]}\n'));
   assert.match(paired.stdout, /startorder\.dev\/applied/);
   const mismatch = await diagnose(deployment('pre-web-suf', KUSTOMIZED), spec('  selector: {names: [pre-web], namespaces: [default]}\n'));
-  assert.deepEqual(mismatch.diags.map((d) => d.code), ['spec-selects-nothing']);
+  assert.deepEqual(
+    mismatch.diags.map((d) => d.code),
+    ['spec-selects-nothing'],
+  );
   assert.doesNotMatch(mismatch.stdout, /startorder\.dev\/applied/);
 });
 
 test('"selects nothing" points at the selector of the spec', async () => {
   const r = await diagnose(deployment('web'), spec('  selector:\n    names: [other]\n'));
-  assert.deepEqual(r.diags.map((d) => [d.code, d.file, d.path, d.line]), [['spec-selects-nothing', 'spec.yaml', ['spec', 'selector'], 6]]);
+  assert.deepEqual(
+    r.diags.map((d) => [d.code, d.file, d.path, d.line]),
+    [['spec-selects-nothing', 'spec.yaml', ['spec', 'selector'], 6]],
+  );
 });
 
 const CUSTOM = {
@@ -107,7 +113,13 @@ function selectOver(input: string, specText: string) {
     const w = asWorkload(r);
     return w ? [{ workload: w, original: w.value }] : [];
   });
-  return select(workloads, specs, {}, locate, resources.filter((r) => !asWorkload(r)));
+  return select(
+    workloads,
+    specs,
+    {},
+    locate,
+    resources.filter((r) => !asWorkload(r)),
+  );
 }
 
 for (const [what, doc] of Object.entries(CUSTOM)) {
@@ -124,7 +136,10 @@ for (const [what, doc] of Object.entries(CUSTOM)) {
 
 test('a spec without selector whose containers are those of a Knative Service says so', () => {
   const r = selectOver(CUSTOM['Knative Service'], spec(''));
-  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.path]), [['not-a-workload', ['spec', 'containers']]]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.path]),
+    [['not-a-workload', ['spec', 'containers']]],
+  );
 });
 
 test('a workload next to the custom resource is still selected, and nothing is said about the custom resource', () => {
@@ -142,7 +157,10 @@ test('a StartOrder without apiVersion, or of another group, is an error at its a
     const r = await runCli(['--error-format', 'json', 'in.yaml'], { 'in.yaml': `${deployment('web')}---\n${doc}` });
     assert.equal(r.code, 1, r.stderr);
     const diags = JSON.parse(r.stderr) as D[];
-    assert.deepEqual(diags.map((d) => [d.code, d.path, d.line]), [['spec-api-version', path, 15]]);
+    assert.deepEqual(
+      diags.map((d) => [d.code, d.path, d.line]),
+      [['spec-api-version', path, 15]],
+    );
   }
 });
 
@@ -150,7 +168,11 @@ test('spec.kubernetesVersion takes MAJOR.MINOR[.PATCH] with an optional v: anyth
   for (const bad of ['banana', '"2.0"', '"1"', '"1.33-rc"']) {
     const r = await diagnose(deployment('web'), spec('', `  kubernetesVersion: ${bad}\n`));
     assert.equal(r.code, 1, bad);
-    assert.deepEqual(r.diags.map((d) => [d.code, d.path, d.line]), [['spec-invalid', ['spec', 'kubernetesVersion'], 5]], bad);
+    assert.deepEqual(
+      r.diags.map((d) => [d.code, d.path, d.line]),
+      [['spec-invalid', ['spec', 'kubernetesVersion'], 5]],
+      bad,
+    );
   }
   const ok = await diagnose(deployment('web'), spec('', '  kubernetesVersion: "v1.33.1"\n'));
   assert.equal(ok.code, 0, ok.stderr);
@@ -158,13 +180,22 @@ test('spec.kubernetesVersion takes MAJOR.MINOR[.PATCH] with an optional v: anyth
 
 test('native-impossible points at the spec field that asks for it', async () => {
   const withVersion = await diagnose(deployment('web'), spec('', '  mode: native\n  kubernetesVersion: "1.27"\n'));
-  assert.deepEqual(withVersion.diags.map((d) => [d.code, d.file, d.path, d.line]), [['native-impossible', 'spec.yaml', ['spec', 'kubernetesVersion'], 6]]);
+  assert.deepEqual(
+    withVersion.diags.map((d) => [d.code, d.file, d.path, d.line]),
+    [['native-impossible', 'spec.yaml', ['spec', 'kubernetesVersion'], 6]],
+  );
   const fromFlag = await diagnose(deployment('web'), spec('', '  mode: native\n'), ['--kubernetes-version', '1.27']);
-  assert.deepEqual(fromFlag.diags.map((d) => [d.code, d.file, d.path, d.line]), [['native-impossible', 'spec.yaml', ['spec', 'mode'], 5]]);
+  assert.deepEqual(
+    fromFlag.diags.map((d) => [d.code, d.file, d.path, d.line]),
+    [['native-impossible', 'spec.yaml', ['spec', 'mode'], 5]],
+  );
 });
 
 test('a spec naming a Knative Service says so through the CLI too', async () => {
   const r = await diagnose(CUSTOM['Knative Service'], spec('  selector: {names: [web]}\n'));
   assert.equal(r.code, 1);
-  assert.deepEqual(r.diags.map((d) => [d.code, d.path]), [['not-a-workload', ['spec', 'selector', 'names', 0]]]);
+  assert.deepEqual(
+    r.diags.map((d) => [d.code, d.path]),
+    [['not-a-workload', ['spec', 'selector', 'names', 0]]],
+  );
 });

@@ -18,7 +18,8 @@ let server: Server;
 let base = '';
 const dir = mkdtempSync(join(tmpdir(), 'startorder-status-'));
 
-const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
+const status = (code: number, reason: string, message: string) =>
+  JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
 
 function answer(req: IncomingMessage): [number, string] {
   const u = new URL(req.url ?? '/', 'http://x');
@@ -54,7 +55,14 @@ function kubeconfig(file: string, parts: { cluster?: boolean; user?: object; con
   const lines = ['apiVersion: v1', 'kind: Config'];
   if (parts.cluster) lines.push('clusters:', '- name: c', '  cluster:', `    server: ${base}`, '    insecure-skip-tls-verify: true');
   if (parts.user) lines.push('users:', '- name: u', `  user: ${JSON.stringify(parts.user)}`);
-  if (parts.contexts) lines.push('contexts:', '- name: one', '  context: {cluster: c, user: u, namespace: ns1}', '- name: two', '  context: {cluster: c, user: u, namespace: other}');
+  if (parts.contexts)
+    lines.push(
+      'contexts:',
+      '- name: one',
+      '  context: {cluster: c, user: u, namespace: ns1}',
+      '- name: two',
+      '  context: {cluster: c, user: u, namespace: other}',
+    );
   if (parts.current) lines.push(`current-context: ${parts.current}`);
   writeFileSync(path, lines.join('\n') + '\n');
   return path;
@@ -98,11 +106,22 @@ test('$KUBECONFIG as a list of files, merged as kubectl does; --context and -n p
 
 test('an exec credential plugin gives the token', async () => {
   const plugin = join(dir, 'cred.mjs');
-  writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'from-plugin' } }));\n`);
-  const kc = kubeconfig('exec.yaml', { cluster: true, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } }, contexts: true, current: 'one' });
+  writeFileSync(
+    plugin,
+    `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'from-plugin' } }));\n`,
+  );
+  const kc = kubeconfig('exec.yaml', {
+    cluster: true,
+    user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } },
+    contexts: true,
+    current: 'one',
+  });
   seen.length = 0;
   const r = await run(['plain', '--kubeconfig', kc, '--format', 'mermaid']);
-  assert.ok(seen.some((s) => s.auth === 'Bearer from-plugin'), JSON.stringify(seen));
+  assert.ok(
+    seen.some((s) => s.auth === 'Bearer from-plugin'),
+    JSON.stringify(seen),
+  );
   // not a startorder pod: one line, exit 1, still the chart of its container
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^startorder status: pod ns1\/plain is not ordered by startorder \(absent: no startorder\.dev\/applied annotation/);
@@ -115,7 +134,12 @@ test('every failure is one line and its own exit code', async () => {
   const cases: [string[], Record<string, string>, number, RegExp][] = [
     [['missing', '--kubeconfig', kc], {}, 5, /^startorder status: pod ns1\/missing not found\n$/],
     [['secret', '--kubeconfig', kc], {}, 4, /^startorder status: not allowed to read pod ns1\/secret \(403 Forbidden\): pods "secret" is forbidden/],
-    [['waiter', '--kubeconfig', kubeconfig('dead.yaml', { cluster: false, user: { token: 't' }, contexts: false })], {}, 2, /^startorder status: the kubeconfig has no current cluster/],
+    [
+      ['waiter', '--kubeconfig', kubeconfig('dead.yaml', { cluster: false, user: { token: 't' }, contexts: false })],
+      {},
+      2,
+      /^startorder status: the kubeconfig has no current cluster/,
+    ],
     [['waiter'], { HOME: join(dir, 'nowhere') }, 2, /^startorder status: no kubeconfig: \$KUBECONFIG is not set/],
     [['waiter', '--kubeconfig', join(dir, 'absent.yaml')], {}, 2, /^startorder status: cannot read the kubeconfig: ENOENT/],
     [['waiter', '--kubeconfig', kc, '--context', 'three'], {}, 2, /^startorder status: no context "three" in the kubeconfig\n$/],
@@ -139,7 +163,10 @@ test('an API server that is not there: one line, exit 4', async () => {
   const port = typeof a === 'object' && a ? a.port : 1;
   await new Promise((r) => closed.close(r));
   const kc = join(dir, 'gone.yaml');
-  writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+  writeFileSync(
+    kc,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+  );
   const r = await run(['waiter', '--kubeconfig', kc]);
   assert.equal(r.code, 4);
   assert.match(r.stderr, new RegExp(`^startorder status: cannot reach the API server https://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));

@@ -9,7 +9,12 @@ const noExtra: Extra = { logs: {}, logsNote: 'not read: test', statusFilesNote: 
 const c = (r: PodReport, name: string) => r.containers.find((x) => x.name === name)!;
 
 test('a waiting container: what for and since when, from its wait lines', () => {
-  const logs = { app: waitLog([[2.1, 'waiting for db ready (no -wait_timeout)'], [32.1, 'waiting 30s for db ready']]) };
+  const logs = {
+    app: waitLog([
+      [2.1, 'waiting for db ready (no -wait_timeout)'],
+      [32.1, 'waiting 30s for db ready'],
+    ]),
+  };
   const r = buildReport(waitingPod(), { ...noExtra, logs, logsNote: 'read' });
   assert.equal(r.ordered, true);
   const app = c(r, 'app');
@@ -51,7 +56,12 @@ test('a chain is inferred from its first link', () => {
   const r = buildReport(p, noExtra);
   assert.deepEqual(
     r.containers.map((x) => [x.name, x.state]),
-    [['startorder-init', 'completed'], ['a', 'running'], ['b', 'waiting'], ['c', 'waiting']],
+    [
+      ['startorder-init', 'completed'],
+      ['a', 'running'],
+      ['b', 'waiting'],
+      ['c', 'waiting'],
+    ],
   );
   assert.deepEqual(c(r, 'c').waiting?.for, ['b started']);
 });
@@ -67,11 +77,17 @@ test('status files decide over logs and inference', () => {
 });
 
 test('a pod that started in order: times from the termination messages, in order on the timeline', () => {
-  const msg = (w: number | undefined, s: number, rd: number, e: number) => tm({ ...(w ? { waited: at(w) } : {}), started: at(s), ready: at(rd), exited: at(e), exitCode: 0, reason: 'Completed' });
-  const p = pod('ordered', [wrapped('db'), wrapped('app', ['-wait_status', '/startorder/run/db/ready'])], [terminated('db', 2, 9, 0, msg(undefined, 2.1, 3, 9)), terminated('app', 2, 9, 0, msg(3.01, 3.02, 3.02, 8.9))], {
-    edges: [['db', 'app', 'Ready', 'wrapper']],
-    phase: 'Succeeded',
-  });
+  const msg = (w: number | undefined, s: number, rd: number, e: number) =>
+    tm({ ...(w ? { waited: at(w) } : {}), started: at(s), ready: at(rd), exited: at(e), exitCode: 0, reason: 'Completed' });
+  const p = pod(
+    'ordered',
+    [wrapped('db'), wrapped('app', ['-wait_status', '/startorder/run/db/ready'])],
+    [terminated('db', 2, 9, 0, msg(undefined, 2.1, 3, 9)), terminated('app', 2, 9, 0, msg(3.01, 3.02, 3.02, 8.9))],
+    {
+      edges: [['db', 'app', 'Ready', 'wrapper']],
+      phase: 'Succeeded',
+    },
+  );
   const r = buildReport(p, noExtra);
   assert.equal(c(r, 'db').state, 'completed');
   assert.deepEqual(c(r, 'app').times.started, { at: at(3.02), source: 'termination-message' });
@@ -101,7 +117,10 @@ test('a failed dependency: the reason comes from the termination message', () =>
   assert.equal(c(r, 'second').times.started, undefined);
   assert.deepEqual(c(r, 'dep').failure, { reason: 'Error: exit code 1', source: 'termination-message' });
   const text = renderText(r, T0 + 10_000);
-  assert.match(text, /\nFailures:\n {2}dep: Error: exit code 1 \[termination-message\]\n {2}second: DependencyFailed: \/startorder\/run\/dep\/completed\.err \[termination-message\]\n/);
+  assert.match(
+    text,
+    /\nFailures:\n {2}dep: Error: exit code 1 \[termination-message\]\n {2}second: DependencyFailed: \/startorder\/run\/dep\/completed\.err \[termination-message\]\n/,
+  );
   // the failed container that never ran: its wait bar is critical
   assert.match(renderMermaid(r, T0 + 10_000), / {2}section second\n {4}waits :crit, /);
 });
@@ -126,10 +145,21 @@ test('a pod startorder did not order: no plan, still the container states', () =
 });
 
 test('a container the kubelet has not created yet, and one in CrashLoopBackOff', () => {
-  const p = pod('pending', [wrapped('a'), wrapped('b')], [
-    { name: 'a', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
-    { name: 'b', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 5, reason: 'Error', finishedAt: at(9), message: tm({ exitCode: 5, reason: 'ReadyTimeout: -ready_timeout 5s' }) } } },
-  ], { edges: [] });
+  const p = pod(
+    'pending',
+    [wrapped('a'), wrapped('b')],
+    [
+      { name: 'a', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
+      {
+        name: 'b',
+        ready: false,
+        restartCount: 4,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode: 5, reason: 'Error', finishedAt: at(9), message: tm({ exitCode: 5, reason: 'ReadyTimeout: -ready_timeout 5s' }) } },
+      },
+    ],
+    { edges: [] },
+  );
   const r = buildReport(p, noExtra);
   assert.equal(c(r, 'a').state, 'not-created');
   assert.equal(c(r, 'a').kubeReason, 'ContainerCreating');
@@ -156,7 +186,7 @@ test('Mermaid task names lose the characters that end them', () => {
   assert.match(renderMermaid(buildReport(p, noExtra), T0 + 5000), /title Start-up of pod ns 1 \/x\n/);
 });
 
-test('the wrapper\'s wait lines, as runtime/internal/entrypoint/deps.go words them', async () => {
+test("the wrapper's wait lines, as runtime/internal/entrypoint/deps.go words them", async () => {
   const { parseWaitLines, parseTerminationMessage, parseStatusDirs } = await import('../src/status/facts.js');
   const log = [
     `${at(1)} startorder-entrypoint: waiting for db ready, /startorder/downward/ready (-wait_timeout 5m0s)`,
@@ -174,7 +204,11 @@ test('the wrapper\'s wait lines, as runtime/internal/entrypoint/deps.go words th
     { at: at(41), kind: 'gave-up', for: ['a started', 'b ready'], why: 'a started can never happen' },
     { at: at(42), kind: 'gave-up', for: ['b ready'] },
   ]);
-  assert.deepEqual(parseTerminationMessage('{"waited":"2026-01-02T10:00:01Z","exitCode":3,"reason":"WaitTimeout: x","extra":1}'), { waited: '2026-01-02T10:00:01Z', exitCode: 3, reason: 'WaitTimeout: x' });
+  assert.deepEqual(parseTerminationMessage('{"waited":"2026-01-02T10:00:01Z","exitCode":3,"reason":"WaitTimeout: x","extra":1}'), {
+    waited: '2026-01-02T10:00:01Z',
+    exitCode: 3,
+    reason: 'WaitTimeout: x',
+  });
   for (const text of ['plain words', '[1,2]', '{"started":"yesterday"}', '{broken', 42]) assert.equal(parseTerminationMessage(text), undefined, String(text));
   assert.deepEqual(parseStatusDirs('{"v":1,"containers":{"db":{"files":{"started":"t\\n","x":1},"lock":"held","restart_policy":"Never"},"bad":3}}'), {
     db: { files: { started: 't' }, lock: 'held', restartPolicy: 'Never' },
@@ -184,9 +218,14 @@ test('the wrapper\'s wait lines, as runtime/internal/entrypoint/deps.go words th
 });
 
 test('a dependency whose wrapper checks readiness itself: the kubelet\'s "ready" is not its readiness', () => {
-  const p = pod('own-ready', [wrapped('db', ['-ready_http', 'http://127.0.0.1:8081/ready']), wrapped('app', ['-wait_status', '/startorder/run/db/ready'])], [running('db', 2, true), running('app', 2, true)], {
-    edges: [['db', 'app', 'Ready', 'wrapper']],
-  });
+  const p = pod(
+    'own-ready',
+    [wrapped('db', ['-ready_http', 'http://127.0.0.1:8081/ready']), wrapped('app', ['-wait_status', '/startorder/run/db/ready'])],
+    [running('db', 2, true), running('app', 2, true)],
+    {
+      edges: [['db', 'app', 'Ready', 'wrapper']],
+    },
+  );
   const r = buildReport(p, { ...noExtra, logs: { db: `${at(2.2)} {"event":"start"}\n`, app: '' }, logsNote: 'read' });
   assert.equal(c(r, 'db').state, 'running');
   assert.equal(c(r, 'db').readyUnknown, true);
@@ -200,10 +239,15 @@ test('a dependency whose wrapper checks readiness itself: the kubelet\'s "ready"
 });
 
 test('exit 0 after -exit_with is no failure; OnErrorContinue is', () => {
-  const p = pod('ends', [wrapped('side'), wrapped('job')], [
-    terminated('side', 1, 5, 0, tm({ started: at(1.1), exited: at(5), exitCode: 0, reason: 'ExitWith: /startorder/run/main/exited' })),
-    terminated('job', 1, 5, 0, tm({ started: at(1.1), exited: at(5), exitCode: 0, reason: 'OnErrorContinue: exit code 2' })),
-  ], { edges: [] });
+  const p = pod(
+    'ends',
+    [wrapped('side'), wrapped('job')],
+    [
+      terminated('side', 1, 5, 0, tm({ started: at(1.1), exited: at(5), exitCode: 0, reason: 'ExitWith: /startorder/run/main/exited' })),
+      terminated('job', 1, 5, 0, tm({ started: at(1.1), exited: at(5), exitCode: 0, reason: 'OnErrorContinue: exit code 2' })),
+    ],
+    { edges: [] },
+  );
   const r = buildReport(p, noExtra);
   assert.equal(c(r, 'side').failure, undefined);
   assert.equal(c(r, 'side').state, 'completed');
@@ -212,8 +256,13 @@ test('exit 0 after -exit_with is no failure; OnErrorContinue is', () => {
 
 test('the gate: a container waits until the pod annotation the downward volume shows is set', () => {
   const gated = (annotations: Record<string, string>) => {
-    const p = pod('gated', [wrapped('app', ['-wait_file', '/startorder/downward/ready', '-wait_file_content'])], [running('app', 2, true)], { edges: [], annotations });
-    (p.spec as Record<string, unknown>).volumes = [{ name: 'startorder-downward', downwardAPI: { items: [{ path: 'ready', fieldRef: { fieldPath: "metadata.annotations['example.com/go']" } }] } }];
+    const p = pod('gated', [wrapped('app', ['-wait_file', '/startorder/downward/ready', '-wait_file_content'])], [running('app', 2, true)], {
+      edges: [],
+      annotations,
+    });
+    (p.spec as Record<string, unknown>).volumes = [
+      { name: 'startorder-downward', downwardAPI: { items: [{ path: 'ready', fieldRef: { fieldPath: "metadata.annotations['example.com/go']" } }] } },
+    ];
     return buildReport(p, noExtra);
   };
   const shut = c(gated({}), 'app');

@@ -12,7 +12,8 @@ const one = readFileSync(new URL('../examples/config-sidecar/deployment.yaml', i
 // Selected by name only: a kind in the selector would rule the custom resource out by itself.
 const spec = readFileSync(new URL('../examples/config-sidecar/startorder.yaml', import.meta.url), 'utf8').replace('    kinds: [Deployment]\n', '');
 const cm = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\ndata: {a: "1"}\n`;
-const knative = 'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: a}, {name: config-agent, image: b}]\n';
+const knative =
+  'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: a}, {name: config-agent, image: b}]\n';
 
 function stream(first: string, last: string, n = 600): string {
   const docs = [first];
@@ -36,7 +37,7 @@ test('stream: a spec used in a late part is not "selects nothing" because of the
   assert.deepEqual(r.parts, []);
 });
 
-test('stream: a custom resource of the spec\'s name in an early part, the workload in a late one: nothing to say', async () => {
+test("stream: a custom resource of the spec's name in an early part, the workload in a late one: nothing to say", async () => {
   const r = await both(stream(knative, one));
   assert.deepEqual(r.parts, r.whole);
   assert.deepEqual(r.parts, []);

@@ -42,7 +42,10 @@ test('diagnostics from a part carry the line and document of the whole stream', 
   const whole = transform(input, {});
   const parts = await runInParts({ inputs: input });
   assert.ok(parts);
-  assert.deepEqual(parts.diagnostics.map((d) => [d.code, d.document, d.line, d.column]), whole.diagnostics.map((d) => [d.code, d.document, d.line, d.column]));
+  assert.deepEqual(
+    parts.diagnostics.map((d) => [d.code, d.document, d.line, d.column]),
+    whole.diagnostics.map((d) => [d.code, d.document, d.line, d.column]),
+  );
   assert.equal(parts.diagnostics[0]!.code, 'missing-command');
   assert.ok(parts.diagnostics[0]!.line! > 10000);
   assert.deepEqual(parts.files, []);

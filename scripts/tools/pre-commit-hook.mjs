@@ -28,8 +28,10 @@ const configs = new Map(); // resolved path -> the path as given
 const files = [];
 for (let i = 0; i < rest.length; i++) {
   const a = rest[i];
-  if (a === '-c' || a === '--config') { const c = rest[++i]; configs.set(resolve(c), c); }
-  else if (a.startsWith('--config=')) configs.set(resolve(a.slice('--config='.length)), a.slice('--config='.length));
+  if (a === '-c' || a === '--config') {
+    const c = rest[++i];
+    configs.set(resolve(c), c);
+  } else if (a.startsWith('--config=')) configs.set(resolve(a.slice('--config='.length)), a.slice('--config='.length));
   else if (a.startsWith('-')) {
     flags.push(a);
     if (['--mode', '--kubernetes-version', '--runtime-image', '-o', '--output', '--error-format'].includes(a)) flags.push(rest[++i]);
@@ -52,7 +54,10 @@ function specOnly(file) {
       return false;
     }
   }
-  const docs = text.split(/^---[ \t]*(?:#.*)?$/m).map((d) => d.replace(/^\s*#.*$/gm, '').trim()).filter(Boolean);
+  const docs = text
+    .split(/^---[ \t]*(?:#.*)?$/m)
+    .map((d) => d.replace(/^\s*#.*$/gm, '').trim())
+    .filter(Boolean);
   return docs.length > 0 && docs.every((d) => /^kind:[ \t]*["']?StartOrder["']?[ \t]*(#.*)?$/m.test(d));
 }
 
@@ -71,7 +76,9 @@ function cli() {
       process.stderr.write(`startorder (pre-commit): ${args.join(' ')} in ${root}\n`);
       const r = spawnSync('npm', args, { cwd: root, stdio: ['ignore', 2, 2] });
       if (r.status !== 0) {
-        process.stderr.write(`startorder (pre-commit): \`npm ${args.join(' ')}\` failed; install startorder (npm install -g startorder) and set STARTORDER=startorder, or use the startorder-*-system hooks.\n`);
+        process.stderr.write(
+          `startorder (pre-commit): \`npm ${args.join(' ')}\` failed; install startorder (npm install -g startorder) and set STARTORDER=startorder, or use the startorder-*-system hooks.\n`,
+        );
         process.exit(3);
       }
     };

@@ -23,13 +23,16 @@ function defaultsOf(a: Common): Options['defaults'] {
 
 /** Every usage check on the command line and its inputs, before anything is looked up or written. */
 function checkUsage(cmd: string, a: Common, inputs: readonly Input[]): void {
-  if (a.write && (cmd === 'transform' || cmd === 'revert') && inputs.some((i) => i.name === '<stdin>')) throw new UsageError('--write needs file arguments, not stdin');
+  if (a.write && (cmd === 'transform' || cmd === 'revert') && inputs.some((i) => i.name === '<stdin>'))
+    throw new UsageError('--write needs file arguments, not stdin');
 }
 
 export async function runCommand(io: IO, cmd: string, a: Common): Promise<number> {
   const configs = await readConfigs(io, a.config);
   if (a['kubernetes-version'] !== undefined && !KUBERNETES_VERSION.test(a['kubernetes-version'])) {
-    throw new UsageError(`--kubernetes-version ${JSON.stringify(a['kubernetes-version'])} is not a Kubernetes version: give MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v (1.33, v1.33.2)`);
+    throw new UsageError(
+      `--kubernetes-version ${JSON.stringify(a['kubernetes-version'])} is not a Kubernetes version: give MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v (1.33, v1.33.2)`,
+    );
   }
   const found: Diagnostic[] = [];
   const inputs = await readInputs(io, a.files, configs, found);
@@ -38,7 +41,17 @@ export async function runCommand(io: IO, cmd: string, a: Common): Promise<number
   checkUsage(cmd, a, inputs);
   const ports: Ports = cmd !== 'revert' && (a['resolve-images'] || a.locked) ? { images: await imageSourceFor(io, a) } : {};
   // check and --write keep StartOrder documents in the files they read: those are the user's specs.
-  const r = await run({ inputs, configs, defaults: defaultsOf(a), revert: cmd === 'revert', keepInputSpecs: cmd === 'check' || a.write, needPlans: cmd === 'graph' || cmd === 'explain' }, ports);
+  const r = await run(
+    {
+      inputs,
+      configs,
+      defaults: defaultsOf(a),
+      revert: cmd === 'revert',
+      keepInputSpecs: cmd === 'check' || a.write,
+      needPlans: cmd === 'graph' || cmd === 'explain',
+    },
+    ports,
+  );
   const texts = [...inputs, ...configs];
   if (hasErrors(r.diagnostics)) {
     report(io, a, [...found, ...r.diagnostics], texts);
@@ -76,7 +89,10 @@ function check(io: IO, a: Common, r: Result, inputs: readonly Input[]): number {
   const files = stale.map((s) => s.name).filter((n) => n !== '<stdin>');
   const flags = a.config.map((c) => ` -c ${c}`).join('');
   if (files.length > 0) io.stderr(`${stale.length} file(s) out of date: run \`startorder${flags} --write ${files.join(' ')}\`\n`);
-  else if (stale.length > 0) io.stderr(`stdin is out of date: --write needs the file itself (\`startorder${flags} --write FILE\`), or keep the output: \`startorder${flags} < FILE > FILE.new\`\n`);
+  else if (stale.length > 0)
+    io.stderr(
+      `stdin is out of date: --write needs the file itself (\`startorder${flags} --write FILE\`), or keep the output: \`startorder${flags} < FILE > FILE.new\`\n`,
+    );
   return stale.length > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
@@ -87,7 +103,8 @@ function output(io: IO, cmd: string, a: Common, r: Result, inputs: readonly Inpu
     io.stdout(a.format === 'dot' ? dot(views) : a.format === 'json' ? `${JSON.stringify(views, null, 2)}\n` : mermaid(views));
   } else if (cmd === 'explain') {
     const recorded = viewsFromRecords(r.sources, r.plans).map(
-      (v) => `${v.workload}: already rewritten by startorder (no spec selected it in this run):\n${v.edges.map((e) => `  ${e.dependent} starts after ${e.dep} is ${e.condition.toLowerCase()} (${e.mechanism})`).join('\n')}\n`,
+      (v) =>
+        `${v.workload}: already rewritten by startorder (no spec selected it in this run):\n${v.edges.map((e) => `  ${e.dependent} starts after ${e.dep} is ${e.condition.toLowerCase()} (${e.mechanism})`).join('\n')}\n`,
     );
     io.stdout(explain(r.plans) + recorded.join('\n'));
   } else if (!a.write) io.stdout(joinOutputs(r, a.output));

@@ -41,7 +41,7 @@ function failure(io: IO, e: unknown): number {
   }
   if (e instanceof EmitFailure || (e instanceof Error && e.name === 'EmitFailure')) {
     // what startorder wrote did not read back as what it meant: nothing is printed but the place
-    io.stderr(`startorder: internal error (please report it): ${(e).message}\n`);
+    io.stderr(`startorder: internal error (please report it): ${e.message}\n`);
     return ExitCode.internal;
   }
   io.stderr(`startorder: internal error (please report it): ${err?.stack ?? String(e)}\n`);

@@ -28,9 +28,12 @@ export async function readInputs(io: IO, files: readonly string[], configs: read
   const seen = new Set<string>();
   const out: Input[] = [];
   for (const arg of files) {
-    const expanded = await io.expand(arg, (s) => diags.push({ code: 'input-skipped', severity: 'warning', file: s.file, message: s.message, hint: 'Remove it, or point it at a manifest file.' }));
+    const expanded = await io.expand(arg, (s) =>
+      diags.push({ code: 'input-skipped', severity: 'warning', file: s.file, message: s.message, hint: 'Remove it, or point it at a manifest file.' }),
+    );
     if (expanded.length === 0) {
-      if (arg !== '-' && !diags.some((d) => d.code === 'input-skipped' && d.file?.startsWith(arg))) throw new UsageError(`no such file, directory or matching glob: ${arg}`);
+      if (arg !== '-' && !diags.some((d) => d.code === 'input-skipped' && d.file?.startsWith(arg)))
+        throw new UsageError(`no such file, directory or matching glob: ${arg}`);
       continue;
     }
     for (const f of expanded) {
@@ -39,7 +42,15 @@ export async function readInputs(io: IO, files: readonly string[], configs: read
       seen.add(r);
       const asConfig = configAt.get(r);
       if (asConfig !== undefined) {
-        diags.push({ code: 'spec-given-twice', severity: 'warning', file: f, line: 1, column: 1, message: `${f} is given both with -c (as ${asConfig}) and as an input; it is read once, as a spec file`, hint: `Give it once: drop it from the inputs (or exclude it from the directory or glob), or drop -c ${asConfig}.` });
+        diags.push({
+          code: 'spec-given-twice',
+          severity: 'warning',
+          file: f,
+          line: 1,
+          column: 1,
+          message: `${f} is given both with -c (as ${asConfig}) and as an input; it is read once, as a spec file`,
+          hint: `Give it once: drop it from the inputs (or exclude it from the directory or glob), or drop -c ${asConfig}.`,
+        });
         continue;
       }
       out.push({ name: f, text: await io.readFile(f) });
@@ -47,4 +58,3 @@ export async function readInputs(io: IO, files: readonly string[], configs: read
   }
   return out;
 }
-

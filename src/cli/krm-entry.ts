@@ -22,7 +22,12 @@ export function resourceListIn(inputs: readonly Input[]) {
   return isResourceList(list) ? { input, list, source } : undefined;
 }
 
-export async function runKrm(io: IO, a: Common, found: NonNullable<ReturnType<typeof resourceListIn>>, options: Pick<Options, 'configs' | 'defaults'>): Promise<number> {
+export async function runKrm(
+  io: IO,
+  a: Common,
+  found: NonNullable<ReturnType<typeof resourceListIn>>,
+  options: Pick<Options, 'configs' | 'defaults'>,
+): Promise<number> {
   const call = { ...found, given: a.given, options };
   const req = requestOf(call);
   const result = req.request ? await run(req.request) : undefined;

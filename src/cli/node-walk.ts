@@ -54,5 +54,8 @@ export async function walk(root: string, skipped?: (s: SkippedInput) => void): P
     const next = linkedDirs.shift()!;
     await visit(next.rel, next.real, true);
   }
-  return [...files.values()].map((f) => f.rel).sort().map((f) => path.join(root, f));
+  return [...files.values()]
+    .map((f) => f.rel)
+    .sort()
+    .map((f) => path.join(root, f));
 }

@@ -18,7 +18,7 @@ function reasonOf(e: unknown): { reason: string; errno?: string } {
     EEXIST: 'a temporary file of that name already exists',
   };
   const errno = typeof err?.code === 'string' ? err.code : undefined;
-  return { reason: (errno && why[errno]) ?? (err?.message ?? String(e)), ...(errno ? { errno } : {}) };
+  return { reason: (errno && why[errno]) ?? err?.message ?? String(e), ...(errno ? { errno } : {}) };
 }
 
 /** Where a write to `file` must go: through symlinks (the link stays a link), to the file they name. */

@@ -47,11 +47,19 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'kubernetes-version': { type: 'string', description: 'target cluster version for specs that do not set one, e.g. 1.33' },
   'runtime-image': { type: 'string', description: 'the startorder-entrypoint image for specs that do not set one' },
   format: { type: 'string', choices: ['mermaid', 'dot', 'json'], default: 'mermaid', description: 'graph: output format' },
-  'resolve-images': { type: 'boolean', default: false, description: 'look up ENTRYPOINT/CMD of images used without command (OCI registry API), recorded in the lock file' },
+  'resolve-images': {
+    type: 'boolean',
+    default: false,
+    description: 'look up ENTRYPOINT/CMD of images used without command (OCI registry API), recorded in the lock file',
+  },
   locked: { type: 'boolean', default: false, description: 'take image entrypoints from the lock file only; an image it lacks is an error (no network)' },
   'lock-file': { type: 'string', default: DEFAULT_LOCK_FILE, description: 'the lock file of --resolve-images (YAML, or JSON when it ends in .json)' },
   platform: { type: 'string', description: 'platform of multi-arch images, os/arch[/variant] (default linux/amd64)' },
-  'insecure-registry': { type: 'string', multiple: true, description: 'registry host[:port] reached over plain HTTP (repeatable; loopback registries always are)' },
+  'insecure-registry': {
+    type: 'string',
+    multiple: true,
+    description: 'registry host[:port] reached over plain HTTP (repeatable; loopback registries always are)',
+  },
   'error-format': { type: 'string', choices: ['text', 'json'], default: 'text', description: 'how diagnostics are written to stderr' },
 };
 
@@ -80,7 +88,9 @@ export function quickParse(argv: readonly string[]): { command: string; args: Co
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, ...(o.alias ? { short: o.alias } : {}), ...(o.multiple ? { multiple: true } : {}) }])),
+      options: Object.fromEntries(
+        Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, ...(o.alias ? { short: o.alias } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+      ),
     });
     for (const [name, o] of Object.entries(OPTIONS)) {
       const v = (values as Record<string, unknown>)[name];

@@ -28,8 +28,15 @@ export function joinOutputs(r: Pick<Result, 'files'>, output: Common['output']):
   const single = r.files.length === 1 ? r.files[0]! : undefined;
   const wanted = output ?? (single?.format === 'json' ? 'json' : 'yaml');
   if ((single && single.format === wanted) || (wanted === 'yaml' && r.files.every((f) => f.format === 'yaml'))) {
-    return r.files.map((f, i) => (i > 0 && !/^---/.test(f.text) ? `---\n${f.text}` : f.text)).map((t, i, all) => (i === all.length - 1 || t.endsWith('\n') || t === '' ? t : `${t}\n`)).join('');
+    return r.files
+      .map((f, i) => (i > 0 && !/^---/.test(f.text) ? `---\n${f.text}` : f.text))
+      .map((t, i, all) => (i === all.length - 1 || t.endsWith('\n') || t === '' ? t : `${t}\n`))
+      .join('');
   }
-  const values = r.files.flatMap((f) => parseFile(f.name, f.text).file.docs.map((d) => d.value).filter((v) => v !== undefined && v !== null));
+  const values = r.files.flatMap((f) =>
+    parseFile(f.name, f.text)
+      .file.docs.map((d) => d.value)
+      .filter((v) => v !== undefined && v !== null),
+  );
   return renderAs(wanted, values);
 }

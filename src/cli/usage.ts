@@ -25,7 +25,6 @@ const FUNCTION_MODE = [
   'config.kubernetes.io/local-config: "true" so kpt and kustomize do not apply them.',
 ].join(' ');
 
-
 /** The command line as yargs reads it; `help` is the text to print for --help / --version. */
 export async function parseWithYargs(argv: readonly string[]): Promise<{ help: string } | { command: string; args: Common }> {
   const { default: yargs } = await import('yargs');
@@ -33,16 +32,31 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
   let helpText = '';
   let parser = yargs([...argv])
     .scriptName('startorder')
-    .usage('$0 [files..]\n\nRewrite Kubernetes manifests so the containers of each pod start, and stop, in the order a StartOrder spec declares.\nFiles may be files, directories or globs; none or "-" reads stdin. Rewritten manifests go to stdout, diagnostics to stderr.')
+    .usage(
+      '$0 [files..]\n\nRewrite Kubernetes manifests so the containers of each pod start, and stop, in the order a StartOrder spec declares.\nFiles may be files, directories or globs; none or "-" reads stdin. Rewritten manifests go to stdout, diagnostics to stderr.',
+    )
     .command(['transform [files..]', '$0 [files..]'], 'rewrite manifests (the default)', {}, () => void (command = 'transform'))
     .command('check [files..]', 'exit 1 with a diff for each file that is not what transform would produce', {}, () => void (command = 'check'))
     .command('graph [files..]', 'draw the order (Mermaid, DOT or JSON) with the mechanism on each edge', {}, () => void (command = 'graph'))
     .command('explain [files..]', 'say in words what transform will do', {}, () => void (command = 'explain'))
     .command('revert [files..]', 'undo what startorder did, from the annotation it left', {}, () => void (command = 'revert'))
-    .command('status <pod>', 'why is my pod waiting? per container: waiting for what, since when, why it failed (status --help)', {}, () => void (command = 'status'))
-    .command('runtime-image save <file>', 'write the digest-pinned runtime image as an OCI layout tarball (to mirror it)', {}, () => void (command = 'runtime-image'))
+    .command(
+      'status <pod>',
+      'why is my pod waiting? per container: waiting for what, since when, why it failed (status --help)',
+      {},
+      () => void (command = 'status'),
+    )
+    .command(
+      'runtime-image save <file>',
+      'write the digest-pinned runtime image as an OCI layout tarball (to mirror it)',
+      {},
+      () => void (command = 'runtime-image'),
+    )
     .example(EXAMPLES)
-    .epilogue(FUNCTION_MODE + '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error; status: 4 API unreachable or refused, 5 no such pod.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.')
+    .epilogue(
+      FUNCTION_MODE +
+        '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error; status: 4 API unreachable or refused, 5 no such pod.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.',
+    )
     .strict()
     .exitProcess(false)
     .help()

@@ -71,7 +71,7 @@ function editScript(a: readonly string[], b: readonly string[]): Op[] {
 
 /** Within a block of changes, deletions come first, as in every unified diff. */
 function deletionsFirst(ops: Op[]): void {
-  for (let i = 0; i < ops.length; ) {
+  for (let i = 0; i < ops.length;) {
     if (ops[i]!.t === ' ') {
       i++;
       continue;

@@ -43,7 +43,8 @@ export class Renderer implements Ctx {
     if (isAlias(node)) return renderAlias(this, node, before, after, env);
     if (!same && !env.copying && node.anchor) this.src.edited.add(node);
     if (isMap(node) && isObj(before) && isObj(after)) return renderMap(this, node as YAMLMap, before, after, env, from);
-    if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && (after.length > 0 || node.flow)) return renderSeq(this, node as YAMLSeq, before, after, env, from);
+    if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && (after.length > 0 || node.flow))
+      return renderSeq(this, node as YAMLSeq, before, after, env, from);
     if (from !== undefined && from < range(node, env.path)[0]) return this.src.text.slice(from, range(node, env.path)[0]) + this.replace(node, after, env);
     return this.replace(node, after, env);
   }

@@ -4,7 +4,7 @@ import { indentOfLine, onlySpaceBefore } from './text.js';
 import { EmitError, type Ctx, type Edit, type Path } from './types.js';
 
 export function applyEdits(text: string, from: number, to: number, edits: Edit[], path: Path): string {
-  const sorted = edits.map((e, i) => ({ e, i })).sort((x, y) => x.e.start - y.e.start || (x.e.end - x.e.start) - (y.e.end - y.e.start) || x.i - y.i);
+  const sorted = edits.map((e, i) => ({ e, i })).sort((x, y) => x.e.start - y.e.start || x.e.end - x.e.start - (y.e.end - y.e.start) || x.i - y.i);
   let out = '';
   let pos = from;
   for (const { e } of sorted) {
@@ -18,7 +18,11 @@ export function applyEdits(text: string, from: number, to: number, edits: Edit[]
         continue;
       }
     }
-    if (e.start < pos || e.end > to) throw new EmitError(`overlapping edits (${e.start}-${e.end} after ${pos}, up to ${to}: ${JSON.stringify(text.slice(e.start, e.end))} / ${JSON.stringify(e.text.slice(0, 60))})`, path);
+    if (e.start < pos || e.end > to)
+      throw new EmitError(
+        `overlapping edits (${e.start}-${e.end} after ${pos}, up to ${to}: ${JSON.stringify(text.slice(e.start, e.end))} / ${JSON.stringify(e.text.slice(0, 60))})`,
+        path,
+      );
     out += text.slice(pos, e.start) + e.text;
     pos = e.end;
   }
@@ -77,14 +81,24 @@ export function blockListEdits(cx: Ctx, entries: Entry[], deleted: boolean[], in
     } else {
       const first = entries[0];
       if (!first) throw new EmitError('an empty block collection', []);
-      if (lines(first)) out.push({ start: first.start, end: first.start, text: texts.map((t) => `${t.startsWith(eol) || t === '' ? '' : ind}${t}${eol}`).join('') });
+      if (lines(first))
+        out.push({ start: first.start, end: first.start, text: texts.map((t) => `${t.startsWith(eol) || t === '' ? '' : ind}${t}${eol}`).join('') });
       else out.push({ start: first.token, end: first.token, text: texts.map((t) => `${t}${eol}${ind}`).join('') });
     }
   }
   return out;
 }
 
-export function flowListEdits(cx: Ctx, text: string, r0: number, r1: number, entries: Entry[], deleted: boolean[], inserts: Map<number, string[]>, path: Path): Edit[] {
+export function flowListEdits(
+  cx: Ctx,
+  text: string,
+  r0: number,
+  r1: number,
+  entries: Entry[],
+  deleted: boolean[],
+  inserts: Map<number, string[]>,
+  path: Path,
+): Edit[] {
   const out: Edit[] = [];
   const n = entries.length;
   if (n === 0) {

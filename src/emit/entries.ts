@@ -87,5 +87,9 @@ export function leadOf(cx: Ctx, node: Node): string[] {
   const ls = lineStart(text, dash);
   const start = leadStart(text, ls, dash - ls, 0);
   if (start === ls) return [];
-  return text.slice(start, ls).replace(/\r?\n$/, '').split(/\r?\n/).map((l) => l.slice(dash - ls));
+  return text
+    .slice(start, ls)
+    .replace(/\r?\n$/, '')
+    .split(/\r?\n/)
+    .map((l) => l.slice(dash - ls));
 }

@@ -85,7 +85,17 @@ function keptValueEdit(cx: Ctx, p: Pair, k: string, before: Record<string, unkno
   // A block value on the lines below its key is edited from the line after the key, so that
   // comments above its first entry belong to that entry.
   const keyEnd = lineEnd(text, range(p.key as Node, childEnv.path)[1]);
-  const vfrom = isBlock(value) && keyEnd <= vr[0] && /^[ \t]*$/.test(text.slice(range(p.key as Node, childEnv.path)[1], keyEnd).replace(/^:/, '').replace(/\r?\n$/, '')) ? keyEnd : vr[0];
+  const vfrom =
+    isBlock(value) &&
+    keyEnd <= vr[0] &&
+    /^[ \t]*$/.test(
+      text
+        .slice(range(p.key as Node, childEnv.path)[1], keyEnd)
+        .replace(/^:/, '')
+        .replace(/\r?\n$/, ''),
+    )
+      ? keyEnd
+      : vr[0];
   const back = vfrom !== vr[0] ? restored(cx, a, childEnv) : undefined;
   if (back !== undefined && !/^[ \t]*(-|#|\r?\n)|^[ \t]+\S/.test(back)) return valueEdit(cx, value, back, childEnv.path);
   if (vfrom !== vr[0]) return { start: vfrom, end: vr[1], text: cx.render(value, b, a, childEnv, vfrom) };
@@ -93,7 +103,15 @@ function keptValueEdit(cx: Ctx, p: Pair, k: string, before: Record<string, unkno
 }
 
 /** The text of each new key, by the index of the kept key it goes after (-1: before the first). */
-function newKeys(cx: Ctx, node: YAMLMap, own: string[], before: Record<string, unknown>, after: Record<string, unknown>, env: Env, keyCol: number): Map<number, string[]> {
+function newKeys(
+  cx: Ctx,
+  node: YAMLMap,
+  own: string[],
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  env: Env,
+  keyCol: number,
+): Map<number, string[]> {
   const flow = !!node.flow;
   const afterKeys = Object.keys(after);
   // New keys go after the key that precedes them in `after`.

@@ -65,7 +65,10 @@ export function joinNeighbours(cx: Ctx, a: Pooled, b: Pooled): Pooled | undefine
   if (!wa || !wb || !neighbours(wa, wb)) return undefined;
   const gapFrom = wa.node.range![1];
   const gap = cx.src.text.slice(gapFrom, wb.node.range![0]);
-  return Object.assign((col: number, lineIndent: number) => a(col, lineIndent) + reindent(gap, lineIndent - indentOfLine(cx.src.text, gapFrom)) + b(col, lineIndent), { word: wb });
+  return Object.assign(
+    (col: number, lineIndent: number) => a(col, lineIndent) + reindent(gap, lineIndent - indentOfLine(cx.src.text, gapFrom)) + b(col, lineIndent),
+    { word: wb },
+  );
 }
 
 /** Two words that stand next to each other in the same flow list of the source. */
@@ -79,14 +82,17 @@ function pooledContainer(cx: Ctx, item: unknown, flow: boolean): Pooled | undefi
   if (!entry || !entry.node.range || (flow && isBlock(entry.node))) return undefined;
   const node = entry.node;
   const lead = flow || !isBlock(node) ? [] : leadOf(cx, node);
-  return Object.assign((col: number, lineIndent: number) => {
-    const env: Env = { path: [], col: 0, slot: 'item', container: String(item.name), containerDepth: 0, copying: true, expandAll: true };
-    const origCol = column(cx.src.text, node.range![0]);
-    env.col = Math.max(0, origCol - 2);
-    const text = cx.render(node, entry.value, item, env).replace(/\r?\n$/, '');
-    // flow text keeps its shape relative to the indentation of its line
-    return reindent(text, isBlock(node) ? col - origCol : lineIndent - indentOfLine(cx.src.text, node.range![0]));
-  }, { lead });
+  return Object.assign(
+    (col: number, lineIndent: number) => {
+      const env: Env = { path: [], col: 0, slot: 'item', container: String(item.name), containerDepth: 0, copying: true, expandAll: true };
+      const origCol = column(cx.src.text, node.range![0]);
+      env.col = Math.max(0, origCol - 2);
+      const text = cx.render(node, entry.value, item, env).replace(/\r?\n$/, '');
+      // flow text keeps its shape relative to the indentation of its line
+      return reindent(text, isBlock(node) ? col - origCol : lineIndent - indentOfLine(cx.src.text, node.range![0]));
+    },
+    { lead },
+  );
 }
 
 function pooledWord(cx: Ctx, item: unknown, container: string | undefined, flow: boolean): Pooled | undefined {
@@ -105,18 +111,21 @@ function pooledWord(cx: Ctx, item: unknown, container: string | undefined, flow:
       lead = [];
     }
   }
-  return Object.assign((col: number, lineIndent: number) => {
-    const [r0, r1] = node.range!;
-    let end = r1;
-    if (!flow && !isBlock(node)) {
-      // a block item keeps the comment at the end of its line
-      const le = lineEnd(cx.src.text, r1);
-      const rest = cx.src.text.slice(r1, le);
-      if (/^[ \t]+#[^\n]*\r?\n?$/.test(rest)) end = le - (rest.endsWith('\r\n') ? 2 : rest.endsWith('\n') ? 1 : 0);
-    }
-    const text = cx.src.text.slice(r0, end).replace(/\r?\n$/, '');
-    return reindent(text, flow ? lineIndent - indentOfLine(cx.src.text, r0) : col - column(cx.src.text, r0));
-  }, { lead, word: { node, seq: entry.seq, index: entry.index } });
+  return Object.assign(
+    (col: number, lineIndent: number) => {
+      const [r0, r1] = node.range!;
+      let end = r1;
+      if (!flow && !isBlock(node)) {
+        // a block item keeps the comment at the end of its line
+        const le = lineEnd(cx.src.text, r1);
+        const rest = cx.src.text.slice(r1, le);
+        if (/^[ \t]+#[^\n]*\r?\n?$/.test(rest)) end = le - (rest.endsWith('\r\n') ? 2 : rest.endsWith('\n') ? 1 : 0);
+      }
+      const text = cx.src.text.slice(r0, end).replace(/\r?\n$/, '');
+      return reindent(text, flow ? lineIndent - indentOfLine(cx.src.text, r0) : col - column(cx.src.text, r0));
+    },
+    { lead, word: { node, seq: entry.seq, index: entry.index } },
+  );
 }
 
 function substitute(cx: Ctx, printed: string, firstCol: number, subs: Pooled[]): string {

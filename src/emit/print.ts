@@ -19,7 +19,10 @@ function printOptions(style: EditStyle): ToStringOptions {
 /** A value as JSON on one line, its keys in their order (what a JSON file gets). */
 function jsonInline(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(jsonInline).join(', ')}]`;
-  if (isObj(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${jsonInline(x)}`).join(', ')}}`;
+  if (isObj(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${jsonInline(x)}`)
+      .join(', ')}}`;
   return JSON.stringify(v) ?? 'null';
 }
 

@@ -50,7 +50,14 @@ export function renderSeq(cx: Ctx, node: YAMLSeq, before: unknown[], after: unkn
     deleted[bi] = false;
     prevB = bi;
     const item = items[bi]!;
-    const childEnv: Env = { ...env, path: [...env.path, aIdx], col: dashCol, slot: 'item', container: byName ? String((after[aIdx] as Record<string, unknown>).name) : env.container, containerDepth: byName ? env.path.length + 1 : env.containerDepth };
+    const childEnv: Env = {
+      ...env,
+      path: [...env.path, aIdx],
+      col: dashCol,
+      slot: 'item',
+      container: byName ? String((after[aIdx] as Record<string, unknown>).name) : env.container,
+      containerDepth: byName ? env.path.length + 1 : env.containerDepth,
+    };
     if (deepEqual(before[bi], after[aIdx]) && !needsVisit(cx, item, childEnv) && !restoreUnder(cx, childEnv)) continue;
     const ir = range(item, childEnv.path);
     edits.push({ start: ir[0], end: ir[1], text: cx.render(item, before[bi], after[aIdx], childEnv) });
@@ -64,7 +71,10 @@ export function renderSeq(cx: Ctx, node: YAMLSeq, before: unknown[], after: unkn
 /** A list item printed as `- …` lines at the list's dash column. */
 function printBlockItem(cx: Ctx, value: unknown, env: Env, dashCol: number): string {
   const pooled = poolFor(cx, value, env, false);
-  if (pooled) return [...(pooled.lead ?? []), `- ${pooled(dashCol + 2, dashCol)}`].map((l, i) => (i === 0 || l === '' ? l : `${' '.repeat(dashCol)}${l}`)).join(cx.src.eol);
+  if (pooled)
+    return [...(pooled.lead ?? []), `- ${pooled(dashCol + 2, dashCol)}`]
+      .map((l, i) => (i === 0 || l === '' ? l : `${' '.repeat(dashCol)}${l}`))
+      .join(cx.src.eol);
   return printFresh(cx, [value], { ...env, path: [...env.path] }, false, dashCol).replace(/^- ?/, '- ');
 }
 
@@ -88,7 +98,8 @@ function lcs(a: string[], b: string[]): [number, number][] {
     const m = am.length;
     const n = bm.length;
     const dp: number[][] = Array.from({ length: m + 1 }, () => new Array<number>(n + 1).fill(0));
-    for (let i = m - 1; i >= 0; i--) for (let j = n - 1; j >= 0; j--) dp[i]![j] = am[i] === bm[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+    for (let i = m - 1; i >= 0; i--)
+      for (let j = n - 1; j >= 0; j--) dp[i]![j] = am[i] === bm[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
     let i = 0;
     let j = 0;
     while (i < m && j < n) {

@@ -13,7 +13,13 @@ import type { Sources } from './types.js';
  * must be written out when its anchor changes or moves). Kept in the record so that revert gives
  * these bytes back. A block value on the lines below its key starts on the line after the key.
  */
-export function sourceTexts(file: SourceFile, document: number, resourcePath: readonly (string | number)[], podSpecPath: readonly string[], wrapped: ReadonlySet<string>): Record<string, string> {
+export function sourceTexts(
+  file: SourceFile,
+  document: number,
+  resourcePath: readonly (string | number)[],
+  podSpecPath: readonly string[],
+  wrapped: ReadonlySet<string>,
+): Record<string, string> {
   const d = file.docs[document - file.docOffset];
   if (!d) return {};
   const text = file.text;
@@ -36,7 +42,8 @@ export function sourceTexts(file: SourceFile, document: number, resourcePath: re
       if (wrapped.has(name)) {
         for (const pair of item.items) {
           const key = isScalar(pair.key) ? pair.key.value : undefined;
-          if ((key === 'command' || key === 'args' || key === 'startupProbe') && isNode(pair.value) && pair.value.range) out[`${name}/${key}`] = textOf(pair.value, pair.key as Node);
+          if ((key === 'command' || key === 'args' || key === 'startupProbe') && isNode(pair.value) && pair.value.range)
+            out[`${name}/${key}`] = textOf(pair.value, pair.key as Node);
         }
       }
       visit(item, {

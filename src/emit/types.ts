@@ -2,7 +2,10 @@
 import type { Alias, Node } from 'yaml';
 
 export class EmitError extends Error {
-  constructor(message: string, readonly path: readonly (string | number)[]) {
+  constructor(
+    message: string,
+    readonly path: readonly (string | number)[],
+  ) {
     super(message);
   }
 }

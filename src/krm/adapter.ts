@@ -40,7 +40,15 @@ export function requestOf(call: ResourceListCall): { request?: Request; diagnost
   };
   const fc = specFromFunctionConfig(list.functionConfig, input.name, rawAt);
   const diagnostics: Diagnostic[] = [...refusedFlags(call.given), ...fc.diagnostics];
-  if (!itemsOf(list)) diagnostics.push({ code: 'resource-list-invalid', severity: 'error', file: input.name, document: 0, message: "the ResourceList's items is not a list", hint: 'Send a ResourceList whose items field is a list (it may be empty).' });
+  if (!itemsOf(list))
+    diagnostics.push({
+      code: 'resource-list-invalid',
+      severity: 'error',
+      file: input.name,
+      document: 0,
+      message: "the ResourceList's items is not a list",
+      hint: 'Send a ResourceList whose items field is a list (it may be empty).',
+    });
   if (hasErrors(diagnostics)) return { diagnostics };
   const annotated = resourcesOf([source]).some((r) => {
     const w = asWorkload(r);
@@ -64,10 +72,26 @@ export function answerOf(call: ResourceListCall, before: readonly Diagnostic[], 
   // A spec handed to the function as its functionConfig is there to be used: selecting nothing is
   // an error (after kustomize's namePrefix, names are matched against previousNames as well).
   for (const d of result?.diagnostics ?? []) {
-    diags.push(d.code === 'spec-selects-nothing' && d.file === call.input.name ? { ...d, severity: 'error', hint: 'Check the selector against the items’ kind, name (before or after namePrefix/nameSuffix), namespace and labels, or remove the function.' } : d);
+    diags.push(
+      d.code === 'spec-selects-nothing' && d.file === call.input.name
+        ? {
+            ...d,
+            severity: 'error',
+            hint: 'Check the selector against the items’ kind, name (before or after namePrefix/nameSuffix), namespace and labels, or remove the function.',
+          }
+        : d,
+    );
   }
   const text = !hasErrors(diags) && result?.files[0] ? result.files[0].text : call.input.text;
   const sorted = sortDiagnostics(diags);
   const placed = placedResults(sorted, itemsOf(call.list) ?? [], call.list.functionConfig);
-  return { text: withResults(text, placed.map((p) => p.result), true), diagnostics: sorted, placed };
+  return {
+    text: withResults(
+      text,
+      placed.map((p) => p.result),
+      true,
+    ),
+    diagnostics: sorted,
+    placed,
+  };
 }

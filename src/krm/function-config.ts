@@ -34,7 +34,14 @@ function configMapProblems(data: Obj, file: string, rawAt: RawAt): Diagnostic[] 
   const unknown = keys.filter((k) => !(CONFIG_MAP_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
     const takes = CONFIG_MAP_KEYS.map((x) => `"${x}"`).join(', ');
-    return unknown.map((k) => fcInvalid(file, ['data', k], `the functionConfig ConfigMap has an unknown key "${k}"; it takes ${takes}`, 'Put the StartOrder spec as YAML in data.spec (kpt: `-- spec="$(cat order.yaml)"`).'));
+    return unknown.map((k) =>
+      fcInvalid(
+        file,
+        ['data', k],
+        `the functionConfig ConfigMap has an unknown key "${k}"; it takes ${takes}`,
+        'Put the StartOrder spec as YAML in data.spec (kpt: `-- spec="$(cat order.yaml)"`).',
+      ),
+    );
   }
   // ConfigMap data values are strings; YAML reads an unquoted 1.30 as the number 1.3 (and kpt's
   // `-- kubernetesVersion=1.30` arrives quoted, a hand-written ConfigMap often does not).
@@ -42,7 +49,8 @@ function configMapProblems(data: Obj, file: string, rawAt: RawAt): Diagnostic[] 
   if (notString.length > 0) {
     return notString.map((k) => {
       const raw = rawAt(['functionConfig', 'data', k]) ?? JSON.stringify(data[k]);
-      const what = typeof data[k] === 'number' ? `the number ${String(data[k])} (YAML reads ${raw} as a number)` : `a ${Array.isArray(data[k]) ? 'list' : typeof data[k]}`;
+      const what =
+        typeof data[k] === 'number' ? `the number ${String(data[k])} (YAML reads ${raw} as a number)` : `a ${Array.isArray(data[k]) ? 'list' : typeof data[k]}`;
       return fcInvalid(file, ['data', k], `data.${k} is ${what}, not a string: ConfigMap data holds strings`, `Quote it: ${k}: ${JSON.stringify(raw)}.`);
     });
   }
@@ -53,10 +61,24 @@ function configMapProblems(data: Obj, file: string, rawAt: RawAt): Diagnostic[] 
     problems.push(fcInvalid(file, ['data', 'kubernetesVersion'], message, 'Write it like "1.33".'));
   }
   if (typeof data.mode === 'string' && !['auto', 'wrapper', 'native'].includes(data.mode)) {
-    problems.push(fcInvalid(file, ['data', 'mode'], `data.mode ${JSON.stringify(data.mode)} is not one of "auto", "wrapper", "native"`, 'Use mode auto, wrapper or native.'));
+    problems.push(
+      fcInvalid(
+        file,
+        ['data', 'mode'],
+        `data.mode ${JSON.stringify(data.mode)} is not one of "auto", "wrapper", "native"`,
+        'Use mode auto, wrapper or native.',
+      ),
+    );
   }
   if (problems.length === 0 && typeof data.spec !== 'string') {
-    problems.push(fcInvalid(file, ['data', 'spec'], 'the functionConfig ConfigMap has no data.spec (the StartOrder spec as YAML)', 'Add data.spec, or use a StartOrder as the functionConfig.'));
+    problems.push(
+      fcInvalid(
+        file,
+        ['data', 'spec'],
+        'the functionConfig ConfigMap has no data.spec (the StartOrder spec as YAML)',
+        'Add data.spec, or use a StartOrder as the functionConfig.',
+      ),
+    );
   }
   return problems;
 }
@@ -65,19 +87,24 @@ function configMapProblems(data: Obj, file: string, rawAt: RawAt): Diagnostic[] 
 function parsedSpecText(text: string, file: string): { parsed?: unknown; whole?: boolean; problem?: Diagnostic } {
   const at = ['data', 'spec'];
   const doc = parseDocument(text, PARSE_OPTIONS);
-  if (doc.errors.length > 0) return { problem: fcInvalid(file, at, `data.spec is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, 'Fix the YAML in data.spec.') };
+  if (doc.errors.length > 0)
+    return { problem: fcInvalid(file, at, `data.spec is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, 'Fix the YAML in data.spec.') };
   const parsed = doc.toJS() as unknown;
   const obj: Obj | undefined = isObj(parsed) ? parsed : undefined;
   const foreign = obj?.kind === 'StartOrder' && !isStartOrder(parsed) ? obj : undefined;
   if (foreign) {
     const which = foreign.apiVersion === undefined ? 'without apiVersion' : `of apiVersion ${JSON.stringify(foreign.apiVersion)}`;
     const message = `data.spec holds a StartOrder ${which}; startorder reads ${SPEC_API_VERSION}`;
-    return { problem: { ...fcInvalid(file, at, message, `Set apiVersion: ${SPEC_API_VERSION} in data.spec, or give only the spec: part.`), code: 'spec-api-version' } };
+    return {
+      problem: { ...fcInvalid(file, at, message, `Set apiVersion: ${SPEC_API_VERSION} in data.spec, or give only the spec: part.`), code: 'spec-api-version' },
+    };
   }
   const whole = isStartOrder(parsed);
   if (!whole && !isObj(parsed)) {
     const got = parsed === null ? 'nothing' : typeof parsed;
-    return { problem: fcInvalid(file, at, `data.spec must be a YAML mapping (a StartOrder spec); got ${got}`, 'Put the StartOrder spec as YAML in data.spec.') };
+    return {
+      problem: fcInvalid(file, at, `data.spec must be a YAML mapping (a StartOrder spec); got ${got}`, 'Put the StartOrder spec as YAML in data.spec.'),
+    };
   }
   return { parsed, whole };
 }
@@ -109,12 +136,31 @@ export function specFromFunctionConfig(fc: unknown, file: string, rawAt: RawAt =
     const has = fc.apiVersion !== undefined;
     return {
       specObjects: [],
-      diagnostics: [{ ...fcInvalid(file, [has ? 'apiVersion' : 'kind'], has ? `the functionConfig is a StartOrder of apiVersion ${JSON.stringify(fc.apiVersion)}; startorder reads ${SPEC_API_VERSION}` : `the functionConfig is a StartOrder without apiVersion; startorder reads ${SPEC_API_VERSION}`, `Set apiVersion: ${SPEC_API_VERSION}.`), code: 'spec-api-version' }],
+      diagnostics: [
+        {
+          ...fcInvalid(
+            file,
+            [has ? 'apiVersion' : 'kind'],
+            has
+              ? `the functionConfig is a StartOrder of apiVersion ${JSON.stringify(fc.apiVersion)}; startorder reads ${SPEC_API_VERSION}`
+              : `the functionConfig is a StartOrder without apiVersion; startorder reads ${SPEC_API_VERSION}`,
+            `Set apiVersion: ${SPEC_API_VERSION}.`,
+          ),
+          code: 'spec-api-version',
+        },
+      ],
     };
   }
   if (isObj(fc) && fc.kind === 'ConfigMap' && (fc.data === undefined || fc.data === null || isObj(fc.data))) return specFromConfigMap(fc, file, rawAt);
   return {
     specObjects: [],
-    diagnostics: [fcInvalid(file, [], `functionConfig must be a StartOrder (apiVersion startorder.dev/v1alpha1), or a ConfigMap with the spec as YAML in data.spec; got ${isObj(fc) ? `${String(fc.apiVersion)}/${String(fc.kind)}` : typeof fc}`, 'Point the function at a StartOrder resource as its functionConfig.')],
+    diagnostics: [
+      fcInvalid(
+        file,
+        [],
+        `functionConfig must be a StartOrder (apiVersion startorder.dev/v1alpha1), or a ConfigMap with the spec as YAML in data.spec; got ${isObj(fc) ? `${String(fc.apiVersion)}/${String(fc.kind)}` : typeof fc}`,
+        'Point the function at a StartOrder resource as its functionConfig.',
+      ),
+    ],
   };
 }

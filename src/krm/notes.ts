@@ -63,13 +63,19 @@ export function refusedFlags(given: Record<string, boolean>): Diagnostic[] {
   const why: Record<string, string> = {
     output: 'the ResourceList comes back in the format it came in',
     write: 'a function answers on stdout; the orchestrator writes the files',
-    'resolve-images': 'a function does not reach registries; resolve images before (startorder --resolve-images on the files) and put them in the spec\'s images table',
-    locked: 'a function does not read a lock file; put the images in the spec\'s images table',
-    'lock-file': 'a function does not read a lock file; put the images in the spec\'s images table',
+    'resolve-images':
+      "a function does not reach registries; resolve images before (startorder --resolve-images on the files) and put them in the spec's images table",
+    locked: "a function does not read a lock file; put the images in the spec's images table",
+    'lock-file': "a function does not read a lock file; put the images in the spec's images table",
     platform: 'a function does not resolve images',
     'insecure-registry': 'a function does not reach registries',
   };
   return Object.entries(why)
     .filter(([flag]) => given[flag])
-    .map(([flag, reason]) => ({ code: 'flag-unsupported' as const, severity: 'error' as const, message: `--${flag} is not taken in function mode (a ResourceList on stdin): ${reason}`, hint: `Remove --${flag} from the function's command line.` }));
+    .map(([flag, reason]) => ({
+      code: 'flag-unsupported' as const,
+      severity: 'error' as const,
+      message: `--${flag} is not taken in function mode (a ResourceList on stdin): ${reason}`,
+      hint: `Remove --${flag} from the function's command line.`,
+    }));
 }

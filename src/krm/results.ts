@@ -138,14 +138,23 @@ export function placedResults(diags: readonly Diagnostic[], items: readonly unkn
   });
 }
 
-const refText = (ref: Obj): string => workloadId({ kind: String(ref.kind), name: String(ref.name), ...(typeof ref.namespace === 'string' && ref.namespace !== '' ? { namespace: ref.namespace } : {}) });
+const refText = (ref: Obj): string =>
+  workloadId({
+    kind: String(ref.kind),
+    name: String(ref.name),
+    ...(typeof ref.namespace === 'string' && ref.namespace !== '' ? { namespace: ref.namespace } : {}),
+  });
 
 /**
  * The results as one line each, for stderr, where kustomize users read them (kustomize shows a
  * function's stderr, not its results): the user's file from the path annotation (or the object
  * when the orchestrator sent none), the object, the field and the line inside the object.
  */
-export function resultLines(diags: readonly Diagnostic[], placed: readonly PlacedResult[], lineOf: (path: (string | number)[]) => number | undefined): string[] {
+export function resultLines(
+  diags: readonly Diagnostic[],
+  placed: readonly PlacedResult[],
+  lineOf: (path: (string | number)[]) => number | undefined,
+): string[] {
   return placed.map(({ result: r, base, place }, i) => {
     const d = diags[i];
     const ref = isObj(r.resourceRef) ? r.resourceRef : undefined;
@@ -159,8 +168,14 @@ export function resultLines(diags: readonly Diagnostic[], placed: readonly Place
       const line = within && d?.line !== undefined ? d.line : place ? lineOf(place) : undefined;
       if (line !== undefined && line >= start) inside = line - start + 1;
     }
-    const where = file ? `${String(file.path)}${typeof file.index === 'number' && file.index > 0 ? ` (document ${file.index + 1})` : ''}` : ref ? refText(ref) : 'startorder';
-    const subject = [file && ref ? refText(ref) : undefined, field, inside !== undefined ? `(line ${inside} of the object)` : undefined].filter(Boolean).join(' ');
+    const where = file
+      ? `${String(file.path)}${typeof file.index === 'number' && file.index > 0 ? ` (document ${file.index + 1})` : ''}`
+      : ref
+        ? refText(ref)
+        : 'startorder';
+    const subject = [file && ref ? refText(ref) : undefined, field, inside !== undefined ? `(line ${inside} of the object)` : undefined]
+      .filter(Boolean)
+      .join(' ');
     const code = isObj(r.tags) && typeof r.tags.code === 'string' ? `[${r.tags.code}]` : '';
     return `${where}: ${String(r.severity)}${code}: ${subject ? `${subject}: ` : ''}${String(r.message).replace(/\s*\n\s*/g, ' ')}`;
   });

@@ -56,7 +56,10 @@ function addKey(text: string, root: YAMLMap, key: string, value: readonly Obj[])
   // Nested sequences in the list's own style: `- ` under the key (kyaml's) or indented by two.
   const items = pairOf(root, 'items');
   const seqOfItems = items && isSeq(items.value) && !items.value.flow ? items.value : undefined;
-  const compact = seqOfItems?.range && isNode(items!.key) && items!.key.range ? seqOfItems.range[0] - lineStart(text, seqOfItems.range[0]) === items!.key.range[0] - lineStart(text, items!.key.range[0]) : false;
+  const compact =
+    seqOfItems?.range && isNode(items!.key) && items!.key.range
+      ? seqOfItems.range[0] - lineStart(text, seqOfItems.range[0]) === items!.key.range[0] - lineStart(text, items!.key.range[0])
+      : false;
   const body = value.length === 0 ? `${key}: []\n` : `${key}:\n${compact ? blockItems(value, 0, false) : blockItems(value, 2, false)}`;
   return { at, remove: 0, text: pre + body.replace(/^(?=.)/gm, ' '.repeat(indent)) };
 }

@@ -1,15 +1,6 @@
 /** The workload kinds startorder rewrites, where each keeps its pod template, and how a workload is named. */
 
-export const WORKLOAD_KINDS = [
-  'Pod',
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'Job',
-  'CronJob',
-] as const;
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export function isWorkloadKind(kind: string): kind is WorkloadKind {

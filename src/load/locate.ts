@@ -2,7 +2,11 @@ import { isCollection, isNode, type Node } from 'yaml';
 import { position, type SourceFile } from './parse.js';
 
 /** Finds line:column of a JSON path in a parsed document: the deepest node that exists on the path. */
-export type Locator = (file: string | undefined, document: number | undefined, path: readonly (string | number)[]) => { line: number; column: number } | undefined;
+export type Locator = (
+  file: string | undefined,
+  document: number | undefined,
+  path: readonly (string | number)[],
+) => { line: number; column: number } | undefined;
 
 export function makeLocator(files: readonly SourceFile[]): Locator {
   const byName = new Map<string, SourceFile[]>();

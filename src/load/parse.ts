@@ -37,9 +37,7 @@ export function detectFormat(name: string, text: string): 'yaml' | 'json' {
   if (/\.json$/i.test(name)) return 'json';
   if (/\.ya?ml$/i.test(name)) return 'yaml';
   const first = /\S/.exec(text);
-  return first && (first[0] === '{' || first[0] === '[') && /^\s*[[{][\s\S]*[\]}]\s*$/.test(text) && isJson(text)
-    ? 'json'
-    : 'yaml';
+  return first && (first[0] === '{' || first[0] === '[') && /^\s*[[{][\s\S]*[\]}]\s*$/.test(text) && isJson(text) ? 'json' : 'yaml';
 }
 
 function isJson(text: string): boolean {
@@ -57,7 +55,11 @@ export function position(lines: LineCounter, offset: number, lineOffset = 0): { 
 }
 
 /** Parses one input file into documents, collecting syntax errors as diagnostics. */
-export function parseFile(name: string, text: string, part: { lineOffset: number; docOffset: number } = { lineOffset: 0, docOffset: 0 }): { file: SourceFile; diagnostics: Diagnostic[] } {
+export function parseFile(
+  name: string,
+  text: string,
+  part: { lineOffset: number; docOffset: number } = { lineOffset: 0, docOffset: 0 },
+): { file: SourceFile; diagnostics: Diagnostic[] } {
   const format = detectFormat(name, text);
   const lines = new LineCounter();
   const diagnostics: Diagnostic[] = [];

@@ -33,7 +33,13 @@ function collectChanges(s: RunState): void {
     const list = s.changes.get(key) ?? [];
     // the same file given twice: one change per resource
     if (list.some((c) => deepEqual(c.path, x.workload.path))) continue;
-    list.push({ document: x.workload.document, path: x.workload.path, before: x.current, after: value, ...(s.request.revert && x.record ? { restore: restoreOf(x.record) } : {}) });
+    list.push({
+      document: x.workload.document,
+      path: x.workload.path,
+      before: x.current,
+      after: value,
+      ...(s.request.revert && x.record ? { restore: restoreOf(x.record) } : {}),
+    });
     s.changes.set(key, list);
     s.stagesOfDoc.set(key, [...(s.stagesOfDoc.get(key) ?? []), x]);
   }

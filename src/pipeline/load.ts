@@ -20,9 +20,28 @@ export function load(request: Request): RunState {
   const sources = [...inputs, ...configs].map((p) => p.file);
   const files = inputs.map((p) => p.file);
   const locate = makeLocator(sources);
-  const s: RunState = { request, diags, sources, files, locate, specs: [], specDocs: new Set(), staged: [], planned: [], next: new Map(), changes: new Map(), stagesOfDoc: new Map(), outputs: [], written: [], readBack: new Map() };
+  const s: RunState = {
+    request,
+    diags,
+    sources,
+    files,
+    locate,
+    specs: [],
+    specDocs: new Set(),
+    staged: [],
+    planned: [],
+    next: new Map(),
+    changes: new Map(),
+    stagesOfDoc: new Map(),
+    outputs: [],
+    written: [],
+    readBack: new Map(),
+  };
   if (diags.some((d) => d.severity === 'error')) return s;
-  readSpecs(s, configs.map((p) => p.file));
+  readSpecs(
+    s,
+    configs.map((p) => p.file),
+  );
   s.staged = stageWorkloads(files, s.specDocs, locate, diags);
   return s;
 }
@@ -45,7 +64,18 @@ function readSpecs(s: RunState, configFiles: SourceFile[]): void {
 
 function recordDiagnostic(w: Workload, locate: Locator, message: string, hint: string): Diagnostic {
   const path = [...w.path, ...w.metadataPath, 'annotations', RECORD_ANNOTATION];
-  return { code: 'record-invalid', severity: 'error', message, hint, file: w.file, document: w.document, path, workload: workloadId(w), resource: resourceRef(w), ...locate(w.file, w.document, path) };
+  return {
+    code: 'record-invalid',
+    severity: 'error',
+    message,
+    hint,
+    file: w.file,
+    document: w.document,
+    path,
+    workload: workloadId(w),
+    resource: resourceRef(w),
+    ...locate(w.file, w.document, path),
+  };
 }
 
 /** Finds workloads and undoes an earlier run on each, so a second run starts from the user's original. */
@@ -57,19 +87,45 @@ function stageWorkloads(files: readonly SourceFile[], specDocs: Set<string>, loc
     if (!w) continue;
     const rec = recordOf(w.value, w);
     if (rec.present && !rec.record) {
-      diags.push(recordDiagnostic(w, locate, `the annotation ${RECORD_ANNOTATION} is not one startorder wrote`, `Remove the annotation ${RECORD_ANNOTATION} (and any startorder changes by hand), then run again.`));
+      diags.push(
+        recordDiagnostic(
+          w,
+          locate,
+          `the annotation ${RECORD_ANNOTATION} is not one startorder wrote`,
+          `Remove the annotation ${RECORD_ANNOTATION} (and any startorder changes by hand), then run again.`,
+        ),
+      );
       continue;
     }
     const problem = rec.record ? recordProblem(rec.record, (getIn(w.value, w.podSpecPath) as Obj | undefined) ?? {}) : undefined;
     if (problem) {
-      diags.push(recordDiagnostic(w, locate, `the annotation ${RECORD_ANNOTATION} does not fit this workload: ${problem}`, `Restore the annotation startorder wrote, or remove it (and startorder's changes) by hand, then run again.`));
+      diags.push(
+        recordDiagnostic(
+          w,
+          locate,
+          `the annotation ${RECORD_ANNOTATION} does not fit this workload: ${problem}`,
+          `Restore the annotation startorder wrote, or remove it (and startorder's changes) by hand, then run again.`,
+        ),
+      );
       continue;
     }
     const drift: Drift[] = [];
     const original = rec.record ? revertWorkload(w.value, w, rec.record, drift) : w.value;
     for (const d of drift) {
       const path = [...w.path, ...w.podSpecPath, ...d.path];
-      diags.push({ code: 'record-mismatch', severity: 'error', message: d.message, hint: d.hint, file: w.file, document: w.document, path, workload: workloadId(w), container: d.container, resource: resourceRef(w), ...locate(w.file, w.document, path) });
+      diags.push({
+        code: 'record-mismatch',
+        severity: 'error',
+        message: d.message,
+        hint: d.hint,
+        file: w.file,
+        document: w.document,
+        path,
+        workload: workloadId(w),
+        container: d.container,
+        resource: resourceRef(w),
+        ...locate(w.file, w.document, path),
+      });
     }
     out.push({ workload: w, current: w.value, original, ...(rec.record ? { record: rec.record } : {}) });
   }

@@ -47,7 +47,9 @@ export function splitStream(text: string): Segment[] | undefined {
   const headIsDoc = head.split('\n').some((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('%'));
   const segments: Segment[] = [];
   if (headIsDoc) segments.push({ start: 0, end: marks[0]!, line: 0 });
-  marks.forEach((m, i) => segments.push({ start: i === 0 && !headIsDoc ? 0 : m, end: marks[i + 1] ?? text.length, line: i === 0 && !headIsDoc ? 0 : lineAt[i]! }));
+  marks.forEach((m, i) =>
+    segments.push({ start: i === 0 && !headIsDoc ? 0 : m, end: marks[i + 1] ?? text.length, line: i === 0 && !headIsDoc ? 0 : lineAt[i]! }),
+  );
   return segments;
 }
 
@@ -87,7 +89,10 @@ function runThreads(tasks: PartTask[], options: Options, threads: number): Promi
       // Under the test runner the sources are TypeScript: the worker then needs the same loader.
       const fromSource = import.meta.url.endsWith('.ts');
       const w = fromSource
-        ? new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}))`, { eval: true, workerData: { options } })
+        ? new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}))`, {
+            eval: true,
+            workerData: { options },
+          })
         : new Worker(new URL('./worker.js', import.meta.url), { workerData: { options } });
       workers.push(w);
       const feed = () => {
@@ -123,7 +128,10 @@ function partsOf(inputs: readonly Input[]): { tasks: PartTask[]; owner: number[]
     });
     for (let i = 0; i < segs.length; i += PART_DOCS) {
       const part = segs.slice(i, i + PART_DOCS);
-      tasks.push({ input: { name: input.name, text: input.text.slice(part[0]!.start, part[part.length - 1]!.end), lineOffset: part[0]!.line, docOffset: i }, docs: part.length });
+      tasks.push({
+        input: { name: input.name, text: input.text.slice(part[0]!.start, part[part.length - 1]!.end), lineOffset: part[0]!.line, docOffset: i },
+        docs: part.length,
+      });
       owner.push(fi);
     }
   });
@@ -181,8 +189,10 @@ export async function runInParts(request: Request): Promise<Result | undefined> 
   const diagnostics = mergeDiagnostics(results);
   const done = (files: FileOutput[]): Result => ({ files, diagnostics, plans: [], sources: [], changes: new Map() });
   if (hasErrors(diagnostics)) return done([]);
-  return done(request.inputs.map((input, fi) => {
-    const mine = results.filter((_, i) => owner[i] === fi);
-    return { name: input.name, format: 'yaml', text: mine.map((r) => r.text).join(''), changed: mine.some((r) => r.changed) };
-  }));
+  return done(
+    request.inputs.map((input, fi) => {
+      const mine = results.filter((_, i) => owner[i] === fi);
+      return { name: input.name, format: 'yaml', text: mine.map((r) => r.text).join(''), changed: mine.some((r) => r.changed) };
+    }),
+  );
 }

@@ -55,7 +55,16 @@ export function specField(cx: PlanContext, ...keys: string[]): At {
 
 /** Reports an error of this workload. */
 export function error(cx: PlanContext, code: Diagnostic['code'], message: string, hint: string, at: At, container?: string): void {
-  cx.diags.push({ code, severity: 'error', message, hint, workload: workloadId(cx.w), ...(container ? { container } : {}), ...at, resource: resourceRef(cx.w) });
+  cx.diags.push({
+    code,
+    severity: 'error',
+    message,
+    hint,
+    workload: workloadId(cx.w),
+    ...(container ? { container } : {}),
+    ...at,
+    resource: resourceRef(cx.w),
+  });
 }
 
 /** The context of one workload; two containers of one name are an error at the second. */
@@ -63,7 +72,15 @@ export function planContext(w: Workload, podSpec: Obj, spec: Spec, locate: Locat
   const cx: PlanContext = { w, podSpec, spec, locate, diags: [], byName: new Map(), entryOf: new Map(spec.containers.map((c) => [c.name, c])) };
   for (const { list, index, container: c } of containersOf(podSpec)) {
     const name = String(c.name);
-    if (cx.byName.has(name)) error(cx, 'duplicate-container', `two containers are named "${name}"`, 'Give every container and init container of the pod a unique name.', atPod(cx, list, index, 'name'), name);
+    if (cx.byName.has(name))
+      error(
+        cx,
+        'duplicate-container',
+        `two containers are named "${name}"`,
+        'Give every container and init container of the pod a unique name.',
+        atPod(cx, list, index, 'name'),
+        name,
+      );
     else cx.byName.set(name, { c, list, index });
   }
   return cx;

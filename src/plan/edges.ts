@@ -15,20 +15,60 @@ export function specEdges(cx: PlanContext): Edge[] {
   const edges: Edge[] = [];
   const seen = new Set<string>();
   spec.containers.forEach((entry, ci) => {
-    if (seen.has(entry.name)) error(cx, 'duplicate-spec-container', `${spec.origin} lists container "${entry.name}" twice`, 'Merge the two entries into one.', specAt(cx, ci, 'name'), entry.name);
+    if (seen.has(entry.name))
+      error(
+        cx,
+        'duplicate-spec-container',
+        `${spec.origin} lists container "${entry.name}" twice`,
+        'Merge the two entries into one.',
+        specAt(cx, ci, 'name'),
+        entry.name,
+      );
     seen.add(entry.name);
     const self = byName.get(entry.name);
     if (!self) {
-      error(cx, 'unknown-container', `${spec.origin} names container "${entry.name}", which this pod does not have (it has ${quoted(byName.keys())})`, 'Fix the name in the spec, or narrow its selector so it does not select this workload.', specAt(cx, ci, 'name'), entry.name);
+      error(
+        cx,
+        'unknown-container',
+        `${spec.origin} names container "${entry.name}", which this pod does not have (it has ${quoted(byName.keys())})`,
+        'Fix the name in the spec, or narrow its selector so it does not select this workload.',
+        specAt(cx, ci, 'name'),
+        entry.name,
+      );
       return;
     }
     entry.after.forEach((d, di) => {
-      if (d.name === entry.name) return error(cx, 'self-dependency', `container "${entry.name}" waits for itself`, 'Remove it from its own "after" list.', specAt(cx, ci, 'after', di), entry.name);
+      if (d.name === entry.name)
+        return error(
+          cx,
+          'self-dependency',
+          `container "${entry.name}" waits for itself`,
+          'Remove it from its own "after" list.',
+          specAt(cx, ci, 'after', di),
+          entry.name,
+        );
       const dep = byName.get(d.name);
-      if (!dep) return error(cx, 'unknown-container', `container "${entry.name}" waits for "${d.name}", which this pod does not have`, `Use one of ${quoted(byName.keys())}.`, specAt(cx, ci, 'after', di), entry.name);
+      if (!dep)
+        return error(
+          cx,
+          'unknown-container',
+          `container "${entry.name}" waits for "${d.name}", which this pod does not have`,
+          `Use one of ${quoted(byName.keys())}.`,
+          specAt(cx, ci, 'after', di),
+          entry.name,
+        );
       if (self.list === 'initContainers') {
-        if (dep.list === 'initContainers' && dep.index < self.index) edges.push({ dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'kubernetes' });
-        else error(cx, 'init-dependent', `init container "${entry.name}" cannot wait for "${d.name}": init containers run before the app containers, in list order`, 'Reorder initContainers, or make the waiting container an app container.', specAt(cx, ci, 'after', di), entry.name);
+        if (dep.list === 'initContainers' && dep.index < self.index)
+          edges.push({ dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'kubernetes' });
+        else
+          error(
+            cx,
+            'init-dependent',
+            `init container "${entry.name}" cannot wait for "${d.name}": init containers run before the app containers, in list order`,
+            'Reorder initContainers, or make the waiting container an app container.',
+            specAt(cx, ci, 'after', di),
+            entry.name,
+          );
         return;
       }
       edges.push({ dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'wrapper' });

@@ -19,7 +19,13 @@ export function withImages(own: readonly ImageEntry[], resolved: readonly ImageE
  * still unknown. The plan (when there is one and nothing is missing) carries the spec with the
  * resolved images, as if they had been in its table from the start.
  */
-export function completePlan(w: Workload, podSpec: Obj, planned: Planned, resolved: readonly ImageEntry[], locate: Locator): { plan?: Plan; diagnostics: Diagnostic[] } {
+export function completePlan(
+  w: Workload,
+  podSpec: Obj,
+  planned: Planned,
+  resolved: readonly ImageEntry[],
+  locate: Locator,
+): { plan?: Plan; diagnostics: Diagnostic[] } {
   const diagnostics = [...planned.diagnostics];
   const images = withImages(planned.plan?.spec.images ?? [], resolved);
   const argvs = new Map<string, string[]>();

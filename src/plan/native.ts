@@ -55,7 +55,14 @@ export function chooseNative(cx: PlanContext, roles: Record<string, Role>, edges
       const ready = cx.entryOf.get(n)?.ready;
       native.push({ name: n, as: role === 'init' ? 'init' : 'sidecar', ...(ready ? { ready } : {}) });
     } else if (cx.spec.mode === 'native') {
-      error(cx, 'native-impossible', `container "${n}" cannot become an init container: ${why(o)}`, 'Use mode auto (the wrapper takes the edges native sidecars cannot) or change the order.', atPod(cx, 'containers', info.index, 'name'), n);
+      error(
+        cx,
+        'native-impossible',
+        `container "${n}" cannot become an init container: ${why(o)}`,
+        'Use mode auto (the wrapper takes the edges native sidecars cannot) or change the order.',
+        atPod(cx, 'containers', info.index, 'name'),
+        n,
+      );
     }
   }
   return native;

@@ -53,7 +53,16 @@ function probedSidecars(cx: PlanContext, edges: readonly Edge[]): Plan['probed']
       const checked = checkReady(cx, e.dep, 'native');
       if (checked) probed.push({ name: e.dep, ready: checked });
     } else {
-      cx.diags.push({ code: 'ready-is-started', severity: 'warning', ...atPod(cx, 'initContainers', dep.index, 'name'), workload: workloadId(cx.w), resource: resourceRef(cx.w), container: e.dep, message: `"${e.dependent}" waits for "${e.dep}" to be ready, but "${e.dep}" is a native sidecar without a startupProbe: the kubelet starts the next containers as soon as it has started`, hint: `Give "${e.dep}" a ready in the spec (startorder adds the startupProbe), or a startupProbe of its own.` });
+      cx.diags.push({
+        code: 'ready-is-started',
+        severity: 'warning',
+        ...atPod(cx, 'initContainers', dep.index, 'name'),
+        workload: workloadId(cx.w),
+        resource: resourceRef(cx.w),
+        container: e.dep,
+        message: `"${e.dependent}" waits for "${e.dep}" to be ready, but "${e.dep}" is a native sidecar without a startupProbe: the kubelet starts the next containers as soon as it has started`,
+        hint: `Give "${e.dep}" a ready in the spec (startorder adds the startupProbe), or a startupProbe of its own.`,
+      });
     }
   }
   return probed;
@@ -67,7 +76,13 @@ function nativeAllowed(cx: PlanContext): boolean | undefined {
   const { spec } = cx;
   const minor = minorVersion(spec.kubernetesVersion);
   if (spec.mode === 'native' && minor !== undefined && minor < 29) {
-    error(cx, 'native-impossible', `mode native needs Kubernetes 1.29 or newer; the spec targets ${spec.kubernetesVersion}`, 'Use mode wrapper (or auto), or raise kubernetesVersion.', specField(cx, 'kubernetesVersion', 'mode'));
+    error(
+      cx,
+      'native-impossible',
+      `mode native needs Kubernetes 1.29 or newer; the spec targets ${spec.kubernetesVersion}`,
+      'Use mode wrapper (or auto), or raise kubernetesVersion.',
+      specField(cx, 'kubernetesVersion', 'mode'),
+    );
     return undefined;
   }
   return spec.mode === 'native' || (spec.mode === 'auto' && minor !== undefined && minor >= 29);
@@ -106,6 +121,16 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const deferred = unresolved && unresolved.length > 0 ? { unresolved } : {};
   if (failed(cx)) return { diagnostics: cx.diags, ...deferred };
   const grace = typeof podSpec.terminationGracePeriodSeconds === 'number' ? podSpec.terminationGracePeriodSeconds : 30;
-  const plan: Plan = { workload: w, spec, edges, roles, native, probed, wrapped, ...(spec.gate ? { gate: spec.gate.annotation } : {}), stopGraceSeconds: Math.max(1, Math.floor(grace / 2)) };
+  const plan: Plan = {
+    workload: w,
+    spec,
+    edges,
+    roles,
+    native,
+    probed,
+    wrapped,
+    ...(spec.gate ? { gate: spec.gate.annotation } : {}),
+    stopGraceSeconds: Math.max(1, Math.floor(grace / 2)),
+  };
   return { plan, diagnostics: cx.diags, ...deferred };
 }

@@ -54,7 +54,9 @@ function resolvePort(port: number | string, self: Obj, others: readonly Obj[], a
   if (own && typeof own.containerPort === 'number') return own.containerPort;
   const owner = others.find((c) => portsOf(c).some((p) => p.name === port));
   const name = String(self.name);
-  const declared = portsOf(self).map((p) => p.name).filter((n): n is string => typeof n === 'string');
+  const declared = portsOf(self)
+    .map((p) => p.name)
+    .filter((n): n is string => typeof n === 'string');
   problems.push({
     code: 'readiness-port-unknown',
     path: [...at, 'port'],
@@ -72,7 +74,13 @@ function resolvePort(port: number | string, self: Obj, others: readonly Obj[], a
  * Checks one container's readiness for the mechanism that runs it; returns it with resolved port and
  * host. In a hostNetwork pod the node's loopback is the pod's, so the kubelet reaches a loopback server.
  */
-export function planReady(ready: Ready, runner: Runner, self: Obj, others: readonly Obj[], hostNetwork = false): { ready?: PlannedReady; problems: ReadinessProblem[] } {
+export function planReady(
+  ready: Ready,
+  runner: Runner,
+  self: Obj,
+  others: readonly Obj[],
+  hostNetwork = false,
+): { ready?: PlannedReady; problems: ReadinessProblem[] } {
   const problems: ReadinessProblem[] = [];
   const net = ready.httpGet ? { key: 'httpGet' as const, v: ready.httpGet } : ready.tcpSocket ? { key: 'tcpSocket' as const, v: ready.tcpSocket } : undefined;
   if (!net) return { ready, problems };

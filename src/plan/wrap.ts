@@ -21,7 +21,13 @@ export interface Wrapping {
   policyOf: (name: string) => RestartPolicy;
 }
 
-export function wrapping(cx: PlanContext, appNames: readonly string[], roles: Record<string, Role>, edges: readonly Edge[], inInit: ReadonlySet<string>): Wrapping {
+export function wrapping(
+  cx: PlanContext,
+  appNames: readonly string[],
+  roles: Record<string, Role>,
+  edges: readonly Edge[],
+  inInit: ReadonlySet<string>,
+): Wrapping {
   const { spec, podSpec, byName } = cx;
   const policyOf = (n: string) => effectiveRestartPolicy(byName.get(n)!.c, podSpec);
   const names = new Set<string>();
@@ -42,7 +48,9 @@ export function checkRestarts(cx: PlanContext, edges: readonly Edge[], policyOf:
     if (e.mechanism !== 'wrapper' || (e.condition !== 'Completed' && e.condition !== 'Exited') || policyOf(e.dep) !== 'Always') continue;
     const info = cx.byName.get(e.dep)!;
     const own = ownRestartFields(info.c).length > 0;
-    const why = own ? `its restart policy (${ownRestartFields(info.c).join(', ')}) restarts it when it exits` : 'this pod has restartPolicy Always, so the kubelet restarts it when it exits';
+    const why = own
+      ? `its restart policy (${ownRestartFields(info.c).join(', ')}) restarts it when it exits`
+      : 'this pod has restartPolicy Always, so the kubelet restarts it when it exits';
     const hint = own
       ? `Wait for Started/Ready instead, or change the restartPolicy of "${e.dep}" so its exit is final.`
       : e.condition === 'Exited'
@@ -50,7 +58,14 @@ export function checkRestarts(cx: PlanContext, edges: readonly Edge[], policyOf:
         : nativeOk
           ? 'Remove what keeps it from becoming an init container (it must not wait for an app container).'
           : 'Target Kubernetes >= 1.29 (kubernetesVersion) so it becomes an init container, or wait for Started/Ready instead.';
-    error(cx, 'completed-would-restart', `"${e.dependent}" waits for "${e.dep}" to ${e.condition === 'Exited' ? 'exit' : 'complete'}, but ${why}`, hint, atPod(cx, 'containers', info.index, 'name'), e.dep);
+    error(
+      cx,
+      'completed-would-restart',
+      `"${e.dependent}" waits for "${e.dep}" to ${e.condition === 'Exited' ? 'exit' : 'complete'}, but ${why}`,
+      hint,
+      atPod(cx, 'containers', info.index, 'name'),
+      e.dep,
+    );
   }
 }
 
@@ -59,7 +74,14 @@ export function checkRestarts(cx: PlanContext, edges: readonly Edge[], policyOf:
  * restart policy, whom it outlives on SIGTERM, and the command line it runs. A container whose
  * command cannot be known is an error, or, given `unresolved`, listed there (its Wrap gets argv []).
  */
-export function wrappedContainers(cx: PlanContext, edges: readonly Edge[], wr: Wrapping, inInit: ReadonlySet<string>, readyOf: (name: string) => PlannedReady | undefined, unresolved?: Unresolved[]): Wrap[] {
+export function wrappedContainers(
+  cx: PlanContext,
+  edges: readonly Edge[],
+  wr: Wrapping,
+  inInit: ReadonlySet<string>,
+  readyOf: (name: string) => PlannedReady | undefined,
+  unresolved?: Unresolved[],
+): Wrap[] {
   const { spec, byName } = cx;
   const wrapped: Wrap[] = [];
   for (const n of [...byName.keys()].filter((x) => wr.names.has(x))) {
@@ -79,7 +101,10 @@ export function wrappedContainers(cx: PlanContext, edges: readonly Edge[], wr: W
       ...(ready ? { ready } : {}),
       restartPolicy: wr.policyOf(n),
       stopAfter: edges.filter((e) => e.dep === n && e.mechanism === 'wrapper').map((e) => e.dependent),
-      exitWith: wr.jobLike && wr.sidecars.includes(n) ? wr.mains.filter((m) => m !== n).map((m) => ({ dep: m, condition: wr.policyOf(m) === 'OnFailure' ? ('Completed' as const) : ('Exited' as const) })) : [],
+      exitWith:
+        wr.jobLike && wr.sidecars.includes(n)
+          ? wr.mains.filter((m) => m !== n).map((m) => ({ dep: m, condition: wr.policyOf(m) === 'OnFailure' ? ('Completed' as const) : ('Exited' as const) }))
+          : [],
       ...(entry?.waitTimeoutSeconds ? { waitTimeoutSeconds: entry.waitTimeoutSeconds } : {}),
       argv: argv ?? [],
     });

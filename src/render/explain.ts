@@ -25,15 +25,21 @@ export function explain(plans: readonly Plan[]): string {
     out.push(`${workloadId(w, '')} (${w.file}), spec ${p.spec.origin}:`);
     out.push(`  target: Kubernetes ${p.spec.kubernetesVersion ?? '(version not given)'}, mode ${p.spec.mode}`);
     if (p.gate) out.push(`  gate: the first containers wait until the pod annotation ${p.gate} has content`);
-    for (const n of p.native) out.push(`  ${n.name} becomes ${n.as === 'sidecar' ? 'a native sidecar (init container with restartPolicy: Always)' : 'an init container (runs to completion first)'}${n.ready ? `, with a startupProbe from its readiness${n.ready.endpoint?.kind === 'loopback' ? ' (run inside the container through the wrapper: the server listens on loopback only)' : ''}` : ''}`);
+    for (const n of p.native)
+      out.push(
+        `  ${n.name} becomes ${n.as === 'sidecar' ? 'a native sidecar (init container with restartPolicy: Always)' : 'an init container (runs to completion first)'}${n.ready ? `, with a startupProbe from its readiness${n.ready.endpoint?.kind === 'loopback' ? ' (run inside the container through the wrapper: the server listens on loopback only)' : ''}` : ''}`,
+      );
     for (const e of p.edges) out.push(`  ${e.dependent} starts after ${e.dep} ${CONDITION[e.condition]}: ${MECHANISM[e.mechanism]}`);
     for (const x of p.wrapped) {
       const bits = [];
-      if (x.ready) bits.push(`reports ready by ${READY_KINDS.find((k) => x.ready![k] !== undefined)}${x.ready.endpoint?.kind === 'loopback' ? ' on loopback' : ''}`);
+      if (x.ready)
+        bits.push(`reports ready by ${READY_KINDS.find((k) => x.ready![k] !== undefined)}${x.ready.endpoint?.kind === 'loopback' ? ' on loopback' : ''}`);
       if (x.restartPolicy !== 'Always') bits.push(`restart policy ${x.restartPolicy}`);
       if (x.stopAfter.length) bits.push(`on SIGTERM waits for ${x.stopAfter.join(', ')} to exit first (at most ${p.stopGraceSeconds}s)`);
       if (x.exitWith.length) {
-        const done = x.exitWith.map((d) => `${d.dep} ${d.condition === 'Completed' ? 'completed (exit 0; a failure is retried, with this sidecar)' : 'exited (any code, or died)'}`);
+        const done = x.exitWith.map(
+          (d) => `${d.dep} ${d.condition === 'Completed' ? 'completed (exit 0; a failure is retried, with this sidecar)' : 'exited (any code, or died)'}`,
+        );
         bits.push(`exits once ${done.join(' and ')}, so the Job can complete`);
       }
       out.push(`  ${x.name} runs under the wrapper${bits.length ? `: ${bits.join('; ')}` : ''}`);

@@ -48,8 +48,12 @@ export function dot(views: readonly GraphView[]): string {
   const out = ['digraph startorder {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   views.forEach((v, i) => {
     out.push(`  subgraph cluster_${i} {`, `    label=${q(v.workload)};`);
-    for (const n of v.nodes) out.push(`    ${q(`${i}/${n.name}`)} [label=${q(`${n.name}\\n${n.role}`)}${n.list === 'initContainers' ? ', style=rounded' : ''}];`);
-    for (const e of v.edges) out.push(`    ${q(`${i}/${e.dep}`)} -> ${q(`${i}/${e.dependent}`)} [label=${q(`${e.condition} (${e.mechanism})`)}${e.mechanism === 'wrapper' ? '' : ', style=dashed'}];`);
+    for (const n of v.nodes)
+      out.push(`    ${q(`${i}/${n.name}`)} [label=${q(`${n.name}\\n${n.role}`)}${n.list === 'initContainers' ? ', style=rounded' : ''}];`);
+    for (const e of v.edges)
+      out.push(
+        `    ${q(`${i}/${e.dep}`)} -> ${q(`${i}/${e.dependent}`)} [label=${q(`${e.condition} (${e.mechanism})`)}${e.mechanism === 'wrapper' ? '' : ', style=dashed'}];`,
+      );
     out.push('  }');
   });
   out.push('}');

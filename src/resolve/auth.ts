@@ -7,7 +7,10 @@ export interface Credentials {
 
 /** `https://index.docker.io/v1/` → `docker.io`; `http://host:5000/v2/` → `host:5000`. */
 function keyHost(key: string): string {
-  const h = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const h = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return h === 'index.docker.io' || h === 'registry-1.docker.io' ? DOCKER_HUB : h;
 }
 

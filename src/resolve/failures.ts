@@ -4,7 +4,11 @@ import type { Code } from '../diagnostics.js';
 
 /** A lookup that failed: `code` says which failure, `message` what happened, `hint` what to do. */
 export class RegistryError extends Error {
-  constructor(readonly code: Code, message: string, readonly hint: string) {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -27,7 +31,8 @@ export function networkReason(e: unknown, timeoutMs: number): { code: Code; reas
   if (code === 'ECONNREFUSED') return unreachable('connection refused (is the registry running?)');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return unreachable('host not found');
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return unreachable('connection closed by the registry');
-  if (code?.startsWith('ERR_SSL') || code?.includes('CERT') || /certificate|SSL|TLS/i.test(err?.cause?.message ?? '')) return { code: 'registry-tls', reason: `TLS error: ${err.cause?.message ?? code}` };
+  if (code?.startsWith('ERR_SSL') || code?.includes('CERT') || /certificate|SSL|TLS/i.test(err?.cause?.message ?? ''))
+    return { code: 'registry-tls', reason: `TLS error: ${err.cause?.message ?? code}` };
   return unreachable(`${err?.cause?.message ?? err?.message ?? String(e)}${code ? ` (${code})` : ''}`);
 }
 
@@ -42,5 +47,9 @@ export function unexpectedStatus(registry: string, status: number, what: string,
     /* not the registry's JSON error */
   }
   const code = status === 429 ? 'registry-rate-limited' : status >= 500 ? 'registry-server-error' : 'registry-bad-response';
-  return new RegistryError(code, `registry ${registry} answered HTTP ${status} for ${what}${detail}`, status >= 500 ? 'The registry has a problem; try again later.' : `Check the image reference and the registry ${registry}.`);
+  return new RegistryError(
+    code,
+    `registry ${registry} answered HTTP ${status} for ${what}${detail}`,
+    status >= 500 ? 'The registry has a problem; try again later.' : `Check the image reference and the registry ${registry}.`,
+  );
 }

@@ -73,7 +73,11 @@ function pickPlatform(index: Record<string, unknown>, want: Platform, ref: Image
     .map((m) => m.platform)
     .filter((p): p is NonNullable<typeof p> => !!p && p.os !== 'unknown')
     .map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`);
-  throw new RegistryError('platform-not-found', `registry ${registry}: "${ref.original}" has no image for ${formatPlatform(want)} (it has: ${have.length > 0 ? [...new Set(have)].join(', ') : 'none'})`, `Pass --platform with one of the platforms the image has, or use an image built for ${formatPlatform(want)}.`);
+  throw new RegistryError(
+    'platform-not-found',
+    `registry ${registry}: "${ref.original}" has no image for ${formatPlatform(want)} (it has: ${have.length > 0 ? [...new Set(have)].join(', ') : 'none'})`,
+    `Pass --platform with one of the platforms the image has, or use an image built for ${formatPlatform(want)}.`,
+  );
 }
 
 export async function lookUp(ref: ImageRef, client: RegistryClient, platform: Platform): Promise<LockEntry> {
@@ -91,16 +95,29 @@ export async function lookUp(ref: ImageRef, client: RegistryClient, platform: Pl
     digest = m.digest;
   }
   if (!MANIFEST_TYPES.includes(mediaType) && !(mediaType === '' && typeof doc.config === 'object')) {
-    throw new RegistryError('image-manifest-unsupported', `registry ${ref.registry}: "${ref.original}" is a ${mediaType || 'manifest of unknown type'}, not an OCI or Docker v2 image manifest`, 'Use an image pushed with a current tool (schema 1 manifests are not supported).');
+    throw new RegistryError(
+      'image-manifest-unsupported',
+      `registry ${ref.registry}: "${ref.original}" is a ${mediaType || 'manifest of unknown type'}, not an OCI or Docker v2 image manifest`,
+      'Use an image pushed with a current tool (schema 1 manifests are not supported).',
+    );
   }
   const config = doc.config as Descriptor | undefined;
-  if (!config || typeof config.digest !== 'string') throw new RegistryError('image-no-config', `registry ${ref.registry}: the manifest of "${ref.original}" has no config`, BROKEN);
+  if (!config || typeof config.digest !== 'string')
+    throw new RegistryError('image-no-config', `registry ${ref.registry}: the manifest of "${ref.original}" has no config`, BROKEN);
   const cfg = asObject(await client.blob(ref, config.digest), 'image config', ref.registry);
   if (!indexDigest && typeof cfg.architecture === 'string' && typeof cfg.os === 'string') {
-    const have = { os: cfg.os.toLowerCase(), architecture: cfg.architecture.toLowerCase(), ...(typeof cfg.variant === 'string' ? { variant: cfg.variant } : {}) };
+    const have = {
+      os: cfg.os.toLowerCase(),
+      architecture: cfg.architecture.toLowerCase(),
+      ...(typeof cfg.variant === 'string' ? { variant: cfg.variant } : {}),
+    };
     const variantOk = !platform.variant || normalVariant(have.architecture, have.variant) === normalVariant(platform.architecture, platform.variant);
     if (have.os !== platform.os || have.architecture !== platform.architecture || !variantOk) {
-      throw new RegistryError('platform-mismatch', `registry ${ref.registry}: "${ref.original}" is built for ${formatPlatform(have)}, not ${formatPlatform(platform)}`, `Pass --platform ${formatPlatform(have)}, or use an image built for ${formatPlatform(platform)}.`);
+      throw new RegistryError(
+        'platform-mismatch',
+        `registry ${ref.registry}: "${ref.original}" is built for ${formatPlatform(have)}, not ${formatPlatform(platform)}`,
+        `Pass --platform ${formatPlatform(have)}, or use an image built for ${formatPlatform(platform)}.`,
+      );
     }
   }
   const inner = (typeof cfg.config === 'object' && cfg.config !== null ? cfg.config : {}) as Record<string, unknown>;

@@ -61,21 +61,30 @@ export interface ResolveResult {
 function mismatch(entry: LockEntry, ref: ImageRef, platform: string): string | undefined {
   if (entry.platform !== platform) return `it is recorded for platform ${entry.platform}, but ${platform} is wanted`;
   if (entry.reference !== ref.canonical) return `it is recorded as ${entry.reference}, but the image normalises to ${ref.canonical}`;
-  if (ref.digest && entry.digest !== ref.digest && entry.index !== ref.digest) return `it is recorded with digest ${entry.index ?? entry.digest}, but the image names ${ref.digest}`;
+  if (ref.digest && entry.digest !== ref.digest && entry.index !== ref.digest)
+    return `it is recorded with digest ${entry.index ?? entry.digest}, but the image names ${ref.digest}`;
   return undefined;
 }
 
 async function pool<T>(items: readonly T[], n: number, work: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 type Fail = (code: Code, image: string, message: string, hint: string) => void;
 
 /** The images the lock has (checked against `ref` and the platform), and those left to look up. */
-function fromLock(unique: readonly string[], opts: ResolveOptions, lock: Lockfile, wanted: string, fail: Fail): { found: Map<string, LockEntry>; toLookUp: { image: string; ref: ImageRef }[] } {
+function fromLock(
+  unique: readonly string[],
+  opts: ResolveOptions,
+  lock: Lockfile,
+  wanted: string,
+  fail: Fail,
+): { found: Map<string, LockEntry>; toLookUp: { image: string; ref: ImageRef }[] } {
   const found = new Map<string, LockEntry>();
   const toLookUp: { image: string; ref: ImageRef }[] = [];
   for (const image of unique) {
@@ -90,17 +99,35 @@ function fromLock(unique: readonly string[], opts: ResolveOptions, lock: Lockfil
     const entry = Object.hasOwn(lock.images, image) ? lock.images[image] : undefined;
     if (entry) {
       const why = mismatch(entry, ref, wanted);
-      if (why) fail('lock-mismatch', image, `the lock file's entry for "${image}" does not match: ${why}`, `Remove the entry "${image}" from the lock file and run with --resolve-images (without --locked) to record it again${entry.platform !== wanted ? `, or pass --platform ${entry.platform}` : ''}.`);
+      if (why)
+        fail(
+          'lock-mismatch',
+          image,
+          `the lock file's entry for "${image}" does not match: ${why}`,
+          `Remove the entry "${image}" from the lock file and run with --resolve-images (without --locked) to record it again${entry.platform !== wanted ? `, or pass --platform ${entry.platform}` : ''}.`,
+        );
       else found.set(image, entry);
     } else if (opts.locked) {
-      fail('image-not-locked', image, `"${image}" is not in the lock file, and --locked forbids looking it up (registry ${ref.registry})`, 'Run once with --resolve-images without --locked (where the registry is reachable) and commit the updated lock file.');
+      fail(
+        'image-not-locked',
+        image,
+        `"${image}" is not in the lock file, and --locked forbids looking it up (registry ${ref.registry})`,
+        'Run once with --resolve-images without --locked (where the registry is reachable) and commit the updated lock file.',
+      );
     } else toLookUp.push({ image, ref });
   }
   return { found, toLookUp };
 }
 
 /** Looks the images up in their registries, a few at a time, one client (and its tokens) per API host. */
-async function fromRegistries(toLookUp: readonly { image: string; ref: ImageRef }[], opts: ResolveOptions, ports: ResolvePorts, platform: Platform, found: Map<string, LockEntry>, fail: Fail): Promise<void> {
+async function fromRegistries(
+  toLookUp: readonly { image: string; ref: ImageRef }[],
+  opts: ResolveOptions,
+  ports: ResolvePorts,
+  platform: Platform,
+  found: Map<string, LockEntry>,
+  fail: Fail,
+): Promise<void> {
   const dockerConfig = new DockerConfig(ports.dockerConfig);
   const clients = new Map<string, RegistryClient>();
   const clientOpts = { fetch: ports.fetch, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, insecureRegistries: opts.insecureRegistries ?? [], dockerConfig };
@@ -111,7 +138,13 @@ async function fromRegistries(toLookUp: readonly { image: string; ref: ImageRef 
       found.set(image, await lookUp(ref, client, platform));
     } catch (e) {
       if (e instanceof RegistryError) fail(e.code, image, `cannot resolve "${image}": ${e.message}`, e.hint);
-      else if (e instanceof DockerConfigError) fail('docker-config-invalid', image, `cannot resolve "${image}" (registry ${ref.registry}): ${e.message}`, 'Fix the Docker config file, or point DOCKER_CONFIG at another directory.');
+      else if (e instanceof DockerConfigError)
+        fail(
+          'docker-config-invalid',
+          image,
+          `cannot resolve "${image}" (registry ${ref.registry}): ${e.message}`,
+          'Fix the Docker config file, or point DOCKER_CONFIG at another directory.',
+        );
       else throw e;
     }
   });
@@ -129,7 +162,13 @@ export async function resolveImages(images: readonly string[], opts: ResolveOpti
   const platform = parsePlatform(platformText);
   const unique = [...new Set(images)];
   if (!platform) {
-    for (const image of unique) fail('platform-invalid', image, `cannot resolve "${image}": platform "${platformText}" is not os/arch[/variant]`, 'Pass --platform like linux/amd64 or linux/arm64/v8.');
+    for (const image of unique)
+      fail(
+        'platform-invalid',
+        image,
+        `cannot resolve "${image}": platform "${platformText}" is not os/arch[/variant]`,
+        'Pass --platform like linux/amd64 or linux/arm64/v8.',
+      );
     return { entries: [], lock: inputLock, diagnostics };
   }
   const { found, toLookUp } = fromLock(unique, opts, inputLock, formatPlatform(platform), fail);

@@ -56,7 +56,9 @@ export function readLockfile(text: string, file = DEFAULT_LOCK_FILE): { lock?: L
     code: 'lock-invalid',
     severity: 'error',
     message: `${file}: ${message}`,
-    hint: image ? `Remove the entry "${image}" from ${file} and run with --resolve-images (without --locked) to record it again.` : `Delete ${file} and run with --resolve-images (without --locked) to write it again.`,
+    hint: image
+      ? `Remove the entry "${image}" from ${file} and run with --resolve-images (without --locked) to record it again.`
+      : `Delete ${file} and run with --resolve-images (without --locked) to write it again.`,
     ...(image !== undefined ? { image } : {}),
   });
   if (text.trim() === '') return { lock: emptyLockfile(), diagnostics: [] };
@@ -66,9 +68,11 @@ export function readLockfile(text: string, file = DEFAULT_LOCK_FILE): { lock?: L
   } catch (e) {
     return { diagnostics: [bad(`not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`)] };
   }
-  if (typeof root !== 'object' || root === null || Array.isArray(root)) return { diagnostics: [bad('not a lock file (expected a mapping with version and images)')] };
+  if (typeof root !== 'object' || root === null || Array.isArray(root))
+    return { diagnostics: [bad('not a lock file (expected a mapping with version and images)')] };
   const r = root as Record<string, unknown>;
-  if (r.version !== LOCK_VERSION) return { diagnostics: [bad(`unsupported lock file version ${JSON.stringify(r.version)} (this startorder writes version ${LOCK_VERSION})`)] };
+  if (r.version !== LOCK_VERSION)
+    return { diagnostics: [bad(`unsupported lock file version ${JSON.stringify(r.version)} (this startorder writes version ${LOCK_VERSION})`)] };
   const unknownTop = Object.keys(r).filter((k) => k !== 'version' && k !== 'images');
   if (unknownTop.length > 0) return { diagnostics: [bad(`unknown field(s) ${unknownTop.join(', ')}`)] };
   const images = r.images ?? {};
@@ -111,7 +115,14 @@ export function writeLockfile(lock: Lockfile, format: 'yaml' | 'json' = 'yaml'):
   const images: Record<string, LockEntry> = {};
   for (const key of Object.keys(lock.images).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const e = lock.images[key]!;
-    images[key] = { reference: e.reference, digest: e.digest, ...(e.index ? { index: e.index } : {}), platform: e.platform, entrypoint: [...e.entrypoint], cmd: [...e.cmd] };
+    images[key] = {
+      reference: e.reference,
+      digest: e.digest,
+      ...(e.index ? { index: e.index } : {}),
+      platform: e.platform,
+      entrypoint: [...e.entrypoint],
+      cmd: [...e.cmd],
+    };
   }
   const value = { version: LOCK_VERSION, images };
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;

@@ -87,6 +87,11 @@ export function hostname(hostPort: string): string {
 export function schemeFor(apiHost: string, insecure: readonly string[] = []): 'http' | 'https' {
   const h = hostname(apiHost).toLowerCase();
   if (h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h)) return 'http';
-  const listed = insecure.map((s) => s.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase());
+  const listed = insecure.map((s) =>
+    s
+      .replace(/^[a-z]+:\/\//i, '')
+      .replace(/\/.*$/, '')
+      .toLowerCase(),
+  );
   return listed.includes(apiHost.toLowerCase()) || listed.includes(h) ? 'http' : 'https';
 }

@@ -30,7 +30,11 @@ export class RegistryClient {
   /** Basic credentials once the registry asked for them. */
   private basic?: string;
 
-  constructor(readonly registry: string, readonly apiHost: string, private readonly opts: ClientOptions) {
+  constructor(
+    readonly registry: string,
+    readonly apiHost: string,
+    private readonly opts: ClientOptions,
+  ) {
     this.base = `${schemeFor(apiHost, opts.insecureRegistries)}://${apiHost}`;
   }
 
@@ -55,7 +59,12 @@ export class RegistryClient {
   private async read(res: Response): Promise<Buffer> {
     try {
       const buf = Buffer.from(await res.arrayBuffer());
-      if (buf.length > MAX_BYTES) throw new RegistryError('registry-bad-response', `registry ${this.registry}: ${res.url} sent ${buf.length} bytes, more than a manifest or image config can be`, 'Check the image reference.');
+      if (buf.length > MAX_BYTES)
+        throw new RegistryError(
+          'registry-bad-response',
+          `registry ${this.registry}: ${res.url} sent ${buf.length} bytes, more than a manifest or image config can be`,
+          'Check the image reference.',
+        );
       return buf;
     } catch (e) {
       if (e instanceof RegistryError) throw e;
@@ -94,36 +103,71 @@ export class RegistryClient {
     const helpers = cfg.usesHelpers ? ' (credential helpers, credsStore/credHelpers, are not run by startorder: put the credentials in auths)' : '';
     const code = status === 403 ? 'registry-forbidden' : 'registry-unauthorized';
     return hadCreds
-      ? new RegistryError(code, `registry ${this.registry} refused the credentials from ${cfg.path} (HTTP ${status})`, `Check the user and password for ${this.registry} in ${cfg.path} (e.g. \`docker login ${this.registry}\`), and that the user may pull this repository.`)
-      : new RegistryError(code, `registry ${this.registry} needs credentials (HTTP ${status}) and ${cfg.path} has none for it${helpers}`, `Log in (\`docker login ${this.registry}\`) so that ${cfg.path} has auths["${this.registry}"], or set DOCKER_CONFIG to the directory of a config.json that has.`);
+      ? new RegistryError(
+          code,
+          `registry ${this.registry} refused the credentials from ${cfg.path} (HTTP ${status})`,
+          `Check the user and password for ${this.registry} in ${cfg.path} (e.g. \`docker login ${this.registry}\`), and that the user may pull this repository.`,
+        )
+      : new RegistryError(
+          code,
+          `registry ${this.registry} needs credentials (HTTP ${status}) and ${cfg.path} has none for it${helpers}`,
+          `Log in (\`docker login ${this.registry}\`) so that ${cfg.path} has auths["${this.registry}"], or set DOCKER_CONFIG to the directory of a config.json that has.`,
+        );
   }
 
   private async fetchToken(ref: ImageRef, params: Record<string, string>, creds: Awaited<ReturnType<DockerConfig['credentialsFor']>>): Promise<string> {
     const realm = params.realm;
-    if (!realm) throw new RegistryError('registry-auth-invalid', `registry ${this.registry} asked for a bearer token without saying where to get it (no realm)`, 'The registry is misconfigured; ask its operator.');
+    if (!realm)
+      throw new RegistryError(
+        'registry-auth-invalid',
+        `registry ${this.registry} asked for a bearer token without saying where to get it (no realm)`,
+        'The registry is misconfigured; ask its operator.',
+      );
     let url: URL;
     try {
       url = new URL(realm);
     } catch {
-      throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token realm "${realm}" is not a URL`, 'The registry is misconfigured; ask its operator.');
+      throw new RegistryError(
+        'registry-auth-invalid',
+        `registry ${this.registry}: token realm "${realm}" is not a URL`,
+        'The registry is misconfigured; ask its operator.',
+      );
     }
     if (url.protocol === 'http:' && schemeFor(url.host, this.opts.insecureRegistries) !== 'http') {
-      throw new RegistryError('registry-insecure-token', `registry ${this.registry}: token endpoint ${realm} is plain HTTP`, `Credentials are not sent over plain HTTP; list ${url.host} with --insecure-registry if that is intended.`);
+      throw new RegistryError(
+        'registry-insecure-token',
+        `registry ${this.registry}: token endpoint ${realm} is plain HTTP`,
+        `Credentials are not sent over plain HTTP; list ${url.host} with --insecure-registry if that is intended.`,
+      );
     }
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${ref.repository}:pull`);
     const res = await this.send(url.toString(), creds ? { authorization: basicHeader(creds) } : {});
     const body = await this.read(res);
     if (res.status === 401 || res.status === 403) throw this.denied(res.status, creds !== undefined);
-    if (res.status !== 200) throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token endpoint ${url.origin}${url.pathname} answered HTTP ${res.status}`, 'Check the credentials and that the registry is up.');
+    if (res.status !== 200)
+      throw new RegistryError(
+        'registry-auth-invalid',
+        `registry ${this.registry}: token endpoint ${url.origin}${url.pathname} answered HTTP ${res.status}`,
+        'Check the credentials and that the registry is up.',
+      );
     let json: { token?: unknown; access_token?: unknown };
     try {
       json = JSON.parse(body.toString('utf8')) as typeof json;
     } catch {
-      throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token endpoint ${url.origin}${url.pathname} did not answer JSON`, 'The registry is misconfigured; ask its operator.');
+      throw new RegistryError(
+        'registry-auth-invalid',
+        `registry ${this.registry}: token endpoint ${url.origin}${url.pathname} did not answer JSON`,
+        'The registry is misconfigured; ask its operator.',
+      );
     }
     const token = typeof json.token === 'string' ? json.token : typeof json.access_token === 'string' ? json.access_token : undefined;
-    if (!token) throw new RegistryError('registry-auth-invalid', `registry ${this.registry}: token endpoint gave no token`, 'The registry is misconfigured; ask its operator.');
+    if (!token)
+      throw new RegistryError(
+        'registry-auth-invalid',
+        `registry ${this.registry}: token endpoint gave no token`,
+        'The registry is misconfigured; ask its operator.',
+      );
     return token;
   }
 
@@ -132,18 +176,30 @@ export class RegistryClient {
     const res = await this.get(ref, `manifests/${reference}`, ACCEPT);
     const bytes = await this.read(res);
     if (res.status === 404) {
-      throw new RegistryError('registry-not-found', `registry ${this.registry} has no ${reference.includes(':') ? 'manifest' : 'tag'} "${reference}" in repository ${ref.repository} (HTTP 404)`, `Check the image name and tag of "${ref.original}" (is it pushed to ${this.registry}?).`);
+      throw new RegistryError(
+        'registry-not-found',
+        `registry ${this.registry} has no ${reference.includes(':') ? 'manifest' : 'tag'} "${reference}" in repository ${ref.repository} (HTTP 404)`,
+        `Check the image name and tag of "${ref.original}" (is it pushed to ${this.registry}?).`,
+      );
     }
     if (res.status !== 200) throw unexpectedStatus(this.registry, res.status, `manifest ${ref.repository}:${reference}`, bytes);
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     const algorithm = reference.includes(':') ? reference.slice(0, reference.indexOf(':')) : 'sha256';
     const computed = algorithm === 'sha256' ? sha256(bytes) : digestOf(bytes, algorithm);
     if (reference.includes(':') && computed !== reference) {
-      throw new RegistryError('registry-digest-mismatch', `registry ${this.registry} sent a manifest for ${ref.repository}@${reference} whose digest is ${computed ?? `not computable (${algorithm})`}`, 'The registry or a proxy changed the manifest; do not trust it.');
+      throw new RegistryError(
+        'registry-digest-mismatch',
+        `registry ${this.registry} sent a manifest for ${ref.repository}@${reference} whose digest is ${computed ?? `not computable (${algorithm})`}`,
+        'The registry or a proxy changed the manifest; do not trust it.',
+      );
     }
     const header = res.headers.get('docker-content-digest');
     if (header && header.startsWith('sha256:') && header !== computed) {
-      throw new RegistryError('registry-digest-mismatch', `registry ${this.registry}: manifest ${ref.repository}:${reference} has digest ${computed}, but the registry says ${header}`, 'The registry or a proxy changed the manifest; do not trust it.');
+      throw new RegistryError(
+        'registry-digest-mismatch',
+        `registry ${this.registry}: manifest ${ref.repository}:${reference} has digest ${computed}, but the registry says ${header}`,
+        'The registry or a proxy changed the manifest; do not trust it.',
+      );
     }
     return { bytes, mediaType, digest: computed ?? reference };
   }
@@ -152,11 +208,21 @@ export class RegistryClient {
   async blob(ref: ImageRef, digest: string): Promise<Buffer> {
     const res = await this.get(ref, `blobs/${digest}`);
     const bytes = await this.read(res);
-    if (res.status === 404) throw new RegistryError('image-incomplete', `registry ${this.registry} has no blob ${digest} in ${ref.repository} (HTTP 404)`, `The image "${ref.original}" is incomplete in the registry; push it again.`);
+    if (res.status === 404)
+      throw new RegistryError(
+        'image-incomplete',
+        `registry ${this.registry} has no blob ${digest} in ${ref.repository} (HTTP 404)`,
+        `The image "${ref.original}" is incomplete in the registry; push it again.`,
+      );
     if (res.status !== 200) throw unexpectedStatus(this.registry, res.status, `blob ${digest}`, bytes);
     const algorithm = digest.slice(0, digest.indexOf(':'));
     const computed = digestOf(bytes, algorithm);
-    if (computed !== digest) throw new RegistryError('registry-digest-mismatch', `registry ${this.registry}: blob ${digest} of ${ref.repository} has digest ${computed ?? `not computable (${algorithm})`}`, 'The registry or a proxy changed the blob; do not trust it.');
+    if (computed !== digest)
+      throw new RegistryError(
+        'registry-digest-mismatch',
+        `registry ${this.registry}: blob ${digest} of ${ref.repository} has digest ${computed ?? `not computable (${algorithm})`}`,
+        'The registry or a proxy changed the blob; do not trust it.',
+      );
     return bytes;
   }
 }

@@ -28,7 +28,8 @@ function source(lockFile: LockFilePort, opts: ResolveOptions, ports?: ResolvePor
       if (!read.lock) return { entries: [], diagnostics: read.diagnostics.map((d) => atLockFile(lockFile.file, d)) };
       const r = await resolveImages(images, { ...opts, lock: read.lock }, ports);
       // An entry that does not match is the lock file's problem; the others are the image's.
-      if (r.diagnostics.length > 0) return { entries: [], diagnostics: r.diagnostics.map((d) => (d.code === 'lock-mismatch' ? atLockFile(lockFile.file, d) : d)) };
+      if (r.diagnostics.length > 0)
+        return { entries: [], diagnostics: r.diagnostics.map((d) => (d.code === 'lock-mismatch' ? atLockFile(lockFile.file, d) : d)) };
       const out = writeLockfile(r.lock, lockFormatFor(lockFile.file));
       return { entries: r.entries, diagnostics: [], ...(out !== text ? { lock: { file: lockFile.file, text: out } } : {}) };
     },

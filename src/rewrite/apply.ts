@@ -27,7 +27,19 @@ function probeReplaced(plan: Plan, original: Obj, name: string, locate: Locator)
   const listed = (getIn(original, w.podSpecPath) as Obj | undefined)?.containers;
   const i = Array.isArray(listed) ? (listed as Obj[]).findIndex((x) => x.name === name) : -1;
   const path = [...w.path, ...w.podSpecPath, 'containers', Math.max(i, 0), 'startupProbe'];
-  return { code: 'startup-probe-replaced', severity: 'warning', file: w.file, document: w.document, path, ...locate(w.file, w.document, path), workload: workloadId(w), resource: resourceRef(w), container: name, message: `the startupProbe of container "${name}" is replaced by the one startorder builds from the spec's ready (a native sidecar is ready when its startupProbe succeeds)`, hint: 'Leave ready out of the spec to keep this startupProbe as the readiness, or remove the startupProbe here.' };
+  return {
+    code: 'startup-probe-replaced',
+    severity: 'warning',
+    file: w.file,
+    document: w.document,
+    path,
+    ...locate(w.file, w.document, path),
+    workload: workloadId(w),
+    resource: resourceRef(w),
+    container: name,
+    message: `the startupProbe of container "${name}" is replaced by the one startorder builds from the spec's ready (a native sidecar is ready when its startupProbe succeeds)`,
+    hint: 'Leave ready out of the spec to keep this startupProbe as the readiness, or remove the startupProbe here.',
+  };
 }
 
 /** Makes one app container a native sidecar (or an init container): moved to the init list, probed, mounted. */
@@ -76,7 +88,11 @@ function rewriteContainers(plan: Plan, lists: Lists, onReplaced: (name: string) 
     c.command = [...WRAPPED_COMMAND];
     if ('args' in c) c.args = args;
     else insertNextTo(c, 'command', 'after', 'args', args);
-    addMounts(c, [mount(N.BIN_VOLUME, N.BIN_DIR, true), mount(N.RUN_VOLUME, N.RUN_DIR, false), ...(wrap.gated ? [mount(N.DOWNWARD_VOLUME, N.DOWNWARD_DIR, true)] : [])]);
+    addMounts(c, [
+      mount(N.BIN_VOLUME, N.BIN_DIR, true),
+      mount(N.RUN_VOLUME, N.RUN_DIR, false),
+      ...(wrap.gated ? [mount(N.DOWNWARD_VOLUME, N.DOWNWARD_DIR, true)] : []),
+    ]);
   }
   return needs;
 }
@@ -96,7 +112,12 @@ function annotate(value: Obj, metadataPath: readonly string[], record: AppliedRe
 }
 
 /** Applies a plan to a workload object; returns the new object (the input is not modified). */
-export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Record<string, string> = {}): { value?: Obj; record?: AppliedRecord; diagnostics: Diagnostic[] } {
+export function applyPlan(
+  plan: Plan,
+  original: Obj,
+  locate: Locator,
+  src: Record<string, string> = {},
+): { value?: Obj; record?: AppliedRecord; diagnostics: Diagnostic[] } {
   const w = plan.workload;
   const value = copyTree(original);
   const podSpec = getIn(value, w.podSpecPath) as Obj;
@@ -114,7 +135,14 @@ export function applyPlan(plan: Plan, original: Obj, locate: Locator, src: Recor
   else if (lists.inits.length > 0) podSpec.initContainers = lists.inits;
   if (volumes.length > 0) podSpec.volumes = [...(Array.isArray(podSpec.volumes) ? (podSpec.volumes as Obj[]) : []), ...volumes];
 
-  const record = makeRecord(plan, originalPod, podSpec, volumes.map((v) => String(v.name)), needs.bin ? [N.INIT_CONTAINER] : [], src);
+  const record = makeRecord(
+    plan,
+    originalPod,
+    podSpec,
+    volumes.map((v) => String(v.name)),
+    needs.bin ? [N.INIT_CONTAINER] : [],
+    src,
+  );
   annotate(value, w.metadataPath, record);
   return { value, record, diagnostics };
 }

@@ -27,13 +27,35 @@ export function clashes(plan: Plan, podSpec: Obj, locate: Locator): Diagnostic[]
   const at = podSpecAt(plan, locate);
   const out: Diagnostic[] = [];
   (Array.isArray(podSpec.volumes) ? (podSpec.volumes as Obj[]) : []).forEach((v, i) => {
-    if (N.OUR_VOLUMES.includes(String(v.name))) out.push({ ...at('volumes', i, 'name'), code: 'name-clash', severity: 'error', message: `the pod already has a volume named "${String(v.name)}", a name startorder uses`, hint: 'Rename that volume (and its mounts).' });
+    if (N.OUR_VOLUMES.includes(String(v.name)))
+      out.push({
+        ...at('volumes', i, 'name'),
+        code: 'name-clash',
+        severity: 'error',
+        message: `the pod already has a volume named "${String(v.name)}", a name startorder uses`,
+        hint: 'Rename that volume (and its mounts).',
+      });
   });
   for (const { list, index: i, container: c } of containersOf(podSpec)) {
-    if (c.name === N.INIT_CONTAINER) out.push({ ...at(list, i, 'name'), code: 'name-clash', severity: 'error', container: N.INIT_CONTAINER, message: `the pod already has a container named "${N.INIT_CONTAINER}", a name startorder uses`, hint: 'Rename that container.' });
+    if (c.name === N.INIT_CONTAINER)
+      out.push({
+        ...at(list, i, 'name'),
+        code: 'name-clash',
+        severity: 'error',
+        container: N.INIT_CONTAINER,
+        message: `the pod already has a container named "${N.INIT_CONTAINER}", a name startorder uses`,
+        hint: 'Rename that container.',
+      });
     (Array.isArray(c.volumeMounts) ? (c.volumeMounts as Obj[]) : []).forEach((m, j) => {
       if (!mountsOurs(m)) return;
-      out.push({ ...at(list, i, 'volumeMounts', j, 'mountPath'), code: 'mount-clash', severity: 'error', container: String(c.name), message: `container "${String(c.name)}" mounts something at ${String(m.mountPath)}, where startorder mounts its own volumes`, hint: 'Mount it somewhere outside /startorder.' });
+      out.push({
+        ...at(list, i, 'volumeMounts', j, 'mountPath'),
+        code: 'mount-clash',
+        severity: 'error',
+        container: String(c.name),
+        message: `container "${String(c.name)}" mounts something at ${String(m.mountPath)}, where startorder mounts its own volumes`,
+        hint: 'Mount it somewhere outside /startorder.',
+      });
     });
   }
   return out;
@@ -55,7 +77,14 @@ export function nonStringWords(plan: Plan, podSpec: Obj, locate: Locator): Diagn
       words.forEach((word, j) => {
         if (typeof word === 'string') return;
         const shown = word === null ? 'null' : typeof word === 'object' ? JSON.stringify(word) : String(word);
-        out.push({ code: 'non-string-word', severity: 'error', ...at(list, i, key, j), container: String(c.name), message: `word ${j + 1} of ${key} of container "${String(c.name)}" is read as ${word === null ? 'null' : typeof word} ${shown}, not as a string`, hint: typeof word === 'boolean' || word === null ? 'Quote it as it is written, e.g. "yes" or "on", so it stays a string.' : `Quote it: "${shown}".` });
+        out.push({
+          code: 'non-string-word',
+          severity: 'error',
+          ...at(list, i, key, j),
+          container: String(c.name),
+          message: `word ${j + 1} of ${key} of container "${String(c.name)}" is read as ${word === null ? 'null' : typeof word} ${shown}, not as a string`,
+          hint: typeof word === 'boolean' || word === null ? 'Quote it as it is written, e.g. "yes" or "on", so it stays a string.' : `Quote it: "${shown}".`,
+        });
       });
     }
   }

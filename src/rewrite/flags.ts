@@ -75,7 +75,9 @@ export function wrapperArgs(wrap: Wrap, plan: Plan, container: Obj): string[] {
 export const WRAPPED_COMMAND = [ENTRYPOINT];
 
 /** Reads the flags back out of a wrapped container (for `graph` on output, and the round-trip tests); `flags` keeps the last of a repeated flag, `all` every one. */
-export function parseWrapperArgs(args: readonly string[]): { flags: Record<string, string | true>; all: [string, string | true][]; argv: string[] } | undefined {
+export function parseWrapperArgs(
+  args: readonly string[],
+): { flags: Record<string, string | true>; all: [string, string | true][]; argv: string[] } | undefined {
   const flags: Record<string, string | true> = {};
   const all: [string, string | true][] = [];
   let i = 0;

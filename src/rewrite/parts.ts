@@ -55,7 +55,6 @@ export function insertNextTo(obj: Obj, anchor: string, side: 'before' | 'after',
   Object.assign(obj, Object.fromEntries(entries));
 }
 
-
 /** What the rewritten pod needs: the bin volume (the wrapper binary) and the run volume (status files). */
 export interface Needs {
   bin: boolean;
@@ -68,6 +67,7 @@ export function ourVolumes(plan: Plan, needs: Needs): Obj[] {
   if (needs.bin) volumes.push({ name: N.BIN_VOLUME, emptyDir: {} });
   // A few MiB: status files are tiny; a full volume is noticed (the wrapper exits 4), never the node's memory.
   if (needs.run) volumes.push({ name: N.RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } });
-  if (plan.wrapped.some((x) => x.gated)) volumes.push({ name: N.DOWNWARD_VOLUME, downwardAPI: { items: [{ path: 'ready', fieldRef: { fieldPath: `metadata.annotations['${plan.gate}']` } }] } });
+  if (plan.wrapped.some((x) => x.gated))
+    volumes.push({ name: N.DOWNWARD_VOLUME, downwardAPI: { items: [{ path: 'ready', fieldRef: { fieldPath: `metadata.annotations['${plan.gate}']` } }] } });
   return volumes;
 }

@@ -36,4 +36,3 @@ export function runsEntrypoint(probe: Obj | undefined): boolean {
   const exec = probe?.exec as { command?: unknown[] } | undefined;
   return exec?.command?.[0] === N.ENTRYPOINT;
 }
-

@@ -112,14 +112,16 @@ export function parseRecord(text: unknown): AppliedRecord | undefined {
 export function recordProblem(r: AppliedRecord, podSpec: Obj): string | undefined {
   const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
   if (!strings(r.initContainers) || !strings(r.volumes) || !strings(r.created)) return 'initContainers, volumes and created must be lists of names';
-  if (!r.edges.every((e) => Array.isArray(e) && e.length === 4 && e.every((x) => typeof x === 'string'))) return 'an edge is not [dependency, dependent, condition, mechanism]';
+  if (!r.edges.every((e) => Array.isArray(e) && e.length === 4 && e.every((x) => typeof x === 'string')))
+    return 'an edge is not [dependency, dependent, condition, mechanism]';
   const names = containerNames(podSpec);
   const count = CONTAINER_LISTS.reduce((n, l) => n + (Array.isArray(podSpec[l]) ? (podSpec[l] as unknown[]).length : 0), 0);
   for (const c of r.containers) {
     if (typeof c !== 'object' || c === null || typeof c.name !== 'string') return 'a container entry has no name';
     if (c.list !== 'containers' && c.list !== 'initContainers') return `container "${c.name}": list must be containers or initContainers`;
     if (!Number.isInteger(c.index) || c.index < 0 || c.index > count) return `container "${c.name}": index ${String(c.index)} does not fit the pod`;
-    if (!strings(c.keys) || typeof c.fields !== 'object' || c.fields === null || Array.isArray(c.fields)) return `container "${c.name}": keys must be a list of names and fields an object`;
+    if (!strings(c.keys) || typeof c.fields !== 'object' || c.fields === null || Array.isArray(c.fields))
+      return `container "${c.name}": keys must be a list of names and fields an object`;
     if (!names.has(c.name)) return `container "${c.name}" is not in the pod`;
   }
   return undefined;

@@ -37,7 +37,12 @@ function carryForward(current: Obj, rec: AppliedRecord['containers'][number], at
   if (wrapped) {
     const parsed = Array.isArray(current.args) && current.args.every((x) => typeof x === 'string') ? parseWrapperArgs(current.args as string[]) : undefined;
     if (!parsed) {
-      drift.push({ path: [...at, 'args'], container: name, message: `the wrapper's arguments of container "${name}" were changed after startorder wrote them (its flags, "-entrypoint" or "--" are missing)`, hint: 'Restore the args startorder wrote (git checkout, or remove the patch that strips them), or remove the annotation startorder.dev/applied and the changes startorder made by hand.' });
+      drift.push({
+        path: [...at, 'args'],
+        container: name,
+        message: `the wrapper's arguments of container "${name}" were changed after startorder wrote them (its flags, "-entrypoint" or "--" are missing)`,
+        hint: 'Restore the args startorder wrote (git checkout, or remove the patch that strips them), or remove the annotation startorder.dev/applied and the changes startorder made by hand.',
+      });
       return { ...rec, fields };
     }
     const cmd = Array.isArray(fields.command) ? (fields.command as unknown[]) : undefined;
@@ -46,7 +51,12 @@ function carryForward(current: Obj, rec: AppliedRecord['containers'][number], at
     const expected = [...(cmd ?? now.slice(0, Math.max(0, now.length - args.length))), ...args];
     if (!deepEqual(now, expected)) {
       if (now.length !== expected.length) {
-        drift.push({ path: [...at, 'args'], container: name, message: `words were added to or removed from the wrapped command of container "${name}" after startorder wrote it (now ${now.length} words, startorder wrote ${expected.length})`, hint: 'Change the words in place, or undo the change, run `startorder revert`, edit the original command and run startorder again.' });
+        drift.push({
+          path: [...at, 'args'],
+          container: name,
+          message: `words were added to or removed from the wrapped command of container "${name}" after startorder wrote it (now ${now.length} words, startorder wrote ${expected.length})`,
+          hint: 'Change the words in place, or undo the change, run `startorder revert`, edit the original command and run startorder again.',
+        });
         return { ...rec, fields };
       }
       const n = cmd ? cmd.length : now.length - args.length;
@@ -90,7 +100,10 @@ export function revertWorkload(value: Obj, w: Pick<Workload, 'metadataPath' | 'p
     else pod[key] = items;
   };
   restore('initContainers', lists.initContainers);
-  restore('volumes', without(pod.volumes, (v) => record.volumes.includes(String(v.name))));
+  restore(
+    'volumes',
+    without(pod.volumes, (v) => record.volumes.includes(String(v.name))),
+  );
 
   const parent = getIn(out, w.metadataPath.slice(0, -1)) as Obj;
   const key = w.metadataPath[w.metadataPath.length - 1]!;

@@ -3,7 +3,19 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { normalizeSpec, type SpecDefaults } from '../spec/normalize.js';
 import { validateAnnotationSpec } from '../spec/schema.js';
-import { containerNames, getIn, isObj, isWorkloadKind, PREVIOUS_NAMES, PREVIOUS_NAMESPACES, SPEC_ANNOTATION, SPEC_KIND, WORKLOAD_KINDS, workloadId, type Obj } from '../kube/index.js';
+import {
+  containerNames,
+  getIn,
+  isObj,
+  isWorkloadKind,
+  PREVIOUS_NAMES,
+  PREVIOUS_NAMESPACES,
+  SPEC_ANNOTATION,
+  SPEC_KIND,
+  WORKLOAD_KINDS,
+  workloadId,
+  type Obj,
+} from '../kube/index.js';
 import type { Resource, Spec, Workload } from '../types.js';
 
 export { PREVIOUS_NAMES, PREVIOUS_NAMESPACES, SPEC_ANNOTATION } from '../kube/index.js';
@@ -29,7 +41,9 @@ function identitiesOf(r: Pick<Resource, 'name' | 'namespace' | 'value'>): { name
 
 function namedBy(s: NonNullable<Spec['selector']>, r: Pick<Resource, 'name' | 'namespace' | 'value'>): boolean {
   if (!s.names && !s.namespaces) return true;
-  return identitiesOf(r).some((id) => (!s.names || (id.name !== undefined && s.names.includes(id.name))) && (!s.namespaces || s.namespaces.includes(id.namespace)));
+  return identitiesOf(r).some(
+    (id) => (!s.names || (id.name !== undefined && s.names.includes(id.name))) && (!s.namespaces || s.namespaces.includes(id.namespace)),
+  );
 }
 
 function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
@@ -57,15 +71,41 @@ function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): {
   try {
     raw = typeof text === 'string' ? parseYaml(text, { version: '1.1', maxAliasCount: 100 }) : text;
   } catch (e) {
-    return { diagnostics: [{ ...base, code: 'spec-annotation-invalid', severity: 'error', message: `annotation ${SPEC_ANNOTATION} is not YAML or JSON: ${(e as Error).message.split('\n')[0]}`, hint: 'Write the spec (without selector) as YAML or JSON in the annotation.' }] };
+    return {
+      diagnostics: [
+        {
+          ...base,
+          code: 'spec-annotation-invalid',
+          severity: 'error',
+          message: `annotation ${SPEC_ANNOTATION} is not YAML or JSON: ${(e as Error).message.split('\n')[0]}`,
+          hint: 'Write the spec (without selector) as YAML or JSON in the annotation.',
+        },
+      ],
+    };
   }
   const problems = validateAnnotationSpec(raw);
   if (problems.length > 0) {
     return {
-      diagnostics: problems.map((p) => ({ ...base, code: 'spec-annotation-invalid' as const, severity: 'error' as const, message: `annotation ${SPEC_ANNOTATION}: ${p.path.length ? `${p.path.join('.')} ` : ''}${p.message}`, hint: 'Correct the spec in the annotation; its schema is schemas/startorder.schema.json#/definitions/specInAnnotation.' })),
+      diagnostics: problems.map((p) => ({
+        ...base,
+        code: 'spec-annotation-invalid' as const,
+        severity: 'error' as const,
+        message: `annotation ${SPEC_ANNOTATION}: ${p.path.length ? `${p.path.join('.')} ` : ''}${p.message}`,
+        hint: 'Correct the spec in the annotation; its schema is schemas/startorder.schema.json#/definitions/specInAnnotation.',
+      })),
     };
   }
-  const spec = normalizeSpec(raw as Obj, { name: `${workloadId(w)} annotation`, origin: `annotation ${SPEC_ANNOTATION} of ${workloadId(w)}`, file: w.file, document: w.document, fromAnnotation: true }, defaults);
+  const spec = normalizeSpec(
+    raw as Obj,
+    {
+      name: `${workloadId(w)} annotation`,
+      origin: `annotation ${SPEC_ANNOTATION} of ${workloadId(w)}`,
+      file: w.file,
+      document: w.document,
+      fromAnnotation: true,
+    },
+    defaults,
+  );
   return { spec, diagnostics: [] };
 }
 
@@ -141,7 +181,9 @@ function selectsNothing(s: Spec, locate: Locator): Diagnostic {
     code: 'spec-selects-nothing',
     severity: 'warning',
     message: `${s.origin} selects no workload in the input`,
-    hint: s.selector ? 'Check the selector against the workloads’ kind, name, namespace and labels.' : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
+    hint: s.selector
+      ? 'Check the selector against the workloads’ kind, name, namespace and labels.'
+      : 'Without a selector a spec selects the workloads that have every container it names; check the names.',
     ...(s.file !== undefined ? { file: s.file } : {}),
     ...(s.document !== undefined ? { document: s.document } : {}),
     path,

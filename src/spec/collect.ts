@@ -20,7 +20,9 @@ function foreignStartOrder(value: unknown, where: { file?: string; document?: nu
   return {
     code: 'spec-api-version',
     severity: 'error',
-    message: has ? `a StartOrder with apiVersion ${JSON.stringify(v.apiVersion)}: startorder reads apiVersion ${SPEC_API_VERSION}` : `a StartOrder without apiVersion: startorder reads apiVersion ${SPEC_API_VERSION}`,
+    message: has
+      ? `a StartOrder with apiVersion ${JSON.stringify(v.apiVersion)}: startorder reads apiVersion ${SPEC_API_VERSION}`
+      : `a StartOrder without apiVersion: startorder reads apiVersion ${SPEC_API_VERSION}`,
     hint: `Set apiVersion: ${SPEC_API_VERSION}.`,
     ...(where.file !== undefined ? { file: where.file } : {}),
     ...(where.document !== undefined ? { document: where.document } : {}),
@@ -59,7 +61,11 @@ export function specFromObject(
       }),
     };
   }
-  const spec = normalizeSpec(value.spec as Obj, { name, origin, ...(where.file !== undefined ? { file: where.file } : {}), ...(where.document !== undefined ? { document: where.document } : {}) }, defaults);
+  const spec = normalizeSpec(
+    value.spec as Obj,
+    { name, origin, ...(where.file !== undefined ? { file: where.file } : {}), ...(where.document !== undefined ? { document: where.document } : {}) },
+    defaults,
+  );
   return { spec, diagnostics: [] };
 }
 

@@ -14,7 +14,11 @@ function dependency(d: unknown): Dependency {
 }
 
 /** Turns a schema-valid spec object into the plain, fully defaulted shape the planner reads. */
-export function normalizeSpec(raw: Obj, origin: { name: string; origin: string; file?: string; document?: number; fromAnnotation?: boolean }, defaults: SpecDefaults): Spec {
+export function normalizeSpec(
+  raw: Obj,
+  origin: { name: string; origin: string; file?: string; document?: number; fromAnnotation?: boolean },
+  defaults: SpecDefaults,
+): Spec {
   const containers: ContainerOrder[] = (raw.containers as Obj[]).map((c) => ({
     name: c.name as string,
     ...(c.role !== undefined ? { role: c.role as ContainerOrder['role'] } : {}),

@@ -56,7 +56,10 @@ export function parseStatusArgs(argv: readonly string[]): StatusArgs {
   if (v.output !== undefined && v.output !== 'text' && v.output !== 'json') throw new StatusUsageError(`--output must be text or json, not "${v.output}"`);
   if (v.format !== undefined && v.format !== 'mermaid') throw new StatusUsageError(`--format must be mermaid, not "${v.format}"`);
   if (v.format !== undefined && v.output === 'json') throw new StatusUsageError('--format mermaid and --output json exclude each other');
-  if (positionals.length !== 1) throw new StatusUsageError(positionals.length === 0 ? 'status needs the name of a pod' : `status takes one pod, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length !== 1)
+    throw new StatusUsageError(
+      positionals.length === 0 ? 'status needs the name of a pod' : `status takes one pod, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
   for (const [k, val] of Object.entries({ namespace: v.namespace, kubeconfig: v.kubeconfig, context: v.context })) {
     if (val === '') throw new StatusUsageError(`--${k} needs a value`);
   }

@@ -58,7 +58,11 @@ function kubeConfig(k: typeof K8s, t: Target): K8s.KubeConfig {
   try {
     if (t.kubeconfig) kc.loadFromFile(t.kubeconfig);
     else {
-      if (!hasDefaultConfig(t.env)) throw new StatusError('no kubeconfig: $KUBECONFIG is not set, ~/.kube/config does not exist, and this is not a pod with a service account (pass --kubeconfig)', StatusExit.usage);
+      if (!hasDefaultConfig(t.env))
+        throw new StatusError(
+          'no kubeconfig: $KUBECONFIG is not set, ~/.kube/config does not exist, and this is not a pod with a service account (pass --kubeconfig)',
+          StatusExit.usage,
+        );
       // loadFromDefault reads process.env; the command's own env is what counts
       if (t.env.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
       else process.env.KUBECONFIG = t.env.KUBECONFIG;

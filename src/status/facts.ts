@@ -105,7 +105,11 @@ export function parseStatusDirs(text: string): Record<string, StatusDir> | undef
     const e = d as { files?: unknown; lock?: unknown; restart_policy?: unknown };
     const files: Record<string, string> = {};
     if (typeof e.files === 'object' && e.files !== null) for (const [f, c] of Object.entries(e.files)) if (typeof c === 'string') files[f] = c.trim();
-    out[name] = { files, ...(e.lock === 'held' || e.lock === 'free' || e.lock === 'absent' ? { lock: e.lock } : {}), ...(typeof e.restart_policy === 'string' ? { restartPolicy: e.restart_policy } : {}) };
+    out[name] = {
+      files,
+      ...(e.lock === 'held' || e.lock === 'free' || e.lock === 'absent' ? { lock: e.lock } : {}),
+      ...(typeof e.restart_policy === 'string' ? { restartPolicy: e.restart_policy } : {}),
+    };
   }
   return out;
 }

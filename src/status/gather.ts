@@ -28,7 +28,8 @@ function wrappedContainers(pod: Obj): Live[] {
 
 async function readLogs(cluster: Cluster, pod: string, live: Live[]): Promise<Pick<Extra, 'logs' | 'logsNote'>> {
   const withLog = live.filter((c) => c.hasLog);
-  if (withLog.length === 0) return { logs: {}, logsNote: live.length === 0 ? 'not read: no wrapped container' : 'not read: no wrapped container has started yet' };
+  if (withLog.length === 0)
+    return { logs: {}, logsNote: live.length === 0 ? 'not read: no wrapped container' : 'not read: no wrapped container has started yet' };
   const logs: Record<string, string> = {};
   const failed: string[] = [];
   await Promise.all(
@@ -50,17 +51,25 @@ async function readStatusFiles(cluster: Cluster, pod: string, live: Live[]): Pro
   if (!target) return { statusFilesNote: 'not read: no wrapped container is running (exec needs one)' };
   const help = await cluster.exec(pod, target.name, [ENTRYPOINT, '-h'], 10000);
   if (!HAS_STATUS_MODE.test(help.output)) {
-    const why = /startorder-entrypoint/.test(help.output) ? 'the wrapper in this pod has no status mode (an older runtime image)' : `exec into ${target.name} failed: ${lastLine(help.output)}`;
+    const why = /startorder-entrypoint/.test(help.output)
+      ? 'the wrapper in this pod has no status mode (an older runtime image)'
+      : `exec into ${target.name} failed: ${lastLine(help.output)}`;
     return { statusFilesNote: `not read: ${why}` };
   }
   const r = await cluster.exec(pod, target.name, [ENTRYPOINT, 'status', '-run_dir', RUN_DIR], 10000);
   const dirs = r.ok ? parseStatusDirs(r.output) : undefined;
-  if (!dirs) return { statusFilesNote: `not read: the wrapper's status mode in ${target.name} answered ${r.ok ? 'something else than its JSON' : `with an error: ${lastLine(r.output)}`}` };
+  if (!dirs)
+    return {
+      statusFilesNote: `not read: the wrapper's status mode in ${target.name} answered ${r.ok ? 'something else than its JSON' : `with an error: ${lastLine(r.output)}`}`,
+    };
   return { statusDirs: dirs, statusFilesNote: `read (exec into ${target.name})` };
 }
 
 function lastLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines[lines.length - 1] ?? 'no output';
 }
 

@@ -42,7 +42,9 @@ export async function statusCommand(argv: string[], io: StatusIO): Promise<numbe
     const now = Date.now();
     io.stdout(args.output === 'json' ? renderJSON(report) : args.output === 'mermaid' ? renderMermaid(report, now) : renderText(report, now));
     if (!report.ordered) {
-      io.stderr(`startorder status: pod ${report.namespace}/${report.name} is not ordered by startorder (${report.sources.record}); shown are its container states only\n`);
+      io.stderr(
+        `startorder status: pod ${report.namespace}/${report.name} is not ordered by startorder (${report.sources.record}); shown are its container states only\n`,
+      );
       return StatusExit.notOrdered;
     }
     return StatusExit.ok;

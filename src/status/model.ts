@@ -63,7 +63,11 @@ export function buildReport(pod: Obj, extra: Extra): PodReport {
     ...(iso(meta.creationTimestamp) ? { created: iso(meta.creationTimestamp) } : {}),
     sources: {
       pod: 'read',
-      record: record ? 'read' : annotation === undefined ? `absent: no ${RECORD_ANNOTATION} annotation (not a startorder pod)` : `unreadable: ${RECORD_ANNOTATION} is not a record this version knows`,
+      record: record
+        ? 'read'
+        : annotation === undefined
+          ? `absent: no ${RECORD_ANNOTATION} annotation (not a startorder pod)`
+          : `unreadable: ${RECORD_ANNOTATION} is not a record this version knows`,
       logs: extra.logsNote,
       statusFiles: extra.statusFilesNote,
     },
@@ -77,7 +81,9 @@ export function buildReport(pod: Obj, extra: Extra): PodReport {
 /** The gate annotation, from the downward volume startorder added (`metadata.annotations['NAME']`). */
 function gateOf(spec: Obj, annotations: Obj): { gate?: Ctx['gate'] } {
   const vol = objs(spec.volumes).find((v) => v.name === DOWNWARD_VOLUME);
-  const path = objs(obj(vol?.downwardAPI).items).map((i) => obj(i.fieldRef).fieldPath).find((f) => typeof f === 'string');
+  const path = objs(obj(vol?.downwardAPI).items)
+    .map((i) => obj(i.fieldRef).fieldPath)
+    .find((f) => typeof f === 'string');
   const m = typeof path === 'string' ? /^metadata\.annotations\['(.+)'\]$/.exec(path) : null;
   if (!m) return {};
   const v = annotations[m[1]!];
@@ -148,7 +154,8 @@ function fromStatusDir(r: ContainerReport, dir: StatusDir): void {
 function fromWaitLines(r: ContainerReport, lines: WaitLine[]): void {
   const last = lines[lines.length - 1];
   if (last?.kind === 'waited' && !r.times.waited) r.times.waited = { at: last.at, source: 'logs' };
-  if (last?.kind === 'gave-up' && !r.failure) r.failure = { reason: `gave up waiting for ${last.for.join(', ')}${last.why ? `: ${last.why}` : ''}`, source: 'logs' };
+  if (last?.kind === 'gave-up' && !r.failure)
+    r.failure = { reason: `gave up waiting for ${last.for.join(', ')}${last.why ? `: ${last.why}` : ''}`, source: 'logs' };
 }
 
 function decideState(r: ContainerReport, c: Obj, st: Obj | undefined, state: Obj, dir: StatusDir | undefined, lines: WaitLine[], ctx: Ctx): void {

@@ -23,7 +23,16 @@ function zeroOf(r: PodReport): number | undefined {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function stateText(c: ContainerReport): string {
@@ -56,7 +65,7 @@ export function renderText(r: PodReport, now: number): string {
   out += `\nTimeline (offsets from ${r.created ? 'pod creation' : 'the first event'}):\n`;
   out += table(r.timeline.map((e) => ['  ' + offset(e.at, zero), e.at, e.container ?? '(pod)', e.event, `[${e.source}]`]));
   out += `\nSources: pod status ${r.sources.pod}; record ${r.sources.record}; logs ${r.sources.logs}; status files ${r.sources.statusFiles}\n`;
-  out += 'STARTED is the process start when known, else the container (wrapper) start; times are offsets from the pod\'s creation.\n';
+  out += "STARTED is the process start when known, else the container (wrapper) start; times are offsets from the pod's creation.\n";
   return out;
 }
 
@@ -87,12 +96,18 @@ function bars(c: ContainerReport, now: number): Bar[] {
   const ongoing = end === undefined ? 'active' : 'done';
   if (c.wrapped && created !== undefined && (waits || c.waiting)) {
     const waitEnd = t(c.times.waited) ?? started ?? (c.state === 'waiting' ? now : end);
-    if (waitEnd !== undefined) out.push({ name: 'waits', from: created, to: waitEnd, tag: started === undefined && end !== undefined ? 'crit' : waitEnd === now ? 'active' : 'done' });
+    if (waitEnd !== undefined)
+      out.push({ name: 'waits', from: created, to: waitEnd, tag: started === undefined && end !== undefined ? 'crit' : waitEnd === now ? 'active' : 'done' });
   }
   if (started !== undefined && ready !== undefined && ready > started) out.push({ name: 'starting', from: started, to: ready, tag: 'done' });
   const runFrom = ready ?? started;
   if (runFrom !== undefined && (c.state !== 'waiting' || ready !== undefined)) {
-    out.push({ name: c.state === 'failed' ? 'ran, failed' : ready !== undefined ? 'ready' : 'runs', from: runFrom, to: Math.max(runFrom, stop), tag: c.state === 'failed' ? 'crit' : ongoing });
+    out.push({
+      name: c.state === 'failed' ? 'ran, failed' : ready !== undefined ? 'ready' : 'runs',
+      from: runFrom,
+      to: Math.max(runFrom, stop),
+      tag: c.state === 'failed' ? 'crit' : ongoing,
+    });
   }
   return out;
 }
@@ -108,4 +123,3 @@ export function renderMermaid(r: PodReport, now: number): string {
   }
   return lines.join('\n') + '\n';
 }
-

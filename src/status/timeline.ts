@@ -44,5 +44,8 @@ export function timeline(report: PodReport, conditions: Obj[], extra: Extra): Ti
   }
   for (const c of report.containers) out.push(...containerEvents(c, extra));
   // Stable: equal times keep the order above (pod first, containers in start order).
-  return out.map((e, i) => ({ e, i, t: Date.parse(e.at) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.e);
+  return out
+    .map((e, i) => ({ e, i, t: Date.parse(e.at) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.e);
 }

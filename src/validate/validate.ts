@@ -13,7 +13,10 @@ export function waitsInOutput(podSpec: Obj): Map<string, string[]> {
     if (!Array.isArray(c.command) || c.command[0] !== ENTRYPOINT || !Array.isArray(c.args)) continue;
     const parsed = parseWrapperArgs(c.args as string[]);
     const waits = (parsed?.all ?? []).filter(([k, v]) => (k === 'wait_file' || k === 'wait_status') && typeof v === 'string');
-    out.set(String(c.name), waits.flatMap(([, v]) => String(v).replace(/\$\$/g, '$').split(',')));
+    out.set(
+      String(c.name),
+      waits.flatMap(([, v]) => String(v).replace(/\$\$/g, '$').split(',')),
+    );
   }
   return out;
 }
@@ -26,26 +29,66 @@ export function validateOutput(plan: Plan, value: Obj, locate: Locator): Diagnos
   const diags: Diagnostic[] = [];
   for (const issue of validatePodSpec(podSpec)) {
     const path = [...w.path, ...w.podSpecPath, ...issue.path];
-    diags.push({ ...base, code: 'schema-violation', severity: 'error', message: `the rewritten pod spec is not valid Kubernetes ${issue.path.join('.')}: ${issue.message}`, hint: 'The input pod spec probably has this problem already; fix it there (run `kubectl apply --dry-run=server` to confirm).', path, ...locate(w.file, w.document, path) });
+    diags.push({
+      ...base,
+      code: 'schema-violation',
+      severity: 'error',
+      message: `the rewritten pod spec is not valid Kubernetes ${issue.path.join('.')}: ${issue.message}`,
+      hint: 'The input pod spec probably has this problem already; fix it there (run `kubectl apply --dry-run=server` to confirm).',
+      path,
+      ...locate(w.file, w.document, path),
+    });
   }
   const names = new Set<string>();
   for (const { container: c } of containersOf(podSpec)) {
     const name = String(c.name);
-    if (names.has(name)) diags.push({ ...base, code: 'duplicate-container', severity: 'error', container: name, message: `two containers named "${name}" after rewriting`, hint: 'Rename one of them.' });
+    if (names.has(name))
+      diags.push({
+        ...base,
+        code: 'duplicate-container',
+        severity: 'error',
+        container: name,
+        message: `two containers named "${name}" after rewriting`,
+        hint: 'Rename one of them.',
+      });
     names.add(name);
     const paths = new Set<string>();
     for (const m of (c.volumeMounts as Obj[] | undefined) ?? []) {
       const p = String(m.mountPath);
-      if (paths.has(p)) diags.push({ ...base, code: 'mount-clash', severity: 'error', container: name, message: `container "${name}" mounts two volumes at ${p}`, hint: 'Give each mount its own path.' });
+      if (paths.has(p))
+        diags.push({
+          ...base,
+          code: 'mount-clash',
+          severity: 'error',
+          container: name,
+          message: `container "${name}" mounts two volumes at ${p}`,
+          hint: 'Give each mount its own path.',
+        });
       paths.add(p);
     }
   }
   const waits = waitsInOutput(podSpec);
   for (const e of plan.edges.filter((x) => x.mechanism === 'wrapper')) {
-    if (!waits.get(e.dependent)?.includes(conditionFile(e.dep, e.condition))) diags.push({ ...base, code: 'graph-not-preserved', severity: 'error', container: e.dependent, message: `internal: the edge ${e.dep} → ${e.dependent} (${e.condition}) is missing from the output`, hint: 'This is a bug in startorder; please report it with the input.' });
+    if (!waits.get(e.dependent)?.includes(conditionFile(e.dep, e.condition)))
+      diags.push({
+        ...base,
+        code: 'graph-not-preserved',
+        severity: 'error',
+        container: e.dependent,
+        message: `internal: the edge ${e.dep} → ${e.dependent} (${e.condition}) is missing from the output`,
+        hint: 'This is a bug in startorder; please report it with the input.',
+      });
   }
   for (const x of plan.wrapped.filter((y) => y.gated)) {
-    if (!waits.get(x.name)?.includes(GATE_FILE)) diags.push({ ...base, code: 'graph-not-preserved', severity: 'error', container: x.name, message: 'internal: the gate is missing from the output', hint: 'This is a bug in startorder; please report it with the input.' });
+    if (!waits.get(x.name)?.includes(GATE_FILE))
+      diags.push({
+        ...base,
+        code: 'graph-not-preserved',
+        severity: 'error',
+        container: x.name,
+        message: 'internal: the gate is missing from the output',
+        hint: 'This is a bug in startorder; please report it with the input.',
+      });
   }
   return diags;
 }

@@ -28,10 +28,17 @@ function helm(tool: Tool, t: { skip: (m: string) => void }) {
   };
 }
 
-const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as any).filter((d) => d !== null && d !== undefined);
+const docs = (text: string) =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as any)
+    .filter((d) => d !== null && d !== undefined);
 const deployment = (text: string) => docs(text).find((d) => d.kind === 'Deployment');
 /** The raw text of each document of a Helm stream (split on `---` lines). */
-const rawDocs = (text: string) => text.split(/^---\s*$/m).map((s) => s.trim()).filter(Boolean);
+const rawDocs = (text: string) =>
+  text
+    .split(/^---\s*$/m)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 test('helm 3: --post-renderer bin/startorder.js rewrites the chart (golden); the StartOrder document is consumed', (t) => {
   const h = helm('helm3', t);
@@ -58,11 +65,32 @@ test('helm 3: --post-renderer-args pass a spec file (-c) when the chart carries 
   if (!h) return;
   const dir = mkdtempSync(join(tmpdir(), 'startorder-helm-spec-'));
   const spec = join(dir, 'order.yaml');
-  writeFileSync(spec, 'apiVersion: startorder.dev/v1alpha1\nkind: StartOrder\nmetadata: {name: web}\nspec:\n  mode: native\n  kubernetesVersion: "1.33"\n  containers:\n    - {name: config-agent, ready: {file: /etc/app/config.yaml}}\n    - {name: app, after: [config-agent]}\n');
-  const r = h('template', 'web', CHART, '--set', 'startorder.enabled=false', '--post-renderer', BIN, '--post-renderer-args', '-c', '--post-renderer-args', spec);
+  writeFileSync(
+    spec,
+    'apiVersion: startorder.dev/v1alpha1\nkind: StartOrder\nmetadata: {name: web}\nspec:\n  mode: native\n  kubernetesVersion: "1.33"\n  containers:\n    - {name: config-agent, ready: {file: /etc/app/config.yaml}}\n    - {name: app, after: [config-agent]}\n',
+  );
+  const r = h(
+    'template',
+    'web',
+    CHART,
+    '--set',
+    'startorder.enabled=false',
+    '--post-renderer',
+    BIN,
+    '--post-renderer-args',
+    '-c',
+    '--post-renderer-args',
+    spec,
+  );
   assert.equal(r.status, 0, r.stderr);
   const d = deployment(r.stdout);
-  assert.deepEqual(d.spec.template.spec.initContainers.map((c: any) => [c.name, c.restartPolicy]), [['startorder-init', undefined], ['config-agent', 'Always']]);
+  assert.deepEqual(
+    d.spec.template.spec.initContainers.map((c: any) => [c.name, c.restartPolicy]),
+    [
+      ['startorder-init', undefined],
+      ['config-agent', 'Always'],
+    ],
+  );
 });
 
 test('helm 4: the plugin in helm-plugin/ installs and post-renders the chart (golden); same objects as Helm 3', (t) => {
@@ -80,7 +108,19 @@ test('helm 4: the plugin in helm-plugin/ installs and post-renders the chart (go
   const h3 = run(process.execPath, [BIN], { input: h('template', 'web', CHART).stdout });
   assert.deepEqual(docs(r.stdout), docs(h3.stdout));
   // Plugin arguments come through --post-renderer-args.
-  const native = h('template', 'web', CHART, '--post-renderer', 'startorder', '--post-renderer-args', '--mode=native', '--post-renderer-args', '--kubernetes-version=1.33', '--set', 'startorder.mode=auto');
+  const native = h(
+    'template',
+    'web',
+    CHART,
+    '--post-renderer',
+    'startorder',
+    '--post-renderer-args',
+    '--mode=native',
+    '--post-renderer-args',
+    '--kubernetes-version=1.33',
+    '--set',
+    'startorder.mode=auto',
+  );
   assert.equal(native.status, 0, native.stderr);
   assert.equal(deployment(native.stdout).spec.template.spec.initContainers[1].restartPolicy, 'Always');
 });
@@ -95,7 +135,11 @@ test('helm 3 and 4: documents that are not Kubernetes workloads pass through; no
     const r = h('template', 'web', CHART, '--set', 'extraDocuments=true', '--post-renderer', pr);
     assert.equal(r.status, 0, `${tool}: ${r.stderr}`);
     const isOurs = (d: any) => d?.kind === 'Deployment' || d?.kind === 'StartOrder';
-    assert.deepEqual(docs(r.stdout).filter((d) => !isOurs(d)), docs(plain.stdout).filter((d) => !isOurs(d)), tool);
+    assert.deepEqual(
+      docs(r.stdout).filter((d) => !isOurs(d)),
+      docs(plain.stdout).filter((d) => !isOurs(d)),
+      tool,
+    );
     assert.match(r.stdout, /notes: this document has no apiVersion or kind/);
     assert.match(r.stdout, /kind: Widget/);
     if (tool === 'helm3') {
@@ -108,7 +152,7 @@ test('helm 3 and 4: documents that are not Kubernetes workloads pass through; no
   }
 });
 
-test('helm 3 and 4: an invalid spec fails the render with startorder\'s diagnostic', (t) => {
+test("helm 3 and 4: an invalid spec fails the render with startorder's diagnostic", (t) => {
   for (const tool of ['helm3', 'helm4'] as const) {
     const h = helm(tool, t);
     if (!h) return;

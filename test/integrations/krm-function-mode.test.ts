@@ -60,7 +60,14 @@ ${selector}    mode: wrapper
 
 const list = (items: string, rest = '') => `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items}${rest}`;
 
-type Result = { message: string; severity: string; resourceRef?: Record<string, string>; field?: { path: string }; file?: { path: string; index?: number }; tags?: { code?: string } };
+type Result = {
+  message: string;
+  severity: string;
+  resourceRef?: Record<string, string>;
+  field?: { path: string };
+  file?: { path: string; index?: number };
+  tags?: { code?: string };
+};
 async function fn(input: string, args: string[] = [], files: Record<string, string> = {}) {
   const r = await runCli(args, files, input);
   const out = parse(r.stdout) as { items: unknown[]; results?: Result[] };
@@ -77,7 +84,9 @@ test('function mode: a spec given as functionConfig that selects nothing is an e
 });
 
 test('function mode: -c is honoured; --resolve-images, --locked, --lock-file and -o are refused with a result each', async () => {
-  const spec = STARTORDER_FC().replace(/^functionConfig:\n/, '').replace(/^ {2}/gm, '');
+  const spec = STARTORDER_FC()
+    .replace(/^functionConfig:\n/, '')
+    .replace(/^ {2}/gm, '');
   const honoured = await fn(list(deployment()), ['-c', 'order.yaml'], { 'order.yaml': spec });
   assert.equal(honoured.code, 0, honoured.stderr);
   assert.match(honoured.stdout, /startorder\.dev\/applied/);
@@ -98,7 +107,9 @@ test('function mode: no spec anywhere is a warning result, not a silent exit 0',
   assert.deepEqual(codes(kpt.results), [['no-spec', 'warning']]);
   assert.equal(kpt.results[0]!.resourceRef?.name, 'function-input');
   // A pod template annotation is a spec: then there is nothing to say.
-  const annotated = await fn(list(deployment('', '        annotations:\n          startorder.dev/spec: "{containers: [{name: config-agent}, {name: app, after: [config-agent]}]}"\n')));
+  const annotated = await fn(
+    list(deployment('', '        annotations:\n          startorder.dev/spec: "{containers: [{name: config-agent}, {name: app, after: [config-agent]}]}"\n')),
+  );
   assert.deepEqual(annotated.results, []);
   assert.match(annotated.stdout, /startorder\.dev\/applied/);
 });
@@ -115,7 +126,10 @@ test('function mode: a StartOrder among the items (no functionConfig) is a warni
 `;
   const r = await fn(list(deployment() + item));
   assert.equal(r.code, 0);
-  assert.deepEqual(codes(r.results).sort(), [['no-spec', 'warning'], ['spec-item-ignored', 'warning']]);
+  assert.deepEqual(codes(r.results).sort(), [
+    ['no-spec', 'warning'],
+    ['spec-item-ignored', 'warning'],
+  ]);
   const ignored = r.results.find((x) => x.tags?.code === 'spec-item-ignored')!;
   assert.equal(ignored.resourceRef?.name, 'order');
   assert.equal(ignored.file?.path, 'order.yaml');
@@ -137,7 +151,8 @@ test('function mode: a functionConfig StartOrder without apiVersion, or of anoth
 });
 
 test('function mode: kubernetesVersion: 1.30 unquoted in a ConfigMap is read as a number: an error that says to quote it', async () => {
-  const fc = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: startorder}\n  data:\n    mode: native\n    kubernetesVersion: 1.30\n    spec: "{containers: [{name: config-agent}, {name: app, after: [config-agent]}]}"\n';
+  const fc =
+    'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: startorder}\n  data:\n    mode: native\n    kubernetesVersion: 1.30\n    spec: "{containers: [{name: config-agent}, {name: app, after: [config-agent]}]}"\n';
   const r = await fn(list(deployment(), fc));
   assert.equal(r.code, 1);
   assert.deepEqual(codes(r.results), [['function-config-invalid', 'error']]);
@@ -146,21 +161,32 @@ test('function mode: kubernetesVersion: 1.30 unquoted in a ConfigMap is read as 
 });
 
 test('function mode: a bad kubernetesVersion or mode in a ConfigMap is an error at that key', async () => {
-  for (const [key, value] of [['kubernetesVersion', '"banana"'], ['kubernetesVersion', '"2.0"'], ['mode', 'fast']]) {
+  for (const [key, value] of [
+    ['kubernetesVersion', '"banana"'],
+    ['kubernetesVersion', '"2.0"'],
+    ['mode', 'fast'],
+  ]) {
     const fc = `functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: startorder}\n  data:\n    ${key}: ${value}\n    spec: "{containers: [{name: config-agent}, {name: app, after: [config-agent]}]}"\n`;
     const r = await fn(list(deployment(), fc));
     assert.equal(r.code, 1, `${key}: ${value}`);
-    assert.deepEqual(r.results.map((x) => [x.tags?.code, x.field?.path]), [['function-config-invalid', `data.${key}`]], `${key}: ${value}`);
+    assert.deepEqual(
+      r.results.map((x) => [x.tags?.code, x.field?.path]),
+      [['function-config-invalid', `data.${key}`]],
+      `${key}: ${value}`,
+    );
   }
 });
 
-test('function mode: stderr has one line per result naming the user\'s file, the object, the field and the line inside it', async () => {
+test("function mode: stderr has one line per result naming the user's file, the object, the field and the line inside it", async () => {
   const annotation = '        annotations:\n          startorder.dev/spec: "{containers: [{name: app, after: [config-agnt]}]}"\n';
   const r = await fn(list(deployment('', annotation)));
   assert.equal(r.code, 1);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, r.results.length, r.stderr);
-  assert.match(lines[0]!, /^deploy\/web\.yaml: error\[unknown-container\]: Deployment\/shop\/web spec\.template\.metadata\.annotations\["startorder\.dev\/spec"\] \(line 16 of the object\): /);
+  assert.match(
+    lines[0]!,
+    /^deploy\/web\.yaml: error\[unknown-container\]: Deployment\/shop\/web spec\.template\.metadata\.annotations\["startorder\.dev\/spec"\] \(line 16 of the object\): /,
+  );
   assert.doesNotMatch(r.stderr, /<stdin>/);
   // kpt prints the results itself (and then stderr): there the lines are not written.
   const kpt = await fn(list(deployment('', annotation), 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n'));
@@ -176,13 +202,17 @@ test('function mode: a list without items answers with items: []; a field result
   const bad = await fn('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: {a: 1}\n');
   assert.equal(bad.code, 1);
   for (const res of bad.results) if (res.field) assert.ok(res.resourceRef, JSON.stringify(res));
-  for (const res of (await fn(list(deployment(), STARTORDER_FC('    selector: {names: [other]}\n')))).results) if (res.field) assert.ok(res.resourceRef, JSON.stringify(res));
+  for (const res of (await fn(list(deployment(), STARTORDER_FC('    selector: {names: [other]}\n')))).results)
+    if (res.field) assert.ok(res.resourceRef, JSON.stringify(res));
 });
 
 test('function mode: results of an earlier function are kept, ours come after them', async () => {
   const earlier = 'results:\n- message: checked by an earlier function\n  severity: info\n';
   const r = await fn(list(deployment(), STARTORDER_FC('    selector: {names: [other]}\n') + earlier));
-  assert.deepEqual(r.results.map((x) => x.message.slice(0, 10)), ['checked by', r.results[1]!.message.slice(0, 10)]);
+  assert.deepEqual(
+    r.results.map((x) => x.message.slice(0, 10)),
+    ['checked by', r.results[1]!.message.slice(0, 10)],
+  );
   assert.equal(r.results[1]!.tags?.code, 'spec-selects-nothing');
   // Nothing of ours to say: the earlier results are there as they were.
   const ok = await fn(list(deployment(), STARTORDER_FC() + earlier));
@@ -195,7 +225,16 @@ test('function mode: an answer with results keeps every byte of the ResourceList
   assert.equal(r.code, 1);
   assert.ok(r.stdout.startsWith(input), 'the ResourceList is unchanged up to the results appended');
   assert.match(r.stdout, /count: 123456789012345678\n/);
-  const json = JSON.stringify({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'big' }, spec: { count: 1 } }], functionConfig: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { containers: 'a' } } }, null, 2).replace('"count": 1', '"count": 123456789012345678');
+  const json = JSON.stringify(
+    {
+      apiVersion: 'config.kubernetes.io/v1',
+      kind: 'ResourceList',
+      items: [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'big' }, spec: { count: 1 } }],
+      functionConfig: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { containers: 'a' } },
+    },
+    null,
+    2,
+  ).replace('"count": 1', '"count": 123456789012345678');
   const j = await runCli([], {}, json);
   assert.equal(j.code, 1);
   assert.match(j.stdout, /"count": 123456789012345678\b/);

@@ -13,7 +13,9 @@ import { parse } from 'yaml';
 import { BIN, FIXTURES, golden, REGEN, run } from './tools.js';
 
 const DIR = join(FIXTURES, 'krm-kpt');
-const cases = readdirSync(DIR).filter((n) => statSync(join(DIR, n)).isDirectory()).sort();
+const cases = readdirSync(DIR)
+  .filter((n) => statSync(join(DIR, n)).isDirectory())
+  .sort();
 
 test('kpt: there are cases', () => assert.ok(cases.length >= 5, cases.join(', ')));
 
@@ -34,7 +36,11 @@ for (const name of cases) {
     assert.equal(out.items.length, inList.items.length);
     assert.deepEqual(out.functionConfig, inList.functionConfig);
     for (const [i, item] of (out.items as any[]).entries()) {
-      assert.deepEqual(item.metadata.annotations ? Object.fromEntries(Object.entries(item.metadata.annotations).filter(([k]) => !k.startsWith('startorder.dev/'))) : undefined, inList.items[i].metadata.annotations, `annotations of item ${i} as they came`);
+      assert.deepEqual(
+        item.metadata.annotations ? Object.fromEntries(Object.entries(item.metadata.annotations).filter(([k]) => !k.startsWith('startorder.dev/'))) : undefined,
+        inList.items[i].metadata.annotations,
+        `annotations of item ${i} as they came`,
+      );
     }
     const results = (out.results ?? []) as any[];
     for (const res of results) {
@@ -43,7 +49,11 @@ for (const name of cases) {
       assert.ok(res.resourceRef?.kind && res.resourceRef?.name, `resourceRef: ${JSON.stringify(res)}`);
       assert.equal(typeof res.field?.path, 'string', `field: ${JSON.stringify(res)}`);
     }
-    assert.equal(r.status === 1, results.some((x) => x.severity === 'error'), 'exit 1 exactly when a result is an error');
+    assert.equal(
+      r.status === 1,
+      results.some((x) => x.severity === 'error'),
+      'exit 1 exactly when a result is an error',
+    );
     if (r.status === 1) assert.deepEqual(out.items, inList.items, 'on error nothing is changed');
   });
 }

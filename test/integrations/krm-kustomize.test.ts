@@ -30,7 +30,7 @@ function copyFixture(edit: (spec: string) => string = (s) => s): string {
 
 const annotationsOf = (list: any) => (list.items as any[]).map((i) => ({ kind: i.kind, name: i.metadata.name, annotations: i.metadata.annotations }));
 
-test('kustomize: the exec function rewrites the Deployment (golden), kustomize\'s annotations survive', (t) => {
+test("kustomize: the exec function rewrites the Deployment (golden), kustomize's annotations survive", (t) => {
   const k = kustomize(t);
   if (!k) return;
   const trace = mkdtempSync(join(tmpdir(), 'startorder-trace-'));
@@ -43,8 +43,11 @@ test('kustomize: the exec function rewrites the Deployment (golden), kustomize\'
   assert.doesNotMatch(r.stdout, /kind: StartOrder/);
   const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as any);
   const dep = docs.find((d) => d.kind === 'Deployment');
-  assert.equal(dep.metadata.namespace, 'shop', 'kustomize\'s own transformers still apply');
-  assert.deepEqual(dep.spec.template.spec.initContainers.map((c: any) => c.name), ['startorder-init', 'config-agent']);
+  assert.equal(dep.metadata.namespace, 'shop', "kustomize's own transformers still apply");
+  assert.deepEqual(
+    dep.spec.template.spec.initContainers.map((c: any) => c.name),
+    ['startorder-init', 'config-agent'],
+  );
   // What went in and came out of the function: the KRM envelope, annotations kept as they came.
   const input = parse(readFileSync(join(trace, 'in.yaml'), 'utf8'));
   const output = parse(readFileSync(join(trace, 'out.yaml'), 'utf8'));
@@ -53,7 +56,10 @@ test('kustomize: the exec function rewrites the Deployment (golden), kustomize\'
   assert.equal(output.kind, 'ResourceList');
   assert.equal(output.results, undefined, 'no results on success');
   const keys = Object.keys(input.items[0].metadata.annotations);
-  assert.ok(keys.some((a) => a.startsWith('internal.config.kubernetes.io/')), `kustomize sent its internal annotations: ${keys.join(', ')}`);
+  assert.ok(
+    keys.some((a) => a.startsWith('internal.config.kubernetes.io/')),
+    `kustomize sent its internal annotations: ${keys.join(', ')}`,
+  );
   assert.ok(keys.includes('kustomize.config.k8s.io/id') && keys.includes('config.k8s.io/id'), keys.join(', '));
   assert.deepEqual(annotationsOf(output), annotationsOf(input));
 });
@@ -105,7 +111,9 @@ test('kustomize: selector.names still match after namePrefix, nameSuffix and nam
   const r = run(k, ['build', '--enable-alpha-plugins', '--enable-exec', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /spec-selects-nothing/);
-  const dep = parseAllDocuments(r.stdout).map((d) => d.toJS() as any).find((d) => d.kind === 'Deployment');
+  const dep = parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as any)
+    .find((d) => d.kind === 'Deployment');
   assert.equal(dep.metadata.name, 'pre-web-suf');
   assert.ok(dep.spec.template.metadata.annotations['startorder.dev/applied'], 'the renamed Deployment was rewritten');
 });
@@ -128,7 +136,12 @@ test('kustomize: a custom resource with an integer above 2^53 comes through the 
   const dir = withKustomization('resources:\n  - widget.yaml\n');
   // kustomization.yaml has resources: already; a second key would be invalid: put it in the list instead.
   const kfile = join(dir, 'kustomization.yaml');
-  writeFileSync(kfile, readFileSync(kfile, 'utf8').replace(/\nresources:\n {2}- widget\.yaml\n$/, '\n').replace('  - service.yaml', '  - service.yaml\n  - widget.yaml'));
+  writeFileSync(
+    kfile,
+    readFileSync(kfile, 'utf8')
+      .replace(/\nresources:\n {2}- widget\.yaml\n$/, '\n')
+      .replace('  - service.yaml', '  - service.yaml\n  - widget.yaml'),
+  );
   writeFileSync(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: big\nspec:\n  count: 123456789012345678\n');
   const r = run(k, ['build', '--enable-alpha-plugins', '--enable-exec', dir]);
   assert.equal(r.status, 0, r.stderr);
@@ -141,7 +154,12 @@ test('kustomize fn run: errors reach its user as one stderr line each, with the 
   // The function declared in the directory: its StartOrder is also one of the items, with its path.
   const dir = mkdtempSync(join(tmpdir(), 'startorder-fnrun-'));
   writeFileSync(join(dir, 'deploy.yaml'), readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'));
-  writeFileSync(join(dir, 'startorder.yaml'), readFileSync(join(FIXTURE, 'startorder.yaml'), 'utf8').replace('../../test/integrations/startorder-krm.sh', WRAPPER).replace('names: [web]', 'names: [nope]'));
+  writeFileSync(
+    join(dir, 'startorder.yaml'),
+    readFileSync(join(FIXTURE, 'startorder.yaml'), 'utf8')
+      .replace('../../test/integrations/startorder-krm.sh', WRAPPER)
+      .replace('names: [web]', 'names: [nope]'),
+  );
   const declared = run(k, ['fn', 'run', '--enable-exec', dir]);
   assert.notEqual(declared.status, 0);
   assert.match(declared.stderr, /^startorder\.yaml: error\[spec-selects-nothing\]: StartOrder\/web spec\.selector \(line \d+ of the object\): /m);
@@ -160,8 +178,14 @@ test('kustomize fn run, three times in a row: byte-identical after the first run
   const dir = mkdtempSync(join(tmpdir(), 'startorder-fnrun3-'));
   const licence = '# Copyright 2026 The Example Authors.\n# SPDX-License-Identifier: Apache-2.0\n\n';
   writeFileSync(join(dir, 'deploy.yaml'), licence + readFileSync(join(FIXTURE, 'input.yaml'), 'utf8'));
-  writeFileSync(join(dir, 'widget.yaml'), '# a custom resource with a big number\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: big\nspec:\n  count: 123456789012345678   # above 2^53\n');
-  writeFileSync(join(dir, 'startorder.yaml'), readFileSync(join(FIXTURE, 'startorder.yaml'), 'utf8').replace('../../test/integrations/startorder-krm.sh', WRAPPER).replace('mode: auto', 'mode: wrapper'));
+  writeFileSync(
+    join(dir, 'widget.yaml'),
+    '# a custom resource with a big number\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: big\nspec:\n  count: 123456789012345678   # above 2^53\n',
+  );
+  writeFileSync(
+    join(dir, 'startorder.yaml'),
+    readFileSync(join(FIXTURE, 'startorder.yaml'), 'utf8').replace('../../test/integrations/startorder-krm.sh', WRAPPER).replace('mode: auto', 'mode: wrapper'),
+  );
   const fnRun = () => {
     const r = run(k, ['fn', 'run', '--enable-exec', dir]);
     return { r, deploy: readFileSync(join(dir, 'deploy.yaml'), 'utf8'), widget: readFileSync(join(dir, 'widget.yaml'), 'utf8') };
@@ -172,7 +196,7 @@ test('kustomize fn run, three times in a row: byte-identical after the first run
   // comments are the function's business: they must stay, once.
   assert.ok(first.deploy.startsWith('# Copyright 2026 The Example Authors.\n# SPDX-License-Identifier: Apache-2.0\n'), 'the licence header stays on top');
   assert.match(first.deploy, /startorder\/bin\/entrypoint/);
-  assert.match(first.widget, /count: 123456789012345678 +# above 2\^53\n/, "the number keeps all its digits (kyaml respaces the comment)");
+  assert.match(first.widget, /count: 123456789012345678 +# above 2\^53\n/, 'the number keeps all its digits (kyaml respaces the comment)');
   const second = fnRun();
   const third = fnRun();
   assert.equal(second.deploy, first.deploy, 'second run: byte-identical');
@@ -181,7 +205,10 @@ test('kustomize fn run, three times in a row: byte-identical after the first run
   assert.equal(first.deploy.split('Copyright').length, 2, 'the licence comment does not multiply');
 
   // A mount the user adds to a wrapped container between runs survives the next run.
-  const edited = first.deploy.replace(/( +)- name: config\n( +)mountPath: \/etc\/app\n/, (m, a: string, b: string) => `${m}${a}- name: cache\n${b}mountPath: /var/cache\n`);
+  const edited = first.deploy.replace(
+    /( +)- name: config\n( +)mountPath: \/etc\/app\n/,
+    (m, a: string, b: string) => `${m}${a}- name: cache\n${b}mountPath: /var/cache\n`,
+  );
   assert.notEqual(edited, first.deploy);
   writeFileSync(join(dir, 'deploy.yaml'), edited);
   const fourth = fnRun();

@@ -11,13 +11,25 @@ import { withResults } from '../../src/krm/index.js';
 const ours = [{ message: 'ours', severity: 'error', resourceRef: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }, field: { path: 'data.a' } }];
 
 const cases: [string, string][] = [
-  ['block list, compact items', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}   # kept\n  data: {n: 123456789012345678}\n'],
-  ['block list, indented items, no final newline', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: x}'],
-  ['earlier block results', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n  - message: earlier\n    severity: info\n# trailing comment\n'],
+  [
+    'block list, compact items',
+    'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}   # kept\n  data: {n: 123456789012345678}\n',
+  ],
+  [
+    'block list, indented items, no final newline',
+    'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: x}',
+  ],
+  [
+    'earlier block results',
+    'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n  - message: earlier\n    severity: info\n# trailing comment\n',
+  ],
   ['earlier flow results', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults: [{message: earlier, severity: info}]\n'],
   ['results: null', 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\nfunctionConfig: {}\n'],
   ['JSON, pretty', '{\n  "apiVersion": "config.kubernetes.io/v1",\n  "kind": "ResourceList",\n  "items": [{"n": 123456789012345678}]\n}\n'],
-  ['JSON, one line, earlier results', '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [], "results": [{"message": "earlier", "severity": "info"}]}'],
+  [
+    'JSON, one line, earlier results',
+    '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [], "results": [{"message": "earlier", "severity": "info"}]}',
+  ],
 ];
 
 for (const [name, text] of cases) {

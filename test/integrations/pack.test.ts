@@ -35,7 +35,10 @@ describe('npm pack, installed into an empty project', () => {
 
   test('ships only what the package needs (no tests, sources, fixtures or stale bundle chunks)', () => {
     const top = readdirSync(installed).sort();
-    assert.deepEqual(top.filter((f) => !['bin', 'dist', 'schemas', 'examples', 'package.json', 'README.md', 'LICENSE', 'runtime-image'].includes(f)), []);
+    assert.deepEqual(
+      top.filter((f) => !['bin', 'dist', 'schemas', 'examples', 'package.json', 'README.md', 'LICENSE', 'runtime-image'].includes(f)),
+      [],
+    );
     // every chunk in dist/bundle is reachable from an entry: a stale one would be dead weight
     const bundle = join(installed, 'dist', 'bundle');
     const files = readdirSync(bundle).filter((f) => f.endsWith('.js'));
@@ -83,7 +86,20 @@ describe('npm pack, installed into an empty project', () => {
 
   test('the types: a TypeScript user of the package type-checks (and a wrong use does not)', () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const opts = ['--noEmit', '--strict', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types')];
+    const opts = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--types',
+      'node',
+      '--typeRoots',
+      join(ROOT, 'node_modules', '@types'),
+    ];
     // One run checks both ways: if the types were missing (any), the @ts-expect-error line would be an error itself.
     const use = [
       "import { transform, type Diagnostic } from 'startorder';",

@@ -20,7 +20,15 @@ let preCommit: string | undefined;
 let hookRepo: string;
 let skipWhy: string | undefined;
 const home = mkdtempSync(join(tmpdir(), 'startorder-pre-commit-home-'));
-const env = { ...process.env, PRE_COMMIT_HOME: join(home, 'cache'), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_GLOBAL: '/dev/null' };
+const env = {
+  ...process.env,
+  PRE_COMMIT_HOME: join(home, 'cache'),
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
 
 function git(cwd: string, ...args: string[]) {
   const r = run('git', ['-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd, env });
@@ -33,7 +41,9 @@ before(() => {
   if (skipWhy) return;
   preCommit = toolPath('pre-commit');
   hookRepo = mkdtempSync(join(tmpdir(), 'startorder-hook-repo-'));
-  const files = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, maxBuffer: 64 << 20 }).stdout.split('\0').filter(Boolean);
+  const files = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, maxBuffer: 64 << 20 })
+    .stdout.split('\0')
+    .filter(Boolean);
   for (const f of files) {
     try {
       mkdirSync(dirname(join(hookRepo, f)), { recursive: true });

@@ -23,7 +23,10 @@ export interface ImageSpec {
 
 export class Pusher {
   private authorization?: string;
-  constructor(private readonly url: string, private readonly creds?: { username: string; password: string }) {}
+  constructor(
+    private readonly url: string,
+    private readonly creds?: { username: string; password: string },
+  ) {}
 
   private basic(): string | undefined {
     return this.creds ? `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` : undefined;
@@ -31,7 +34,13 @@ export class Pusher {
 
   private async request(method: string, urlOrPath: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Response> {
     const url = urlOrPath.startsWith('http') ? urlOrPath : `${this.url}${urlOrPath}`;
-    const go = () => fetch(url, { method, headers: { ...headers, ...(this.authorization ? { authorization: this.authorization } : {}) }, ...(body ? { body } : {}), redirect: 'manual' });
+    const go = () =>
+      fetch(url, {
+        method,
+        headers: { ...headers, ...(this.authorization ? { authorization: this.authorization } : {}) },
+        ...(body ? { body } : {}),
+        redirect: 'manual',
+      });
     let res = await go();
     if (res.status !== 401) return res;
     await res.arrayBuffer();
@@ -79,7 +88,11 @@ export class Pusher {
         architecture: spec.architecture ?? 'amd64',
         os: spec.os ?? 'linux',
         ...(spec.variant ? { variant: spec.variant } : {}),
-        config: { Env: ['PATH=/usr/bin:/bin'], ...(spec.entrypoint !== undefined ? { Entrypoint: spec.entrypoint } : {}), ...(spec.cmd !== undefined ? { Cmd: spec.cmd } : {}) },
+        config: {
+          Env: ['PATH=/usr/bin:/bin'],
+          ...(spec.entrypoint !== undefined ? { Entrypoint: spec.entrypoint } : {}),
+          ...(spec.cmd !== undefined ? { Cmd: spec.cmd } : {}),
+        },
         rootfs: { type: 'layers', diff_ids: [sha256(Buffer.from('layer'))] },
       }),
     );
@@ -96,7 +109,11 @@ export class Pusher {
     const index = {
       schemaVersion: 2,
       mediaType: OCI_INDEX,
-      manifests: images.map((i) => ({ mediaType: OCI_MANIFEST, ...i.pushed, platform: { architecture: i.architecture, os: i.os, ...(i.variant ? { variant: i.variant } : {}) } })),
+      manifests: images.map((i) => ({
+        mediaType: OCI_MANIFEST,
+        ...i.pushed,
+        platform: { architecture: i.architecture, os: i.os, ...(i.variant ? { variant: i.variant } : {}) },
+      })),
     };
     return this.manifest(repo, tag, index, OCI_INDEX);
   }

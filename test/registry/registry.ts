@@ -37,9 +37,7 @@ let bins: { registry: string; htpasswd: string[] } | undefined;
 export function registryTools(): { registry: string; htpasswd: string[] } {
   if (!bins) {
     const debian = existsSync(DEBIAN_REGISTRY) && existsSync(DEBIAN_HTPASSWD);
-    bins = debian
-      ? { registry: DEBIAN_REGISTRY, htpasswd: [DEBIAN_HTPASSWD, '-nbB'] }
-      : { registry: toolPath('registry'), htpasswd: [toolPath('htpasswd')] };
+    bins = debian ? { registry: DEBIAN_REGISTRY, htpasswd: [DEBIAN_HTPASSWD, '-nbB'] } : { registry: toolPath('registry'), htpasswd: [toolPath('htpasswd')] };
   }
   return bins;
 }
@@ -67,9 +65,7 @@ export function tempDir(prefix: string): string {
 }
 
 export type RegistryAuth =
-  | { kind: 'none' }
-  | { kind: 'htpasswd'; users: Record<string, string> }
-  | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
+  { kind: 'none' } | { kind: 'htpasswd'; users: Record<string, string> } | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
 
 export interface Registry {
   host: string;
@@ -103,7 +99,10 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`the registry exited (${proc.exitCode}): ${stderr}`);
-    const ok = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200 || r.status === 401, () => false);
+    const ok = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.status === 200 || r.status === 401,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');

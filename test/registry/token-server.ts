@@ -27,7 +27,11 @@ export async function startTokenServer(users: Record<string, string>): Promise<T
   const dir = tempDir('token');
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=startorder-test-token'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=startorder-test-token'],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
   const key = readFileSync(keyFile, 'utf8');
   const x5c = new X509Certificate(readFileSync(certFile)).raw.toString('base64');
@@ -50,7 +54,9 @@ export async function startTokenServer(users: Record<string, string>): Promise<T
     let user = '';
     const auth = req.headers.authorization;
     if (auth) {
-      const [u, ...p] = Buffer.from(auth.replace(/^Basic /i, ''), 'base64').toString().split(':');
+      const [u, ...p] = Buffer.from(auth.replace(/^Basic /i, ''), 'base64')
+        .toString()
+        .split(':');
       if (!u || users[u] === undefined || users[u] !== p.join(':')) {
         res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' });
         return void res.end('{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}');
