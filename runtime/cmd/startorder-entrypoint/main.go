@@ -36,7 +36,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	return wrap(inv.Run, err, stderr)
 }
 
-// subcommand runs -h, init and probe.
+// subcommand runs -h, init, probe and status.
 func subcommand(inv entrypoint.Invocation, err error, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
@@ -47,6 +47,11 @@ func subcommand(inv entrypoint.Invocation, err error, stdout, stderr io.Writer) 
 		entrypoint.Usage(stdout)
 	case entrypoint.CmdInit:
 		if err := entrypoint.Install(inv.InitDst, inv.InitRunDir, stderr); err != nil {
+			fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
+			return entrypoint.ExitCode(err)
+		}
+	case entrypoint.CmdStatus:
+		if err := entrypoint.StatusReport(inv.StatusRunDir, stdout); err != nil {
 			fmt.Fprintf(stderr, "startorder-entrypoint: %v\n", err)
 			return entrypoint.ExitCode(err)
 		}

@@ -86,10 +86,11 @@ func (c *Config) SelfReadyFile() string { return joinPath(c.StatusDir, "self-rea
 type Command int
 
 const (
-	CmdRun   Command = iota // wrap a child (flags)
-	CmdInit                 // init DST
-	CmdProbe                // probe KIND TARGET
-	CmdHelp                 // -h / -help
+	CmdRun    Command = iota // wrap a child (flags)
+	CmdInit                  // init DST
+	CmdProbe                 // probe KIND TARGET
+	CmdHelp                  // -h / -help
+	CmdStatus                // status [-run_dir D]
 )
 
 // Invocation is a parsed command line.
@@ -102,6 +103,7 @@ type Invocation struct {
 	ProbeTarget  string
 	ProbeHeaders []string
 	ProbeTimeout time.Duration
+	StatusRunDir string // status -run_dir D
 }
 
 // DefaultProbeTimeout is the probe subcommand's deadline (-timeout).

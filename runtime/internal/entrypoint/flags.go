@@ -15,6 +15,8 @@ func Parse(args []string) (Invocation, error) {
 			return parseInit(args[1:])
 		case "probe":
 			return parseProbe(args[1:])
+		case "status":
+			return parseStatus(args[1:])
 		}
 	}
 	cfg, err := ParseFlags(args)

@@ -59,10 +59,8 @@ func readLock(dir string) (lockInfo, error) {
 	if syscall.Fstat(fd, &st) == nil {
 		info.ino = st.Ino
 	}
-	if err := flockRetry(fd, syscall.LOCK_SH|syscall.LOCK_NB); err == syscall.EWOULDBLOCK {
+	if lockHeld(fd) {
 		info.state = lockLive
-	} else if err == nil {
-		flockRetry(fd, syscall.LOCK_UN)
 	}
 	var buf [256]byte
 	n, _ := syscall.Read(fd, buf[:])
@@ -77,6 +75,16 @@ func readLock(dir string) (lockInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// lockHeld tells whether a live wrapper holds the lock open on fd: a non-blocking shared
+// flock fails only while the exclusive lock is held (a shared lock it gets is dropped).
+func lockHeld(fd int) bool {
+	err := flockRetry(fd, syscall.LOCK_SH|syscall.LOCK_NB)
+	if err == nil {
+		flockRetry(fd, syscall.LOCK_UN)
+	}
+	return err == syscall.EWOULDBLOCK
 }
 
 func flockRetry(fd, how int) error {

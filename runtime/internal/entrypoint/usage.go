@@ -10,6 +10,7 @@ import (
 func Usage(w io.Writer) {
 	fmt.Fprint(w, `usage: startorder-entrypoint [flags] -entrypoint CMD -- ARGS...
        startorder-entrypoint init [-run_dir DIR] DST
+       startorder-entrypoint status [-run_dir DIR]
        startorder-entrypoint probe file PATH | http URL [-header 'N: v' ...] | tcp HOST:PORT  [-timeout D]
 
 flags:
