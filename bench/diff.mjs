@@ -19,7 +19,7 @@ const SIZES = (process.env.BENCH_LINES ?? '100,1000,10000').split(',').map(Numbe
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
 const LIB_LARGE = Number(process.env.BENCH_LIB_REPEAT_LARGE ?? 1);
 const one = readFileSync('examples/config-sidecar/deployment.yaml', 'utf8');
-const spec = readFileSync('examples/config-sidecar/startorder.yaml', 'utf8').replace(/  selector:\n(    .*\n)+/, '');
+const spec = readFileSync('examples/config-sidecar/startorder.yaml', 'utf8').replace(/ {2}selector:\n( {4}.*\n)+/, '');
 
 function pair(lines) {
   const docs = [];

@@ -11,7 +11,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '1,100,1000,10000').split(',').map(Num
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'startorder-bench-'));
 const spec = join(dir, 'startorder.yaml');
-writeFileSync(spec, readFileSync('examples/config-sidecar/startorder.yaml', 'utf8').replace(/  selector:\n(    .*\n)+/, ''));
+writeFileSync(spec, readFileSync('examples/config-sidecar/startorder.yaml', 'utf8').replace(/ {2}selector:\n( {4}.*\n)+/, ''));
 const one = readFileSync('examples/config-sidecar/deployment.yaml', 'utf8');
 
 function stream(n) {

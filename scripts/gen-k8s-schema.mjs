@@ -105,7 +105,9 @@ function downloadSwagger() {
     let detail = String(err && err.message);
     try {
       detail = JSON.parse(stdout).Error ?? detail;
-    } catch {}
+    } catch {
+      // not go's JSON error report: keep the message
+    }
     fail(`go mod download failed: ${detail}`);
   }
   const info = JSON.parse(out);

@@ -48,9 +48,10 @@ export function alignOrder<T>(next: T, prev: unknown): T {
       v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).name === 'string'
         ? String((v as Record<string, unknown>).name)
         : undefined;
-    return next.map((item, i) => {
+    const before: unknown[] = prev;
+    return next.map((item: unknown, i) => {
       const n = named(item);
-      const match = n !== undefined ? prev.find((p) => named(p) === n) : prev[i];
+      const match = n !== undefined ? before.find((p) => named(p) === n) : before[i];
       return alignOrder(item, match);
     }) as T;
   }

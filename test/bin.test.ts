@@ -14,7 +14,7 @@ const run = (args: string[], input?: string, cwd?: string) => spawnSync(process.
 test('bin: transforms the bundled example, the app waits for the config sidecar to be ready', () => {
   const r = run(['-c', join(EXAMPLE, 'startorder.yaml'), join(EXAMPLE, 'deployment.yaml')]);
   assert.equal(r.status, 0, r.stderr);
-  const d = parse(r.stdout) as any;
+  const d = parse(r.stdout);
   const app = d.spec.template.spec.containers.find((c: any) => c.name === 'app');
   assert.deepEqual(app.command, ['/startorder/bin/entrypoint']);
   assert.equal(app.args[app.args.indexOf('-wait_status') + 1], '/startorder/run/config-agent/ready');
@@ -92,14 +92,14 @@ test('bin: a KRM ResourceList on stdin comes back as a ResourceList with results
   const list = { apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [parse(input)], functionConfig: spec };
   const ok = run([], JSON.stringify(list));
   assert.equal(ok.status, 0, ok.stderr);
-  const out = parse(ok.stdout) as any;
+  const out = parse(ok.stdout);
   assert.equal(out.kind, 'ResourceList');
   assert.equal(out.items[0].spec.template.spec.initContainers[0].name, 'startorder-init');
   const bad = structuredClone(list) as any;
   bad.functionConfig.spec.containers[1].after = ['ghost'];
   const r = run([], JSON.stringify(bad));
   assert.equal(r.status, 1);
-  const res = parse(r.stdout) as any;
+  const res = parse(r.stdout);
   assert.equal(res.items[0].spec.template.spec.containers[0].command[0], '/bin/web');
   assert.equal(res.results[0].severity, 'error');
   assert.equal(res.results[0].tags.code, 'unknown-container');

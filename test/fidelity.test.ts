@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 
-import { transform, type Input } from '../src/pipeline/index.js';
+import { transform } from '../src/pipeline/index.js';
 import { needsQuotes } from '../src/emit/quote.js';
 import { goRead } from './goyaml.js';
 import { unifiedDiff } from '../src/emit/diff.js';
@@ -41,7 +41,7 @@ function ok(text: string, specText = ORDER): string {
 }
 
 function revert(text: string, name = 'in.yaml'): string {
-  const r = transform([{ name, text } as Input], { revert: true });
+  const r = transform([{ name, text }], { revert: true });
   assert.deepEqual(
     r.diagnostics.filter((d) => d.severity === 'error'),
     [],

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 /** A registry test: skipped one by one (so the summary counts each) when the registry cannot run here. */
-const rit = (name: string, fn: () => Promise<void> | void) => it(name, { skip }, fn);
+// node:test awaits the test itself; rit only registers it.
+const rit = (name: string, fn: () => Promise<void> | void): void => void it(name, { skip }, fn);
 import { run } from '../src/pipeline/index.js';
 import { nodeRegistryPorts } from '../src/cli/node-registry.js';
 import {
@@ -541,7 +542,7 @@ describe('registry down or slow', () => {
   it('https for other registries unless --insecure-registry lists them', async () => {
     let seen = '';
     const spy = (async (u: string | URL | Request) => {
-      seen = String(u);
+      seen = u instanceof Request ? u.url : String(u);
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     }) as unknown as typeof fetch;
     await resolveImages(['registry.internal:5000/a:1'], { ...base, fetch: spy });

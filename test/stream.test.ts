@@ -5,7 +5,7 @@ import { run, transform } from '../src/pipeline/index.js';
 import { runInParts, splitStream } from '../src/pipeline/parts.js';
 
 const one = readFileSync(new URL('../examples/config-sidecar/deployment.yaml', import.meta.url), 'utf8');
-const spec = readFileSync(new URL('../examples/config-sidecar/startorder.yaml', import.meta.url), 'utf8').replace(/  selector:\n(    .*\n)+/, '');
+const spec = readFileSync(new URL('../examples/config-sidecar/startorder.yaml', import.meta.url), 'utf8').replace(/ {2}selector:\n( {4}.*\n)+/, '');
 const cm = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}   # untouched\ndata: {a: "1"}\n`;
 
 function stream(n: number, specAt: number): string {

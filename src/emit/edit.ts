@@ -13,7 +13,7 @@
  * Anything the engine cannot place faithfully throws an EmitError; the pipeline then reports an
  * internal error instead of printing a wrong manifest (and the output is verified again anyway).
  */
-import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { deepEqual } from '../equal.js';
 import { isObj } from '../kube/index.js';
 import { needsVisit, renderAlias, restored, restoreUnder } from './aliases.js';
@@ -42,9 +42,8 @@ export class Renderer implements Ctx {
     }
     if (isAlias(node)) return renderAlias(this, node, before, after, env);
     if (!same && !env.copying && node.anchor) this.src.edited.add(node);
-    if (isMap(node) && isObj(before) && isObj(after)) return renderMap(this, node as YAMLMap, before, after, env, from);
-    if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && (after.length > 0 || node.flow))
-      return renderSeq(this, node as YAMLSeq, before, after, env, from);
+    if (isMap(node) && isObj(before) && isObj(after)) return renderMap(this, node, before, after, env, from);
+    if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && (after.length > 0 || node.flow)) return renderSeq(this, node, before, after, env, from);
     if (from !== undefined && from < range(node, env.path)[0]) return this.src.text.slice(from, range(node, env.path)[0]) + this.replace(node, after, env);
     return this.replace(node, after, env);
   }
@@ -61,7 +60,7 @@ export class Renderer implements Ctx {
     const [r0, r1] = range(node, env.path);
     const eol = this.src.eol;
     const collection = after !== null && typeof after === 'object';
-    const empty = collection && (Array.isArray(after) ? after.length === 0 : Object.keys(after as object).length === 0);
+    const empty = collection && (Array.isArray(after) ? after.length === 0 : Object.keys(after).length === 0);
     if (isBlock(node)) {
       // The old value filled whole lines: so does the new one.
       const col = column(this.src.text, r0);

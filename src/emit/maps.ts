@@ -12,7 +12,7 @@ export function renderMap(cx: Ctx, node: YAMLMap, before: Record<string, unknown
   const text = cx.src.text;
   const [n0, r1] = range(node, env.path);
   const r0 = from ?? n0;
-  const pairs = node.items as Pair[];
+  const pairs = node.items;
   const keys = pairs.map((p) => (isScalar(p.key) ? keyName(p.key.value) : undefined));
   if (keys.some((k) => k === undefined)) throw new EmitError('a mapping with a complex key', env.path);
   const own = keys as string[];

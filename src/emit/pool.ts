@@ -132,7 +132,7 @@ function substitute(cx: Ctx, printed: string, firstCol: number, subs: Pooled[]):
   let out = '';
   let pos = 0;
   for (const m of printed.matchAll(PLACEHOLDER_RE)) {
-    const offset = m.index!;
+    const offset = m.index;
     const ls = printed.lastIndexOf('\n', offset - 1) + 1;
     const col = offset - ls + (ls === 0 ? firstCol : 0);
     const s = subs[Number(m[1])]!;

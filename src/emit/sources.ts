@@ -118,7 +118,7 @@ export function sourcesOf(doc: Document, c: Change, text: string, region: string
     words,
     anchorOf: (alias) => {
       try {
-        return alias.resolve(doc) as Node | undefined;
+        return alias.resolve(doc);
       } catch {
         return undefined;
       }

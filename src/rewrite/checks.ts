@@ -18,7 +18,7 @@ function podSpecAt(plan: Plan, locate: Locator): At {
 
 /** A mount at /startorder or below it (a mount at / is the user's business). */
 function mountsOurs(m: Obj): boolean {
-  const p = String(m.mountPath ?? '');
+  const p = typeof m.mountPath === 'string' ? m.mountPath : '';
   return p === '/startorder' || p.startsWith('/startorder/');
 }
 

@@ -35,7 +35,7 @@ function carryForward(current: Obj, rec: AppliedRecord['containers'][number], at
   }
   const wrapped = ('command' in fields || 'args' in fields) && deepEqual(current.command, WRAPPED_COMMAND);
   if (wrapped) {
-    const parsed = Array.isArray(current.args) && current.args.every((x) => typeof x === 'string') ? parseWrapperArgs(current.args as string[]) : undefined;
+    const parsed = Array.isArray(current.args) && current.args.every((x) => typeof x === 'string') ? parseWrapperArgs(current.args) : undefined;
     if (!parsed) {
       drift.push({
         path: [...at, 'args'],

@@ -13,7 +13,7 @@ export { isStartOrder, KUBERNETES_VERSION, SPEC_API_VERSION, SPEC_KIND } from '.
  * an error at its apiVersion, instead of passing it through as if it were some other resource.
  */
 function foreignStartOrder(value: unknown, where: { file?: string; document?: number; path: (string | number)[] }, locate: Locator): Diagnostic | undefined {
-  if (!isObj(value) || value.kind !== SPEC_KIND || isStartOrder(value as unknown)) return undefined;
+  if (!isObj(value) || value.kind !== SPEC_KIND || isStartOrder(value)) return undefined;
   const v: Obj = value;
   const has = v.apiVersion !== undefined;
   const path = [...where.path, has ? 'apiVersion' : 'kind'];

@@ -22,7 +22,7 @@ export function normalizeSpec(
   const containers: ContainerOrder[] = (raw.containers as Obj[]).map((c) => ({
     name: c.name as string,
     ...(c.role !== undefined ? { role: c.role as ContainerOrder['role'] } : {}),
-    ...(isObj(c.ready) ? { ready: c.ready as ContainerOrder['ready'] } : {}),
+    ...(isObj(c.ready) ? { ready: c.ready } : {}),
     after: Array.isArray(c.after) ? c.after.map(dependency) : [],
     ...(typeof c.waitTimeoutSeconds === 'number' ? { waitTimeoutSeconds: c.waitTimeoutSeconds } : {}),
   }));
@@ -30,7 +30,7 @@ export function normalizeSpec(
   const version = (raw.kubernetesVersion as string | undefined) ?? defaults.kubernetesVersion;
   return {
     ...origin,
-    ...(isObj(raw.selector) ? { selector: raw.selector as Spec['selector'] } : {}),
+    ...(isObj(raw.selector) ? { selector: raw.selector } : {}),
     mode: (raw.mode as Mode | undefined) ?? defaults.mode ?? 'auto',
     ...(version !== undefined ? { kubernetesVersion: version.replace(/^v/, '') } : {}),
     ...(isObj(raw.gate) ? { gate: { annotation: raw.gate.annotation as string } } : {}),

@@ -12,7 +12,7 @@
 // Usage: KUBECONFIG=… [BENCH_PODS=20] node test/e2e/bench.mjs
 //   (a cluster from `E2E_KEEP=1 npm run test:e2e`, which leaves the runtime image imported;
 //    tear it down afterwards with test/e2e/cluster/down.sh)
-import { env, kubectlFor, transform, toYaml, wl, pod, soSpec, modeArgs, kubectlAsync, createNamespace, getPod, logs, ev, waitFor } from './scenarios/lib.mjs';
+import { env, kubectlFor, transform, toYaml, wl, pod, soSpec, modeArgs, kubectlAsync, createNamespace, logs, ev, waitFor } from './scenarios/lib.mjs';
 
 env.kubeconfig = process.env.KUBECONFIG;
 if (!env.kubeconfig) {

@@ -2,7 +2,7 @@
 //   KUBECONFIG=… [E2E_STATE_DIR=…] [E2E_ONLY=regex] [E2E_JOBS=3] node test/e2e/run.mjs
 // scripts/e2e.mjs builds, brings the cluster up, calls runScenarios() and tears down.
 // Each scenario gets its own namespace e2e-<name>; its log lines are prefixed with its name.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { env, createNamespace, kubectlAsync, kubectlFor } from './scenarios/lib.mjs';

@@ -30,7 +30,7 @@ function helm(tool: Tool, t: { skip: (m: string) => void }) {
 
 const docs = (text: string) =>
   parseAllDocuments(text)
-    .map((d) => d.toJS() as any)
+    .map((d) => d.toJS())
     .filter((d) => d !== null && d !== undefined);
 const deployment = (text: string) => docs(text).find((d) => d.kind === 'Deployment');
 /** The raw text of each document of a Helm stream (split on `---` lines). */

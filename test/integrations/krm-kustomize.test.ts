@@ -41,7 +41,7 @@ test("kustomize: the exec function rewrites the Deployment (golden), kustomize's
   // Our function really ran: the record annotation is there, and the StartOrder is not in the output.
   assert.match(r.stdout, /startorder\.dev\/applied/);
   assert.doesNotMatch(r.stdout, /kind: StartOrder/);
-  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as any);
+  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
   const dep = docs.find((d) => d.kind === 'Deployment');
   assert.equal(dep.metadata.namespace, 'shop', "kustomize's own transformers still apply");
   assert.deepEqual(
@@ -112,7 +112,7 @@ test('kustomize: selector.names still match after namePrefix, nameSuffix and nam
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /spec-selects-nothing/);
   const dep = parseAllDocuments(r.stdout)
-    .map((d) => d.toJS() as any)
+    .map((d) => d.toJS())
     .find((d) => d.kind === 'Deployment');
   assert.equal(dep.metadata.name, 'pre-web-suf');
   assert.ok(dep.spec.template.metadata.annotations['startorder.dev/applied'], 'the renamed Deployment was rewritten');

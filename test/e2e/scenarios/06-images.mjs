@@ -7,7 +7,8 @@ export default [
     async run(t) {
       const name = 'imgtable';
       const noCmd = (c) => {
-        const { command, ...rest } = c;
+        const rest = { ...c };
+        delete rest.command;
         return rest;
       };
       const m = [pod(name, [noCmd(wl('app')), noCmd(wl('dep', ['-ready-after=1s', '-port=8084']))])];

@@ -145,7 +145,9 @@ export function parseEvents(text) {
     try {
       const o = JSON.parse(s);
       if (o.event) ev.push(o);
-    } catch {}
+    } catch {
+      // a line that is not the wrapper's JSON log: the child's own output
+    }
   }
   return ev;
 }
