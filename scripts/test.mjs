@@ -85,6 +85,12 @@ function runtimePin() {
   if (!has('go')) return missing('runtime image pin', 'Go is not installed, so the runtime image cannot be built');
   run(process.execPath, ['scripts/runtime-image.mjs', '--check']);
 }
+// Functions of about 60 lines and files of 250 at most (scripts/sizes.mjs; funclen for the Go).
+function sizes() {
+  run(process.execPath, ['scripts/sizes.mjs', 'src']);
+  if (!has('go')) return missing('sizes (Go)', 'Go is not installed');
+  run('go', ['run', './internal/tools/funclen', '.'], { cwd: 'runtime' });
+}
 // The checks, in order, each with the name the output shows; one returns a skip reason or nothing,
 // and fails the run itself.
 const checks = [
@@ -95,6 +101,7 @@ const checks = [
   ['gofmt', gofmt],
   ['go vet', goVet],
   ['runtime image pin', runtimePin],
+  ['sizes', sizes],
 ];
 for (const [name, check] of checks) {
   process.stdout.write(`\n# check: ${name}\n`);

@@ -89,6 +89,69 @@ export function blockListEdits(cx: Ctx, entries: Entry[], deleted: boolean[], in
   return out;
 }
 
+/** Into an empty flow collection (`[]`, `{}`): the new entries between the brackets. */
+function emptyFlowEdits(cx: Ctx, r0: number, r1: number, inserts: Map<number, string[]>, path: Path): Edit[] {
+  const texts = inserts.get(-1) ?? [];
+  if (texts.length === 0) return [];
+  const inner = cx.src.text.slice(r0 + 1, r1 - 1);
+  if (inner.trim() !== '') throw new EmitError('an empty flow collection with content', path);
+  const pad = cx.src.style.flowPadding ? ' ' : '';
+  return [{ start: r0 + 1, end: r1 - 1, text: `${pad}${texts.join(', ')}${pad}` }];
+}
+
+/** Every entry goes: the new ones take their place, or the collection becomes empty again. */
+function replaceAllFlowEdits(cx: Ctx, r0: number, r1: number, entries: Entry[], inserts: Map<number, string[]>): Edit[] {
+  const n = entries.length;
+  const texts = [...inserts.values()].flat();
+  if (texts.length === 0 && cx.src.text.slice(r0 + 1, entries[0]!.start).trim() === '' && cx.src.text.slice(entries[n - 1]!.end, r1 - 1).trim() === '') {
+    // the last entry goes with the padding it came with: `{}` again
+    return [{ start: r0 + 1, end: r1 - 1, text: '' }];
+  }
+  return [{ start: entries[0]!.start, end: entries[n - 1]!.end, text: texts.join(', ') }];
+}
+
+/** Runs of deleted entries, each cut with the separator before it (or after it, at the start). */
+function flowDeletions(entries: Entry[], deleted: boolean[]): Edit[] {
+  const out: Edit[] = [];
+  const n = entries.length;
+  for (let i = 0; i < n; i++) {
+    if (!deleted[i]) continue;
+    let j = i;
+    while (j + 1 < n && deleted[j + 1]) j++;
+    if (i > 0) out.push({ start: entries[i - 1]!.end, end: entries[j]!.end, text: '' });
+    else out.push({ start: entries[0]!.start, end: entries[j + 1]!.start, text: '' });
+    i = j;
+  }
+  return out;
+}
+
+/** New entries after entry `prev`, in the layout of the list: a line each, or `, ` between. */
+function flowInsertAfter(cx: Ctx, text: string, entries: Entry[], prev: number, texts: string[]): Edit {
+  const eol = cx.src.eol;
+  const e = entries[prev]!;
+  const after = /^[ \t]*,[ \t]*\r?\n/.exec(text.slice(e.end));
+  const ownLine = onlySpaceBefore(text, e.token);
+  const ind = ' '.repeat(indentOfLine(text, e.token));
+  if (after && ownLine) {
+    // one entry a line: the new ones get lines of their own
+    const at = e.end + after[0].length;
+    return { start: at, end: at, text: texts.map((t) => `${ind}${t},${eol}`).join('') };
+  }
+  if (ownLine && prev === entries.length - 1 && /^[ \t]*\r?\n/.test(text.slice(e.end)))
+    return { start: e.end, end: e.end, text: texts.map((t) => `,${eol}${ind}${t}`).join('') };
+  return { start: e.end, end: e.end, text: texts.map((t) => `, ${t}`).join('') };
+}
+
+/** New entries before the first kept one. */
+function flowInsertFirst(cx: Ctx, text: string, entries: Entry[], deleted: boolean[], texts: string[]): Edit {
+  const firstKept = entries[deleted.indexOf(false)]!;
+  if (onlySpaceBefore(text, firstKept.token)) {
+    const ind = ' '.repeat(indentOfLine(text, firstKept.token));
+    return { start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t},${cx.src.eol}${ind}`).join('') };
+  }
+  return { start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t}, `).join('') };
+}
+
 export function flowListEdits(
   cx: Ctx,
   text: string,
@@ -99,56 +162,10 @@ export function flowListEdits(
   inserts: Map<number, string[]>,
   path: Path,
 ): Edit[] {
-  const out: Edit[] = [];
-  const n = entries.length;
-  if (n === 0) {
-    const texts = inserts.get(-1) ?? [];
-    if (texts.length === 0) return out;
-    const inner = cx.src.text.slice(r0 + 1, r1 - 1);
-    if (inner.trim() !== '') throw new EmitError('an empty flow collection with content', path);
-    const pad = cx.src.style.flowPadding ? ' ' : '';
-    out.push({ start: r0 + 1, end: r1 - 1, text: `${pad}${texts.join(', ')}${pad}` });
-    return out;
-  }
-  if (deleted.every((d) => d)) {
-    const texts = [...inserts.values()].flat();
-    if (texts.length === 0 && cx.src.text.slice(r0 + 1, entries[0]!.start).trim() === '' && cx.src.text.slice(entries[n - 1]!.end, r1 - 1).trim() === '') {
-      // the last entry goes with the padding it came with: `{}` again
-      out.push({ start: r0 + 1, end: r1 - 1, text: '' });
-      return out;
-    }
-    out.push({ start: entries[0]!.start, end: entries[n - 1]!.end, text: texts.join(', ') });
-    return out;
-  }
-  for (let i = 0; i < n; i++) {
-    if (!deleted[i]) continue;
-    let j = i;
-    while (j + 1 < n && deleted[j + 1]) j++;
-    if (i > 0) out.push({ start: entries[i - 1]!.end, end: entries[j]!.end, text: '' });
-    else out.push({ start: entries[0]!.start, end: entries[j + 1]!.start, text: '' });
-    i = j;
-  }
-  const eol = cx.src.eol;
-  for (const [prev, texts] of inserts) {
-    if (prev >= 0) {
-      const e = entries[prev]!;
-      const after = /^[ \t]*,[ \t]*\r?\n/.exec(text.slice(e.end));
-      const ownLine = onlySpaceBefore(text, e.token);
-      const ind = ' '.repeat(indentOfLine(text, e.token));
-      if (after && ownLine) {
-        // one entry a line: the new ones get lines of their own
-        const at = e.end + after[0].length;
-        out.push({ start: at, end: at, text: texts.map((t) => `${ind}${t},${eol}`).join('') });
-      } else if (ownLine && prev === n - 1 && /^[ \t]*\r?\n/.test(text.slice(e.end))) {
-        out.push({ start: e.end, end: e.end, text: texts.map((t) => `,${eol}${ind}${t}`).join('') });
-      } else out.push({ start: e.end, end: e.end, text: texts.map((t) => `, ${t}`).join('') });
-    } else {
-      const firstKept = entries[deleted.indexOf(false)]!;
-      if (onlySpaceBefore(text, firstKept.token)) {
-        const ind = ' '.repeat(indentOfLine(text, firstKept.token));
-        out.push({ start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t},${eol}${ind}`).join('') });
-      } else out.push({ start: firstKept.start, end: firstKept.start, text: texts.map((t) => `${t}, `).join('') });
-    }
-  }
+  if (entries.length === 0) return emptyFlowEdits(cx, r0, r1, inserts, path);
+  if (deleted.every((d) => d)) return replaceAllFlowEdits(cx, r0, r1, entries, inserts);
+  const out = flowDeletions(entries, deleted);
+  for (const [prev, texts] of inserts)
+    out.push(prev >= 0 ? flowInsertAfter(cx, text, entries, prev, texts) : flowInsertFirst(cx, text, entries, deleted, texts));
   return out;
 }

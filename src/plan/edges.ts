@@ -5,6 +5,39 @@ import type { Edge } from './types.js';
 
 const quoted = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ');
 
+type Entry = PlanContext['spec']['containers'][number];
+
+/** One "after" entry of a container, checked against the pod; the edge it states, if it is sound. */
+function edgeOf(cx: PlanContext, entry: Entry, ci: number, di: number): Edge | undefined {
+  const { byName } = cx;
+  const d = entry.after[di]!;
+  const self = byName.get(entry.name)!;
+  const at = specAt(cx, ci, 'after', di);
+  if (d.name === entry.name)
+    return void error(cx, 'self-dependency', `container "${entry.name}" waits for itself`, 'Remove it from its own "after" list.', at, entry.name);
+  const dep = byName.get(d.name);
+  if (!dep)
+    return void error(
+      cx,
+      'unknown-container',
+      `container "${entry.name}" waits for "${d.name}", which this pod does not have`,
+      `Use one of ${quoted(byName.keys())}.`,
+      at,
+      entry.name,
+    );
+  if (self.list !== 'initContainers') return { dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'wrapper' };
+  if (dep.list === 'initContainers' && dep.index < self.index) return { dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'kubernetes' };
+  error(
+    cx,
+    'init-dependent',
+    `init container "${entry.name}" cannot wait for "${d.name}": init containers run before the app containers, in list order`,
+    'Reorder initContainers, or make the waiting container an app container.',
+    at,
+    entry.name,
+  );
+  return undefined;
+}
+
 /**
  * The edges, with the checks a person would make reading the spec against the pod: names that exist,
  * no entry twice, no waiting for oneself; an init container only waits for the init containers
@@ -25,53 +58,21 @@ export function specEdges(cx: PlanContext): Edge[] {
         entry.name,
       );
     seen.add(entry.name);
-    const self = byName.get(entry.name);
-    if (!self) {
+    if (!byName.has(entry.name)) {
+      const message = `${spec.origin} names container "${entry.name}", which this pod does not have (it has ${quoted(byName.keys())})`;
       error(
         cx,
         'unknown-container',
-        `${spec.origin} names container "${entry.name}", which this pod does not have (it has ${quoted(byName.keys())})`,
+        message,
         'Fix the name in the spec, or narrow its selector so it does not select this workload.',
         specAt(cx, ci, 'name'),
         entry.name,
       );
       return;
     }
-    entry.after.forEach((d, di) => {
-      if (d.name === entry.name)
-        return error(
-          cx,
-          'self-dependency',
-          `container "${entry.name}" waits for itself`,
-          'Remove it from its own "after" list.',
-          specAt(cx, ci, 'after', di),
-          entry.name,
-        );
-      const dep = byName.get(d.name);
-      if (!dep)
-        return error(
-          cx,
-          'unknown-container',
-          `container "${entry.name}" waits for "${d.name}", which this pod does not have`,
-          `Use one of ${quoted(byName.keys())}.`,
-          specAt(cx, ci, 'after', di),
-          entry.name,
-        );
-      if (self.list === 'initContainers') {
-        if (dep.list === 'initContainers' && dep.index < self.index)
-          edges.push({ dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'kubernetes' });
-        else
-          error(
-            cx,
-            'init-dependent',
-            `init container "${entry.name}" cannot wait for "${d.name}": init containers run before the app containers, in list order`,
-            'Reorder initContainers, or make the waiting container an app container.',
-            specAt(cx, ci, 'after', di),
-            entry.name,
-          );
-        return;
-      }
-      edges.push({ dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'wrapper' });
+    entry.after.forEach((_d, di) => {
+      const e = edgeOf(cx, entry, ci, di);
+      if (e) edges.push(e);
     });
   });
   return edges;

@@ -21,15 +21,14 @@ export function waitsInOutput(podSpec: Obj): Map<string, string[]> {
   return out;
 }
 
-/** Checks an emitted workload: Kubernetes schema, unique names, mount paths, and the planned graph. */
-export function validateOutput(plan: Plan, value: Obj, locate: Locator): Diagnostic[] {
+type Base = Pick<Diagnostic, 'file' | 'document' | 'workload' | 'resource'>;
+
+/** The rewritten pod spec against the Kubernetes schema. */
+function schemaProblems(plan: Plan, podSpec: Obj, base: Base, locate: Locator): Diagnostic[] {
   const w = plan.workload;
-  const podSpec = getIn(value, w.podSpecPath) as Obj;
-  const base = { file: w.file, document: w.document, workload: workloadId(w), resource: resourceRef(w) };
-  const diags: Diagnostic[] = [];
-  for (const issue of validatePodSpec(podSpec)) {
+  return validatePodSpec(podSpec).map((issue) => {
     const path = [...w.path, ...w.podSpecPath, ...issue.path];
-    diags.push({
+    return {
       ...base,
       code: 'schema-violation',
       severity: 'error',
@@ -37,8 +36,13 @@ export function validateOutput(plan: Plan, value: Obj, locate: Locator): Diagnos
       hint: 'The input pod spec probably has this problem already; fix it there (run `kubectl apply --dry-run=server` to confirm).',
       path,
       ...locate(w.file, w.document, path),
-    });
-  }
+    };
+  });
+}
+
+/** Container names unique, and no two mounts of one container at one path. */
+function nameAndMountClashes(podSpec: Obj, base: Base): Diagnostic[] {
+  const diags: Diagnostic[] = [];
   const names = new Set<string>();
   for (const { container: c } of containersOf(podSpec)) {
     const name = String(c.name);
@@ -67,28 +71,32 @@ export function validateOutput(plan: Plan, value: Obj, locate: Locator): Diagnos
       paths.add(p);
     }
   }
-  const waits = waitsInOutput(podSpec);
-  for (const e of plan.edges.filter((x) => x.mechanism === 'wrapper')) {
-    if (!waits.get(e.dependent)?.includes(conditionFile(e.dep, e.condition)))
-      diags.push({
-        ...base,
-        code: 'graph-not-preserved',
-        severity: 'error',
-        container: e.dependent,
-        message: `internal: the edge ${e.dep} → ${e.dependent} (${e.condition}) is missing from the output`,
-        hint: 'This is a bug in startorder; please report it with the input.',
-      });
-  }
-  for (const x of plan.wrapped.filter((y) => y.gated)) {
-    if (!waits.get(x.name)?.includes(GATE_FILE))
-      diags.push({
-        ...base,
-        code: 'graph-not-preserved',
-        severity: 'error',
-        container: x.name,
-        message: 'internal: the gate is missing from the output',
-        hint: 'This is a bug in startorder; please report it with the input.',
-      });
-  }
   return diags;
+}
+
+/** Every wrapper edge and gate of the plan, as the output's own arguments state them. */
+function graphProblems(plan: Plan, podSpec: Obj, base: Base): Diagnostic[] {
+  const waits = waitsInOutput(podSpec);
+  const bug = (container: string, message: string): Diagnostic => ({
+    ...base,
+    code: 'graph-not-preserved',
+    severity: 'error',
+    container,
+    message,
+    hint: 'This is a bug in startorder; please report it with the input.',
+  });
+  return [
+    ...plan.edges
+      .filter((e) => e.mechanism === 'wrapper' && !waits.get(e.dependent)?.includes(conditionFile(e.dep, e.condition)))
+      .map((e) => bug(e.dependent, `internal: the edge ${e.dep} → ${e.dependent} (${e.condition}) is missing from the output`)),
+    ...plan.wrapped.filter((x) => x.gated && !waits.get(x.name)?.includes(GATE_FILE)).map((x) => bug(x.name, 'internal: the gate is missing from the output')),
+  ];
+}
+
+/** Checks an emitted workload: Kubernetes schema, unique names, mount paths, and the planned graph. */
+export function validateOutput(plan: Plan, value: Obj, locate: Locator): Diagnostic[] {
+  const w = plan.workload;
+  const podSpec = getIn(value, w.podSpecPath) as Obj;
+  const base: Base = { file: w.file, document: w.document, workload: workloadId(w), resource: resourceRef(w) };
+  return [...schemaProblems(plan, podSpec, base, locate), ...nameAndMountClashes(podSpec, base), ...graphProblems(plan, podSpec, base)];
 }
