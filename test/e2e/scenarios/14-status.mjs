@@ -92,9 +92,11 @@ export default [
       const app = c('app');
       assert(app.state === 'waiting', `app state ${app.state} [${app.stateSource}]`);
       assert(JSON.stringify(app.waiting?.for) === '["db ready"]', `app waits for ${JSON.stringify(app.waiting)}`);
-      // since: the first wait line, else the wrapper's start (it waits from its first moment)
+      // since: the first wait line (whichever source says it waits), else the wrapper's start (it waits
+      // from its first moment); never before the container was created (second precision) nor in the future
+      const since = Date.parse(app.waiting.since ?? '');
       assert(
-        app.waiting.since && (app.waiting.source === 'logs' || app.waiting.since === app.times.created.at),
+        since >= Date.parse(app.times.created.at) && since <= Date.now() + 1000,
         `since ${app.waiting.since}, created ${JSON.stringify(app.times.created)}`,
       );
       assert(
