@@ -1,13 +1,15 @@
 /**
  * The subcommands that do not run the pipeline: `status` (reads a pod through the Kubernetes API) and
- * `runtime-image save`. Each is loaded only when called, so a transform never pays for them.
+ * `runtime-image save` / `push`. Each is loaded only when called, so a transform never pays for them.
  */
 import { ExitCode } from '../exit-codes.js';
 import type { IO } from './io.js';
 
 export const TOOL_COMMANDS = ['status', 'runtime-image'];
 
-const RUNTIME_IMAGE_USAGE = 'usage: startorder runtime-image save FILE   (the runtime image as a multi-arch OCI layout tarball)';
+const RUNTIME_IMAGE_USAGE =
+  'usage: startorder runtime-image save FILE   (the runtime image as a multi-arch OCI layout tarball)\n' +
+  '       startorder runtime-image push REGISTRY/REPO[:TAG] [--insecure-registry HOST]... [--from REPO] [--chunk-size BYTES]   (into a registry, same digest)';
 
 /** Runs a tool subcommand, or returns undefined when argv is not one. */
 export async function runTool(io: IO): Promise<number | undefined> {
@@ -22,8 +24,12 @@ export async function runTool(io: IO): Promise<number | undefined> {
 
 async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
   if (argv[0] === '--help' || argv[0] === '-h') {
-    io.stdout(`${RUNTIME_IMAGE_USAGE}\n  then: skopeo copy --all oci-archive:FILE docker://REGISTRY/REPO:TAG (keeps the digest)\n`);
+    io.stdout(`${RUNTIME_IMAGE_USAGE}\n  or, after save: skopeo copy --all oci-archive:FILE docker://REGISTRY/REPO:TAG (keeps the digest)\n`);
     return ExitCode.ok;
+  }
+  if (argv[0] === 'push') {
+    const [{ pushCommand }, { nodeRegistryPorts }] = await Promise.all([import('../image/push-command.js'), import('./node-registry.js')]);
+    return pushCommand(argv.slice(1), { stderr: (s) => io.stderr(s), ports: io.registryPorts?.() ?? nodeRegistryPorts() });
   }
   if (argv.length !== 2 || argv[0] !== 'save' || argv[1]!.startsWith('-')) {
     io.stderr(`startorder: ${RUNTIME_IMAGE_USAGE}\n`);

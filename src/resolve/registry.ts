@@ -1,4 +1,4 @@
-import { basicHeader, parseChallenge, type DockerConfig } from './auth.js';
+import { basicHeader, parseChallenge, type Credentials, type DockerConfig } from './auth.js';
 import { digestOf, networkReason, RegistryError, sha256, unexpectedStatus } from './failures.js';
 import { schemeFor, type ImageRef } from './reference.js';
 
@@ -26,37 +26,38 @@ export interface Fetched {
 /** One registry API host: remembers its bearer tokens per repository. */
 export class RegistryClient {
   readonly base: string;
-  private tokens = new Map<string, string>();
+  protected tokens = new Map<string, string>();
   /** Basic credentials once the registry asked for them. */
-  private basic?: string;
+  protected basic?: string;
 
   constructor(
     readonly registry: string,
     readonly apiHost: string,
-    private readonly opts: ClientOptions,
+    protected readonly opts: ClientOptions,
   ) {
     this.base = `${schemeFor(apiHost, opts.insecureRegistries)}://${apiHost}`;
   }
 
-  private async send(url: string, headers: Record<string, string>): Promise<Response> {
+  /** One request (GET unless `init` says otherwise); a network failure is a RegistryError. */
+  protected async send(url: string, headers: Record<string, string>, init: { method?: string; body?: Uint8Array } = {}): Promise<Response> {
     try {
       // The timeout covers the whole exchange, body included (see read()).
-      return await this.opts.fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      return await this.opts.fetch(url, { ...init, headers, redirect: 'follow', signal: AbortSignal.timeout(this.opts.timeoutMs) });
     } catch (e) {
       throw this.network(e);
     }
   }
 
-  private network(e: unknown): RegistryError {
+  protected network(e: unknown): RegistryError {
     const n = networkReason(e, this.opts.timeoutMs);
     return new RegistryError(n.code, `registry ${this.registry} (${this.base}): ${n.reason}`, this.networkHint());
   }
 
-  private networkHint(): string {
+  protected networkHint(): string {
     return `Check that ${this.base} is reachable from here${this.base.startsWith('https:') ? ' (and serves HTTPS; a plain-HTTP registry must be listed with --insecure-registry)' : ''}, or run with --locked and a startorder.lock that has this image.`;
   }
 
-  private async read(res: Response): Promise<Buffer> {
+  protected async read(res: Response): Promise<Buffer> {
     try {
       const buf = Buffer.from(await res.arrayBuffer());
       if (buf.length > MAX_BYTES)
@@ -98,7 +99,7 @@ export class RegistryClient {
     return res;
   }
 
-  private denied(status: number, hadCreds: boolean): RegistryError {
+  protected denied(status: number, hadCreds: boolean): RegistryError {
     const cfg = this.opts.dockerConfig;
     const helpers = cfg.usesHelpers ? ' (credential helpers, credsStore/credHelpers, are not run by startorder: put the credentials in auths)' : '';
     const code = status === 403 ? 'registry-forbidden' : 'registry-unauthorized';
@@ -115,7 +116,8 @@ export class RegistryClient {
         );
   }
 
-  private async fetchToken(ref: ImageRef, params: Record<string, string>, creds: Awaited<ReturnType<DockerConfig['credentialsFor']>>): Promise<string> {
+  /** A bearer token from the challenge's realm, for `scopes` (default: pull of the repository the challenge is about). */
+  protected async fetchToken(ref: ImageRef, params: Record<string, string>, creds: Credentials | undefined, scopes?: readonly string[]): Promise<string> {
     const realm = params.realm;
     if (!realm)
       throw new RegistryError(
@@ -141,7 +143,8 @@ export class RegistryClient {
       );
     }
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? `repository:${ref.repository}:pull`);
+    if (scopes) for (const s of scopes) url.searchParams.append('scope', s);
+    else url.searchParams.set('scope', params.scope ?? `repository:${ref.repository}:pull`);
     const res = await this.send(url.toString(), creds ? { authorization: basicHeader(creds) } : {});
     const body = await this.read(res);
     if (res.status === 401 || res.status === 403) throw this.denied(res.status, creds !== undefined);
