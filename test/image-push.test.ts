@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodeDockerConfig } from '../src/cli/node-registry.js';
@@ -15,10 +14,8 @@ import { readLayout } from '../src/image/layout.js';
 import { pushCommand } from '../src/image/push-command.js';
 import { pushPlan } from '../src/image/push.js';
 import { layoutDir, SHIPPED_LAYOUT } from '../src/image/save.js';
-import { DockerConfig } from '../src/resolve/auth.js';
-import { parseReference } from '../src/resolve/reference.js';
-import { RegistryClient } from '../src/resolve/registry.js';
-import { freePort, registrySkip, startRegistry, tempDir, type Registry } from './registry/registry.js';
+import { freePort, registrySkip, startRegistry, type Registry } from './registry/registry.js';
+import { dockerConfig, push, readBack, sha256 } from './registry/push-cli.js';
 import { startTokenServer, type TokenServer } from './registry/token-server.js';
 
 const skip = registrySkip();
@@ -26,59 +23,6 @@ const skip = registrySkip();
 const rit = (name: string, fn: () => Promise<void>): void => void it(name, { skip }, fn);
 const BIN = join(import.meta.dirname, '..', 'bin', 'startorder.js');
 const PINNED_TAG = RUNTIME_IMAGE_TAG.slice(RUNTIME_IMAGE_TAG.lastIndexOf(':') + 1);
-const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-function dockerConfig(auths: Record<string, unknown> = {}): string {
-  const dir = tempDir('docker-config');
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths }));
-  return dir;
-}
-
-interface Pushed {
-  code: number;
-  stderr: string;
-  /** Requests by `METHOD path` kind: `HEAD blob`, `POST upload`, `PATCH upload`, `PUT upload`, `PUT manifest`, `GET manifest`. */
-  counts: Record<string, number>;
-  ms: number;
-}
-
-function kind(method: string, url: string): string {
-  const path = new URL(url).pathname;
-  const what = path.includes('/blobs/uploads/') ? 'upload' : path.includes('/blobs/') ? 'blob' : path.includes('/manifests/') ? 'manifest' : path;
-  return `${method} ${what}`;
-}
-
-async function push(argv: string[], configDir = dockerConfig()): Promise<Pushed> {
-  let stderr = '';
-  const counts: Record<string, number> = {};
-  const counting = ((input: string | URL, init?: RequestInit) => {
-    const k = kind(init?.method ?? 'GET', input.toString());
-    counts[k] = (counts[k] ?? 0) + 1;
-    return fetch(input, init);
-  }) as typeof fetch;
-  const t0 = performance.now();
-  const code = await pushCommand(argv, { stderr: (s) => void (stderr += s), ports: { fetch: counting, dockerConfig: nodeDockerConfig(configDir) } });
-  return { code, stderr, counts, ms: Math.round(performance.now() - t0) };
-}
-
-/** Reads the image back by tag with its own client: the index's digest, then every manifest and blob, each digest checked. */
-async function readBack(image: string, configDir = dockerConfig()): Promise<string> {
-  const ref = parseReference(image);
-  const client = new RegistryClient(ref.registry, ref.apiHost, {
-    fetch,
-    timeoutMs: 10_000,
-    insecureRegistries: [],
-    dockerConfig: new DockerConfig(nodeDockerConfig(configDir)),
-  });
-  const index = await client.manifest(ref, ref.tag!);
-  const plan = pushPlan(await readLayout(layoutDir(SHIPPED_LAYOUT)));
-  for (const m of JSON.parse(index.bytes.toString()).manifests as { digest: string }[]) {
-    const manifest = JSON.parse((await client.manifest(ref, m.digest)).bytes.toString()) as { config: { digest: string }; layers: { digest: string }[] };
-    for (const b of [manifest.config, ...manifest.layers]) assert.equal(sha256(await client.blob(ref, b.digest)), b.digest);
-  }
-  assert.equal(plan.blobs.length, 4, 'two platforms, a config and a layer each');
-  return index.digest;
-}
 
 const plan = async () => pushPlan(await readLayout(layoutDir(SHIPPED_LAYOUT)));
 
@@ -100,6 +44,7 @@ describe('runtime-image push, anonymous registry', () => {
     const raw = await fetch(`${reg.url}/v2/mirror/startorder-entrypoint/manifests/v1`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
     assert.equal(sha256(new Uint8Array(await raw.arrayBuffer())), RUNTIME_IMAGE_DIGEST);
     const blobs = (await plan()).blobs.length;
+    assert.equal(blobs, 4, 'two platforms, a config and a layer each');
     assert.equal(first.counts['HEAD blob'], blobs);
     assert.equal(first.counts['POST upload'], blobs);
     assert.equal(first.counts['PUT upload'], blobs);
@@ -159,6 +104,25 @@ describe('runtime-image push, anonymous registry', () => {
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /usage: startorder runtime-image push REGISTRY\/REPO\[:TAG\]/);
       assert.deepEqual(r.counts, {}, 'nothing sent');
+    }
+  });
+
+  it('--insecure-registry HOST sends plain HTTP to that host; others get HTTPS', async () => {
+    for (const [argv, scheme] of [
+      [['reg.example:5000/x/rt', '--insecure-registry', 'reg.example:5000'], 'http:'],
+      [['reg.example:5000/x/rt'], 'https:'],
+    ] as const) {
+      const urls: string[] = [];
+      const refused = ((input: string | URL) => {
+        urls.push(input.toString());
+        return Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }));
+      }) as typeof fetch;
+      let stderr = '';
+      const code = await pushCommand(argv, { stderr: (s) => void (stderr += s), ports: { fetch: refused, dockerConfig: nodeDockerConfig(dockerConfig()) } });
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /error\[registry-unreachable\]/);
+      assert.equal(new URL(urls[0]!).protocol, scheme, urls[0]);
+      assert.match(urls[0]!, /\/v2\/x\/rt\/blobs\/sha256:[0-9a-f]{64}$/);
     }
   });
 
