@@ -50,6 +50,8 @@ describe('runtime-image push, anonymous registry', () => {
     assert.equal(first.counts['PUT upload'], blobs);
     assert.equal(first.counts['PATCH upload'], undefined);
     assert.equal(first.counts['PUT manifest'], 4, 'two platform manifests, the index by digest and by tag');
+    const sent = Object.values(first.counts).reduce((n, c) => n + c, 0);
+    assert.ok(first.stderr.includes(`; ${sent} requests;`), `${sent} requests: ${first.stderr}`);
     const again = await push([`${reg.host}/mirror/startorder-entrypoint:v1`]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.counts['HEAD blob'], blobs);
@@ -190,6 +192,7 @@ describe('runtime-image push, token auth', () => {
     const r = await push([`${reg.host}/robots/rt:v1`], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(tokens.requests - before, 1, 'one token for the whole push');
+    console.log(`# push with a token: ${r.ms} ms (${JSON.stringify(r.counts)}), ${tokens.requests - before} token request`);
     assert.equal(await readBack(`${reg.host}/robots/rt:v1`, dir), RUNTIME_IMAGE_DIGEST);
     const m = await push([`${reg.host}/robots/copy:v1`, '--from', 'robots/rt'], dir);
     assert.equal(m.code, 0, m.stderr);

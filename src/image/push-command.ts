@@ -7,7 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import { RUNTIME_IMAGE_TAG } from '../generated/runtime-image.js';
 import { DockerConfig, DockerConfigError } from '../resolve/auth.js';
 import { RegistryError } from '../resolve/failures.js';
-import { DEFAULT_TIMEOUT_MS, type ResolvePorts } from '../resolve/index.js';
+import type { ResolvePorts } from '../resolve/index.js';
 import { ImageReferenceError, parseReference, type ImageRef } from '../resolve/reference.js';
 import { PushClient } from '../resolve/upload.js';
 import { LayoutError, readLayout } from './layout.js';
@@ -16,6 +16,9 @@ import { layoutDir, SHIPPED_LAYOUT } from './save.js';
 
 export const PUSH_USAGE =
   'usage: startorder runtime-image push REGISTRY/REPO[:TAG] [--insecure-registry HOST]... [--from REPO] [--chunk-size BYTES]   (the runtime image, same digest)';
+
+/** Per request, body included: longer than a lookup's 20 s, a blob of some MB may go over a slow link. */
+export const PUSH_TIMEOUT_MS = 120_000;
 
 export interface PushArgs {
   ref: ImageRef;
@@ -76,7 +79,7 @@ async function push(args: PushArgs, env: PushEnv): Promise<string> {
   const t0 = Date.now();
   const layout = await readLayout(layoutDir(env.layoutDir ?? SHIPPED_LAYOUT));
   const ports = env.ports;
-  const opts = { fetch: ports.fetch, timeoutMs: env.timeoutMs ?? DEFAULT_TIMEOUT_MS, insecureRegistries: args.insecureRegistries };
+  const opts = { fetch: ports.fetch, timeoutMs: env.timeoutMs ?? PUSH_TIMEOUT_MS, insecureRegistries: args.insecureRegistries };
   const client = new PushClient(args.ref, { ...opts, dockerConfig: new DockerConfig(ports.dockerConfig) }, args.from);
   const s = await pushLayout(client, layout, args.tag, args.chunk);
   const back = await client.manifest(args.ref, args.tag);
@@ -87,10 +90,11 @@ async function push(args: PushArgs, env: PushEnv): Promise<string> {
       'Something else pushed to the same tag at the same time, or the registry rewrites manifests; push again.',
     );
   const b = s.blobs;
+  const requests = Object.values(client.counts).reduce((n, c) => n + c, 0);
   const use = `${named(args)}@${s.digest}`;
   return (
     `startorder: pushed ${use} (${s.platforms.join(', ')}; blobs: ${b.uploaded} uploaded${b.chunked ? ` (${b.chunked} in chunks)` : ''}, ` +
-    `${b.mounted} mounted, ${b.present} already there; ${b.bytes} bytes sent; ${s.manifests + 1} manifest PUTs; ${Date.now() - t0} ms)\n` +
+    `${b.mounted} mounted, ${b.present} already there; ${b.bytes} bytes sent; ${requests} requests; ${Date.now() - t0} ms)\n` +
     `  use it: --runtime-image ${use}\n  or in the spec: runtime.image: ${use}\n`
   );
 }
