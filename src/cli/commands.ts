@@ -57,7 +57,7 @@ export async function runCommand(io: IO, cmd: string, a: Common): Promise<number
     report(io, a, [...found, ...r.diagnostics], texts);
     return ExitCode.findings;
   }
-  const failed = await writeFiles(io, cmd, a, r);
+  const failed = await writeFiles(io, cmd, a, r, inputs);
   report(io, a, [...found, ...r.diagnostics, ...(failed ? [failed] : [])], texts);
   if (failed) return ExitCode.usage;
   return output(io, cmd, a, r, inputs);
@@ -67,10 +67,12 @@ export async function runCommand(io: IO, cmd: string, a: Common): Promise<number
  * The lock file is written by transform only (check, graph and explain write nothing), and only
  * when the run has no error; with --write it goes with the manifests, all or nothing.
  */
-async function writeFiles(io: IO, cmd: string, a: Common, r: Result): Promise<Diagnostic | undefined> {
-  const writes: { file: string; text: string }[] = [];
+async function writeFiles(io: IO, cmd: string, a: Common, r: Result, inputs: readonly Input[]): Promise<Diagnostic | undefined> {
+  const writes: { file: string; text: string; was?: string }[] = [];
   if (r.lock && cmd === 'transform') writes.push(r.lock);
-  if ((cmd === 'transform' || cmd === 'revert') && a.write) writes.push(...r.files.filter((x) => x.changed).map((f) => ({ file: f.name, text: f.text })));
+  const read = new Map(inputs.map((i) => [i.name, i.text]));
+  if ((cmd === 'transform' || cmd === 'revert') && a.write)
+    writes.push(...r.files.filter((x) => x.changed).map((f) => ({ file: f.name, text: f.text, ...(read.has(f.name) ? { was: read.get(f.name) } : {}) })));
   if (writes.length === 0) return undefined;
   try {
     if (io.writeFilesAtomic) await io.writeFilesAtomic(writes);

@@ -30,9 +30,10 @@ export interface IO {
   writeFileAtomic(file: string, text: string): Promise<void>;
   /**
    * Writes several files: every temporary file is written first, and only when all of them could be
-   * are they renamed into place. A failure before the renames leaves every file as it was.
+   * are they renamed into place. A failure before the renames leaves every file as it was. A file
+   * given with `was` (its text when read) that holds something else by then is not overwritten.
    */
-  writeFilesAtomic?(files: readonly { file: string; text: string }[]): Promise<void>;
+  writeFilesAtomic?(files: readonly { file: string; text: string; was?: string }[]): Promise<void>;
   /**
    * Expands a path argument: a file, a directory (its *.yaml, *.yml, *.json, recursively) or a glob.
    * Entries of a directory that cannot be read as a manifest (a dangling symlink, a FIFO) are passed

@@ -81,14 +81,21 @@ async function stage(file: string, text: string): Promise<Staged> {
   return { file, target, tmp };
 }
 
-export async function writeAll(files: readonly { file: string; text: string }[]): Promise<void> {
-  const staged: Staged[] = [];
-  try {
-    for (const f of files) staged.push(await stage(f.file, f.text));
-  } catch (e) {
-    await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true }).catch(() => undefined)));
-    throw e;
-  }
+/** A file to write; `was`, when given, is the text it held when read: it must still hold it. */
+export interface FileWrite {
+  file: string;
+  text: string;
+  was?: string;
+}
+
+/** A file another program changed or removed since it was read would be overwritten or brought back. */
+async function unchangedSinceRead(s: Staged, was: string): Promise<void> {
+  const now = await fs.readFile(s.target, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+  if (now === undefined) throw new WriteError(s.file, 'it was removed after startorder read it (run again if that was meant)');
+  if (now !== was) throw new WriteError(s.file, 'it changed after startorder read it (another program wrote it; run again)');
+}
+
+async function renameAll(staged: readonly Staged[]): Promise<void> {
   for (let i = 0; i < staged.length; i++) {
     const s = staged[i]!;
     try {
@@ -99,6 +106,21 @@ export async function writeAll(files: readonly { file: string; text: string }[])
       throw new WriteError(s.file, r.reason, r.errno);
     }
   }
+}
+
+export async function writeAll(files: readonly FileWrite[]): Promise<void> {
+  const staged: Staged[] = [];
+  try {
+    for (const f of files) staged.push(await stage(f.file, f.text));
+    // last, just before the renames: what each file holds now is still what was read
+    for (const [i, f] of files.entries()) if (f.was !== undefined) await unchangedSinceRead(staged[i]!, f.was);
+  } catch (e) {
+    await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true }).catch(() => undefined)));
+    if (e instanceof WriteError) throw e;
+    const r = reasonOf(e);
+    throw new WriteError(files[staged.length - 1]?.file ?? '', r.reason, r.errno);
+  }
+  await renameAll(staged);
 }
 
 /**
