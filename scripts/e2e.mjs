@@ -2,24 +2,28 @@
 // npm run test:e2e — proof on a real kubelet.
 //  1. preflight (Linux, root, apt-get or the packages of .ci/packages, Go) — otherwise one line
 //     "e2e: skipped — <why>" and exit 0; on CI (CI=true or STARTORDER_CI) exit 1: nothing may skip there
-//  2. build the CLI (npm run build), the cluster binaries (cached), the runtime image
-//  3. test/e2e/cluster/up.sh, import localhost/startorder/entrypoint:e2e into its containerd
+//  2. build the CLI (npm run build), the cluster binaries (cached), the runtime image the package ships
+//     (runtime-image/, scripts/runtime-image.mjs --check: the digest src/generated/runtime-image.ts pins)
+//  3. test/e2e/cluster/up.sh (which also starts a registry in the cluster's network namespace), then
+//     `startorder runtime-image push` into that registry; the scenarios name the image by digest, so
+//     the kubelet pulls it (E2E_RUNTIME_IMAGE)
 //  4. run test/e2e/scenarios/* (test/e2e/run.mjs)
 //  5. ALWAYS test/e2e/cluster/down.sh (finally + signal handlers)
 // Last line: "e2e: N passed, M failed, K skipped" (a skipped scenario is not a pass; each skip's reason
 // is printed on its own line); exit 1 on any failure, and on CI also on any skip.
 // Environment: E2E_ONLY=regex (scenario names), E2E_JOBS=3 (concurrency), E2E_KEEP=1 (keep the
 // cluster up and print its KUBECONFIG), E2E_SKIP_CLI_BUILD=1, E2E_KUBECONFIG=… (use a running
-// cluster: no up/down; the runtime image must already be imported).
+// cluster made by up.sh: no up/down; the runtime image is pushed into its registry all the same).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const E2E = join(REPO, 'test', 'e2e');
-const RUNTIME_IMAGE = 'localhost/startorder/entrypoint:e2e';
+/** The repository in the cluster's registry the runtime image is pushed to (its tag is the shipped one). */
+const RUNTIME_REPO = 'startorder/entrypoint:v0.1.0';
 const PATH = `/usr/local/go/bin:/usr/local/sbin:/usr/sbin:/sbin:${process.env.PATH}`;
 const t0 = Date.now();
 const log = (m) => console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -57,6 +61,30 @@ function run(cmd, args, { capture = false, cwd = REPO, env = {} } = {}) {
   });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}`);
   return capture ? r.stdout : '';
+}
+
+/**
+ * Pushes the runtime image with the CLI's own `startorder runtime-image push` into the registry up.sh
+ * started in the cluster's network namespace (the registry listens on 127.0.0.1 there, so the push
+ * runs there too, under nsenter --net like the components). Returns the reference the scenarios use:
+ * REGISTRY/REPO:TAG@<the digest the CLI pins>, after checking the CLI printed exactly that.
+ */
+function pushRuntimeImage(dir) {
+  const read = (f) => readFileSync(join(dir, f), 'utf8').trim();
+  const registry = read('registry-address');
+  const netns = read('netns');
+  const digest = /RUNTIME_IMAGE_DIGEST = '(sha256:[0-9a-f]{64})'/.exec(readFileSync(join(REPO, 'src', 'generated', 'runtime-image.ts'), 'utf8'))?.[1];
+  if (!digest) throw new Error('no RUNTIME_IMAGE_DIGEST in src/generated/runtime-image.ts');
+  const want = `${registry}/${RUNTIME_REPO}@${digest}`;
+  const t = Date.now();
+  const cli = [process.execPath, join(REPO, 'bin', 'startorder.js'), 'runtime-image', 'push', '--insecure-registry', registry, `${registry}/${RUNTIME_REPO}`];
+  const r = spawnSync('nsenter', [`--net=/run/netns/${netns}`, ...cli], { cwd: REPO, env: { ...process.env, PATH }, encoding: 'utf8' });
+  process.stderr.write(r.stderr || '');
+  if (r.status !== 0) throw new Error(`startorder runtime-image push exited ${r.status ?? r.signal}`);
+  const used = /--runtime-image (\S+)/.exec(r.stderr)?.[1];
+  if (used !== want) throw new Error(`startorder runtime-image push printed --runtime-image ${used}, expected ${want}`);
+  log(`runtime image pushed to the cluster's registry as ${want} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+  return want;
 }
 
 // ---------------------------------------------------------------- teardown, always
@@ -100,12 +128,10 @@ try {
       .pop();
     log(`cluster binaries in ${binDir} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
 
-    const cache = join(process.env.STARTORDER_CACHE || join(homedir(), '.cache', 'startorder'), 'e2e');
-    mkdirSync(cache, { recursive: true });
-    const tar = join(cache, 'entrypoint.tar');
+    // the multi-arch index the package ships (runtime-image/), checked against the committed pin
     t = Date.now();
-    run(join(REPO, 'runtime', 'image', 'build.sh'), [tar, 'amd64', RUNTIME_IMAGE]);
-    log(`runtime image ${RUNTIME_IMAGE} built (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+    run(process.execPath, ['scripts/runtime-image.mjs', '--check']);
+    log(`runtime image index in runtime-image/ (${((Date.now() - t) / 1000).toFixed(1)}s)`);
 
     // ---------------------------------------------------------- up
     t = Date.now();
@@ -126,11 +152,12 @@ try {
     }
     log(`cluster up in ${((Date.now() - t) / 1000).toFixed(1)}s; KUBECONFIG=${kubeconfig}`);
     const ctrAddr = join(stateDir, 'containerd', 'containerd.sock');
-    run('ctr', ['--address', ctrAddr, '-n', 'k8s.io', 'images', 'import', tar]);
     // mkimage's own ctr test needs a containerd: this cluster's (npm test counts it as a skip)
     run('go', ['test', '-count=1', '-run', '^TestCtrImport$', './cmd/mkimage'], { cwd: join(REPO, 'runtime'), env: { STARTORDER_TEST_CTR_ADDRESS: ctrAddr } });
     log("runtime/cmd/mkimage TestCtrImport passed against the cluster's containerd");
   }
+  // ------------------------------------------------------------ the runtime image, into the registry
+  process.env.E2E_RUNTIME_IMAGE = pushRuntimeImage(dirname(kubeconfig));
   // ------------------------------------------------------------ scenarios
   const { runScenarios, summarize } = await import(join(E2E, 'run.mjs'));
   const { kubectlFor } = await import(join(E2E, 'scenarios', 'lib.mjs'));

@@ -10,7 +10,7 @@
 //   start-up = last container's process start − the moment just before `kubectl create`
 //   hop      = dependency's "ready" log line → dependent's "start" log line (per edge)
 // Usage: KUBECONFIG=… [BENCH_PODS=20] node test/e2e/bench.mjs
-//   (a cluster from `E2E_KEEP=1 npm run test:e2e`, which leaves the runtime image imported;
+//   (a cluster from `E2E_KEEP=1 npm run test:e2e`, which leaves the runtime image in its registry;
 //    tear it down afterwards with test/e2e/cluster/down.sh)
 import { env, kubectlFor, transform, toYaml, wl, pod, soSpec, modeArgs, kubectlAsync, createNamespace, logs, ev, waitFor } from './scenarios/lib.mjs';
 

@@ -28,6 +28,9 @@ KCM_PORT="${KCM_PORT:-10357}"
 SCHEDULER_PORT="${SCHEDULER_PORT:-10359}"
 KUBELET_PORT="${KUBELET_PORT:-10350}"
 KUBELET_HEALTHZ_PORT="${KUBELET_HEALTHZ_PORT:-10348}"
+# The image registry (Debian's docker-registry, plain HTTP): the kubelet pulls the runtime image from it.
+REGISTRY_PORT="${REGISTRY_PORT:-5000}"
+REGISTRY_ADDR="127.0.0.1:${REGISTRY_PORT}"
 SERVICE_CIDR="10.0.0.0/24"
 SERVICE_IP="10.0.0.1"
 # Private pod bridge (only inside this machine; pod-to-pod and host-to-pod).

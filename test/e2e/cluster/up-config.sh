@@ -116,6 +116,38 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   bin_dir = "/usr/lib/cni"
   conf_dir = "$S/cni/net.d"
   max_conf_num = 1
+
+# One hosts.toml per registry under config_path (see write_registry_hosts); the older
+# registry.mirrors table is deprecated in 1.6 and may not be set beside config_path.
+[plugins."io.containerd.grpc.v1.cri".registry]
+  config_path = "$S/containerd/certs.d"
+EOF
+}
+
+# write_registry_hosts DIR: DIR/<host:port>/hosts.toml telling containerd that our registry speaks
+# plain HTTP.
+write_registry_hosts() {
+  mkdir -p "$1/${REGISTRY_ADDR}"
+  cat > "$1/${REGISTRY_ADDR}/hosts.toml" <<EOF
+server = "http://${REGISTRY_ADDR}"
+
+[host."http://${REGISTRY_ADDR}"]
+  capabilities = ["pull", "resolve"]
+EOF
+}
+
+# write_registry_config FILE: Debian's docker-registry (distribution 2.8) on REGISTRY_ADDR inside the
+# network namespace, plain HTTP, no auth, its storage in $S/registry/data.
+write_registry_config() {
+  cat > "$1" <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $S/registry/data
+http:
+  addr: ${REGISTRY_ADDR}
 EOF
 }
 

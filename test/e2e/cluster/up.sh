@@ -252,8 +252,19 @@ wait_for() {
   done
 }
 
+# The registry the kubelet pulls the runtime image from (scripts/e2e.mjs pushes it there with
+# `startorder runtime-image push`). In the network namespace like the rest, so REGISTRY_ADDR is ours.
+start_registry() {
+  mkdir -p "$S/registry/data"
+  write_registry_config "$S/registry/config.yml"
+  start registry /usr/bin/docker-registry serve "$S/registry/config.yml"
+  echo "${REGISTRY_ADDR}" > "$S/registry-address"
+  wait_for registry 30 in_netns curl -fsS "http://${REGISTRY_ADDR}/v2/"
+}
+
 start_containerd() {
   write_containerd_config "$S/containerd/config.toml"
+  write_registry_hosts "$S/containerd/certs.d"
   start containerd containerd --config "$S/containerd/config.toml" --log-level info
   wait_for containerd 60 ctr_k8s version
 }
@@ -345,7 +356,7 @@ wait_until_ready() {
   wait_for kube-scheduler 60 in_netns curl -fsSk "https://127.0.0.1:${SCHEDULER_PORT}/healthz"
   wait_for kube-controller-manager 60 in_netns curl -fsSk "https://127.0.0.1:${KCM_PORT}/healthz"
   wait_for kube-controller-manager 60 untainted
-  for n in containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
+  for n in registry containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
     alive "$n" || die "$n is not running"
   done
 }
@@ -372,6 +383,7 @@ main() {
   build_images
   make_bridge
   write_cni_config "$S/cni/net.d/10-startorder.conflist"
+  start_registry
   start_containerd
   import_images
   start_etcd

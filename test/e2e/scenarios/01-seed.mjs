@@ -1,7 +1,26 @@
 // 1. The seed case: a config sidecar writes /etc/app/config.yaml after 3 s and keeps running;
 // app must start only after the file exists. Wrapper and native mode, and the same pod
 // without startorder, which shows the race.
-import { assert, transform, apply, toYaml, wl, pod, soSpec, modeArgs, waitEvents, getPod, ev, ms, emptyDirPath, mtimeNs, fmtMs } from './lib.mjs';
+import {
+  assert,
+  transform,
+  apply,
+  toYaml,
+  wl,
+  pod,
+  soSpec,
+  modeArgs,
+  waitEvents,
+  getPod,
+  ev,
+  ms,
+  emptyDirPath,
+  mtimeNs,
+  fmtMs,
+  containerStatus,
+  RUNTIME_IMAGE,
+  RUNTIME_IMAGE_DIGEST,
+} from './lib.mjs';
 
 const VOL = [{ name: 'config', mountPath: '/etc/app' }];
 
@@ -55,6 +74,14 @@ function ordered(mode) {
         p.status.containerStatuses.every((c) => c.state.running),
         'all containers should be running',
       );
+      // The init container ran the image the kubelet pulled from the cluster's registry by digest:
+      // containerd reports a pulled image as REPO@<digest>; an imported one would not have that digest
+      // unless it were the same index.
+      const init = containerStatus(p, 'startorder-init');
+      const named = RUNTIME_IMAGE.split('@')[0];
+      const repo = /:[^/]*$/.test(named) ? named.slice(0, named.lastIndexOf(':')) : named;
+      t.log(`startorder-init image ${init?.image}, imageID ${init?.imageID}`);
+      assert(init?.imageID === `${repo}@${RUNTIME_IMAGE_DIGEST}`, `startorder-init imageID ${init?.imageID}, expected ${repo}@${RUNTIME_IMAGE_DIGEST}`);
     },
   };
 }

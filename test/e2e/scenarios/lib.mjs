@@ -8,7 +8,16 @@ import YAML from 'yaml';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const WORKLOAD_IMAGE = 'localhost/startorder/workload:e2e';
-export const RUNTIME_IMAGE = process.env.E2E_RUNTIME_IMAGE || 'localhost/startorder/entrypoint:e2e';
+/** The digest of the runtime image index the CLI pins (and the package ships in runtime-image/). */
+export const RUNTIME_IMAGE_DIGEST = /RUNTIME_IMAGE_DIGEST = '(sha256:[0-9a-f]{64})'/.exec(
+  readFileSync(join(REPO, 'src', 'generated', 'runtime-image.ts'), 'utf8'),
+)?.[1];
+/**
+ * The runtime image as the scenarios name it: by digest, in the registry up.sh runs in the cluster's
+ * network namespace, where scripts/e2e.mjs pushed it with `startorder runtime-image push` (and sets
+ * E2E_RUNTIME_IMAGE to the same reference). The kubelet pulls it from there.
+ */
+export const RUNTIME_IMAGE = process.env.E2E_RUNTIME_IMAGE || `127.0.0.1:5000/startorder/entrypoint:v0.1.0@${RUNTIME_IMAGE_DIGEST}`;
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -232,7 +241,8 @@ export function soSpec(name, containers, spec = {}) {
     apiVersion: 'startorder.dev/v1alpha1',
     kind: 'StartOrder',
     metadata: { name },
-    spec: { runtime: { imagePullPolicy: 'Never' }, containers, ...spec },
+    // IfNotPresent: the kubelet pulls the runtime image (by digest) from the cluster's registry once
+    spec: { runtime: { imagePullPolicy: 'IfNotPresent' }, containers, ...spec },
   };
 }
 
