@@ -1,6 +1,7 @@
 /** Diagnostics are data: stages collect them; one renderer turns them into text or KRM results. */
 export type Code =
   | 'yaml-syntax'
+  | 'input-too-deep'
   | 'yaml-alias-limit'
   | 'json-syntax'
   | 'spec-invalid'

@@ -26,6 +26,8 @@ function answer(req: IncomingMessage): [number, string] {
   const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log|\/exec)?$/.exec(u.pathname);
   if (!m) return [404, status(404, 'NotFound', 'the server could not find the requested resource')];
   const [, ns, name, sub] = m;
+  if (name === 'html') return [200, '<html><body>a login page</body></html>'];
+  if (name === 'empty') return [200, '{}'];
   if (name === 'secret') return [403, status(403, 'Forbidden', `pods "secret" is forbidden: User "u" cannot get resource "pods" in the namespace "${ns}"`)];
   const pods: Record<string, object> = { waiter: waitingPod(), plain: pod('plain', [{ name: 'web', image: 'nginx' }], [running('web', 1, true)]) };
   const p = ns === 'ns1' ? pods[name!] : undefined;
@@ -133,6 +135,8 @@ test('every failure is one line and its own exit code', async () => {
   const kc = kubeconfig('t.yaml', { cluster: true, user: { token: 't' }, contexts: true, current: 'one' });
   const cases: [string[], Record<string, string>, number, RegExp][] = [
     [['missing', '--kubeconfig', kc], {}, 5, /^startorder status: pod ns1\/missing not found\n$/],
+    [['html', '--kubeconfig', kc], {}, 4, /^startorder status: .* answered the request for pod ns1\/html with something that is not a Pod\n$/],
+    [['empty', '--kubeconfig', kc], {}, 4, /^startorder status: .* answered the request for pod ns1\/empty with something that is not a Pod\n$/],
     [['secret', '--kubeconfig', kc], {}, 4, /^startorder status: not allowed to read pod ns1\/secret \(403 Forbidden\): pods "secret" is forbidden/],
     [
       ['waiter', '--kubeconfig', kubeconfig('dead.yaml', { cluster: false, user: { token: 't' }, contexts: false })],

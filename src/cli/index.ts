@@ -44,6 +44,11 @@ function failure(io: IO, e: unknown): number {
     io.stderr(`startorder: internal error (please report it): ${e.message}\n`);
     return ExitCode.internal;
   }
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    // a document nested thousands of levels deep: no manifest is, and no stack trace helps
+    io.stderr('startorder: error[input-too-deep]: a document nests too deeply for startorder to process it (thousands of levels); nothing was written\n');
+    return ExitCode.findings;
+  }
   io.stderr(`startorder: internal error (please report it): ${err?.stack ?? String(e)}\n`);
   return ExitCode.internal;
 }

@@ -36,7 +36,7 @@ async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
     return ExitCode.usage;
   }
   const file = argv[1]!;
-  const { saveRuntimeImage } = await import('../image/save.js');
+  const { layoutHint, saveRuntimeImage } = await import('../image/save.js');
   const { LayoutError } = await import('../image/layout.js');
   try {
     const s = await saveRuntimeImage(file);
@@ -47,7 +47,7 @@ async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   } catch (e) {
     if (e instanceof LayoutError) {
-      io.stderr(`startorder: the runtime image shipped with this package is unusable: ${e.message}\n`);
+      io.stderr(`startorder: the runtime image shipped with this package is unusable: ${e.message}${layoutHint()}\n`);
       return ExitCode.internal;
     }
     throw e;

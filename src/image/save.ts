@@ -4,6 +4,7 @@
  * exactly the image the CLI names (the digest RUNTIME_IMAGE is pinned by).
  * `saveLayout` does no I/O of its own; `saveRuntimeImage` is its Node adapter.
  */
+import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,4 +55,11 @@ export async function saveRuntimeImage(file: string, dir: string = SHIPPED_LAYOU
     throw e;
   }
   return { reference: RUNTIME_IMAGE, ...saved };
+}
+
+/** What to do when the shipped layout is not there: a git checkout builds it, the package carries it. */
+export function layoutHint(dir: string = SHIPPED_LAYOUT): string {
+  return existsSync(join(dir, 'index.json'))
+    ? ''
+    : '\n  fix: in a checkout of startorder, build it first: npm run runtime-image (needs Go); the npm package carries it';
 }

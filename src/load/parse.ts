@@ -54,6 +54,25 @@ export function position(lines: LineCounter, offset: number, lineOffset = 0): { 
   return { line: p.line + lineOffset, column: p.col };
 }
 
+/** A parse error; running out of stack means the document nests thousands of levels deep, not bad syntax. */
+function syntaxDiagnostic(message: string, format: 'yaml' | 'json', at: Pick<Diagnostic, 'file' | 'document' | 'line' | 'column'>): Diagnostic {
+  if (/call stack/i.test(message))
+    return {
+      code: 'input-too-deep',
+      severity: 'error',
+      message: 'the document nests too deeply to be read (thousands of levels)',
+      hint: 'No Kubernetes manifest nests this deep: check that this is the file you meant.',
+      ...at,
+    };
+  return {
+    code: format === 'json' ? 'json-syntax' : 'yaml-syntax',
+    severity: 'error',
+    message: message.split('\n')[0] ?? message,
+    hint: format === 'json' ? 'Fix the JSON syntax at this position.' : 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).',
+    ...at,
+  };
+}
+
 /** Parses one input file into documents, collecting syntax errors as diagnostics. */
 export function parseFile(
   name: string,
@@ -69,16 +88,7 @@ export function parseFile(
   list.forEach((doc, index) => {
     const errs = doc.errors;
     for (const e of errs) {
-      const at = position(lines, e.pos[0], part.lineOffset);
-      diagnostics.push({
-        code: format === 'json' ? 'json-syntax' : 'yaml-syntax',
-        severity: 'error',
-        message: e.message.split('\n')[0] ?? e.message,
-        hint: format === 'json' ? 'Fix the JSON syntax at this position.' : 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).',
-        file: name,
-        document: part.docOffset + index,
-        ...at,
-      });
+      diagnostics.push(syntaxDiagnostic(e.message, format, { file: name, document: part.docOffset + index, ...position(lines, e.pos[0], part.lineOffset) }));
     }
     let value: unknown;
     if (errs.length === 0) {

@@ -120,11 +120,17 @@ export async function connect(t: Target): Promise<Cluster> {
     namespace,
     server,
     async getPod(name) {
+      let pod: unknown;
       try {
-        return (await core.readNamespacedPod({ name, namespace })) as unknown as Obj;
+        pod = await core.readNamespacedPod({ name, namespace });
       } catch (e) {
         throw classify(e, `pod ${namespace}/${name}`, server);
       }
+      // a proxy or a wrong server can answer 200 with something else (an HTML page, {})
+      const p = pod as { metadata?: unknown; spec?: { containers?: unknown } } | undefined;
+      if (!p || typeof p !== 'object' || typeof p.metadata !== 'object' || !Array.isArray(p.spec?.containers))
+        throw new StatusError(`${server} answered the request for pod ${namespace}/${name} with something that is not a Pod`, StatusExit.unreachable);
+      return pod as Obj;
     },
     async logs(pod, container) {
       try {
