@@ -88,7 +88,9 @@ export function parseFile(
   list.forEach((doc, index) => {
     const errs = doc.errors;
     for (const e of errs) {
-      diagnostics.push(syntaxDiagnostic(e.message, format, { file: name, document: part.docOffset + index, ...position(lines, e.pos[0], part.lineOffset) }));
+      // where the stack ran out depends on the stack left: a too-deep document is pointed at as a whole
+      const offset = /call stack/i.test(e.message) ? doc.range[0] : e.pos[0];
+      diagnostics.push(syntaxDiagnostic(e.message, format, { file: name, document: part.docOffset + index, ...position(lines, offset, part.lineOffset) }));
     }
     let value: unknown;
     if (errs.length === 0) {
@@ -100,15 +102,18 @@ export function parseFile(
         const alias = /alias/i.test(msg);
         // JSON.parse names a position: that is where the caret goes
         const at = format === 'json' ? /at position (\d+)/.exec(msg) : null;
-        diagnostics.push({
-          code: alias ? 'yaml-alias-limit' : format === 'json' ? 'json-syntax' : 'yaml-syntax',
-          severity: 'error',
-          message: alias ? `too many alias expansions (more than ${PARSE_OPTIONS.maxAliasCount}): ${msg}` : msg,
-          hint: alias ? 'Expand the anchors by hand; a document this size is not a Kubernetes manifest.' : 'Fix the syntax.',
-          file: name,
-          document: part.docOffset + index,
-          ...position(lines, at ? Number(at[1]) + (text.startsWith('\uFEFF') ? 1 : 0) : doc.range[0], part.lineOffset),
-        });
+        const where = { file: name, document: part.docOffset + index, ...position(lines, doc.range[0], part.lineOffset) };
+        if (/call stack/i.test(msg)) diagnostics.push(syntaxDiagnostic(msg, format, where));
+        else
+          diagnostics.push({
+            code: alias ? 'yaml-alias-limit' : format === 'json' ? 'json-syntax' : 'yaml-syntax',
+            severity: 'error',
+            message: alias ? `too many alias expansions (more than ${PARSE_OPTIONS.maxAliasCount}): ${msg}` : msg,
+            hint: alias ? 'Expand the anchors by hand; a document this size is not a Kubernetes manifest.' : 'Fix the syntax.',
+            file: name,
+            document: part.docOffset + index,
+            ...position(lines, at ? Number(at[1]) + (text.startsWith('\uFEFF') ? 1 : 0) : doc.range[0], part.lineOffset),
+          });
       }
     }
     docs.push({ index: part.docOffset + index, doc, value, start: doc.range[0], end: doc.range[2] });
