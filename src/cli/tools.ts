@@ -5,8 +5,6 @@
 import { ExitCode } from '../exit-codes.js';
 import type { IO } from './io.js';
 
-export const TOOL_COMMANDS = ['status', 'runtime-image'];
-
 const RUNTIME_IMAGE_USAGE =
   'usage: startorder runtime-image save FILE   (the runtime image as a multi-arch OCI layout tarball)\n' +
   '       startorder runtime-image push REGISTRY/REPO[:TAG] [--insecure-registry HOST]... [--from REPO] [--chunk-size BYTES]   (into a registry, same digest)';
@@ -36,7 +34,7 @@ async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
     return ExitCode.usage;
   }
   const file = argv[1]!;
-  const { layoutHint, saveRuntimeImage } = await import('../image/save.js');
+  const { saveRuntimeImage, unusableLayout } = await import('../image/save.js');
   const { LayoutError } = await import('../image/layout.js');
   try {
     const s = await saveRuntimeImage(file);
@@ -47,7 +45,7 @@ async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   } catch (e) {
     if (e instanceof LayoutError) {
-      io.stderr(`startorder: the runtime image shipped with this package is unusable: ${e.message}${layoutHint()}\n`);
+      io.stderr(unusableLayout(e));
       return ExitCode.internal;
     }
     throw e;

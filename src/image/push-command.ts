@@ -12,7 +12,7 @@ import { ImageReferenceError, parseReference, type ImageRef } from '../resolve/r
 import { PushClient } from '../resolve/upload.js';
 import { LayoutError, readLayout } from './layout.js';
 import { DEFAULT_CHUNK_BYTES, pushLayout } from './push.js';
-import { layoutDir, layoutHint, SHIPPED_LAYOUT } from './save.js';
+import { layoutDir, SHIPPED_LAYOUT, unusableLayout } from './save.js';
 
 export const PUSH_USAGE =
   'usage: startorder runtime-image push REGISTRY/REPO[:TAG] [--insecure-registry HOST]... [--from REPO] [--chunk-size BYTES]   (the runtime image, same digest)';
@@ -113,7 +113,7 @@ export async function pushCommand(argv: readonly string[], env: PushEnv): Promis
     if (e instanceof RegistryError) env.stderr(`startorder: error[${e.code}]: cannot push to ${named(args)}: ${e.message}\n  fix: ${e.hint}\n`);
     else if (e instanceof DockerConfigError)
       env.stderr(`startorder: error[docker-config-invalid]: ${e.message}\n  fix: Fix the Docker config file, or point DOCKER_CONFIG at another directory.\n`);
-    else if (e instanceof LayoutError) env.stderr(`startorder: the runtime image shipped with this package is unusable: ${e.message}${layoutHint()}\n`);
+    else if (e instanceof LayoutError) env.stderr(unusableLayout(e));
     else throw e;
     return e instanceof LayoutError ? ExitCode.internal : ExitCode.findings;
   }

@@ -57,9 +57,10 @@ export async function saveRuntimeImage(file: string, dir: string = SHIPPED_LAYOU
   return { reference: RUNTIME_IMAGE, ...saved };
 }
 
-/** What to do when the shipped layout is not there: a git checkout builds it, the package carries it. */
-export function layoutHint(dir: string = SHIPPED_LAYOUT): string {
-  return existsSync(join(dir, 'index.json'))
+/** The one line for a shipped layout that cannot be used; a git checkout builds it, the package carries it. */
+export function unusableLayout(e: Error, dir: string = SHIPPED_LAYOUT): string {
+  const fix = existsSync(join(dir, 'index.json'))
     ? ''
     : '\n  fix: in a checkout of startorder, build it first: npm run runtime-image (needs Go); the npm package carries it';
+  return `startorder: the runtime image shipped with this package is unusable: ${e.message}${fix}\n`;
 }

@@ -1,5 +1,5 @@
 /** load: parse the inputs and configs, read the specs, and find the workloads (an earlier run undone). */
-import type { Diagnostic } from '../diagnostics.js';
+import { hasErrors, type Diagnostic } from '../diagnostics.js';
 import { makeLocator, type Locator } from '../load/locate.js';
 import { parseFile, type SourceFile } from '../load/parse.js';
 import { recordProblem } from '../rewrite/record.js';
@@ -37,7 +37,7 @@ export function load(request: Request): RunState {
     written: [],
     readBack: new Map(),
   };
-  if (diags.some((d) => d.severity === 'error')) return s;
+  if (hasErrors(diags)) return s;
   readSpecs(
     s,
     configs.map((p) => p.file),

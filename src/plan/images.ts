@@ -1,5 +1,5 @@
 /** The second half of a plan made with deferImages: the resolved images give the wrapped containers their command line. */
-import type { Diagnostic } from '../diagnostics.js';
+import { hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { Obj } from '../kube/index.js';
 import type { Locator } from '../load/locate.js';
 import type { ImageEntry, Workload } from '../types.js';
@@ -35,7 +35,7 @@ export function completePlan(
     if (argv) argvs.set(u.container, argv);
     else diagnostics.push(missingCommand(w, locate, u));
   }
-  if (!planned.plan || diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  if (!planned.plan || hasErrors(diagnostics)) return { diagnostics };
   const spec = { ...planned.plan.spec, images };
   const wrapped = planned.plan.wrapped.map((x) => (argvs.has(x.name) ? { ...x, argv: argvs.get(x.name)! } : x));
   return { plan: { ...planned.plan, spec, wrapped }, diagnostics };

@@ -4,6 +4,7 @@
  * Every problem is a located diagnostic; a workload with an error gets no plan (warnings go along).
  */
 import { containersOf, resourceRef, workloadId, type Obj } from '../kube/index.js';
+import { hasErrors } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import { minorVersion } from '../spec/normalize.js';
 import type { Spec, Workload } from '../types.js';
@@ -69,7 +70,7 @@ function probedSidecars(cx: PlanContext, edges: readonly Edge[]): Plan['probed']
 }
 
 /** An error stops the plan; a warning does not. */
-const failed = (cx: PlanContext): boolean => cx.diags.some((d) => d.severity === 'error');
+const failed = (cx: PlanContext): boolean => hasErrors(cx.diags);
 
 /** Whether the target cluster has native sidecars (1.29+) for this spec; mode native on an older one is an error. */
 function nativeAllowed(cx: PlanContext): boolean | undefined {
