@@ -33,7 +33,16 @@ ${body}`;
 async function diagnose(input: string, specText: string, extraArgs: string[] = []) {
   const r = await runCli(['--error-format', 'json', '-c', 'spec.yaml', ...extraArgs, 'in.yaml'], { 'in.yaml': input, 'spec.yaml': specText });
   const diags = r.stderr
-    ? (JSON.parse(r.stderr) as { code: string; severity: string; line?: number; column?: number; file?: string; container?: string; workload?: string }[])
+    ? (JSON.parse(r.stderr) as {
+        code: string;
+        severity: string;
+        line?: number;
+        column?: number;
+        file?: string;
+        container?: string;
+        workload?: string;
+        message?: string;
+      }[])
     : [];
   return { ...r, diags };
 }
@@ -144,7 +153,23 @@ test('malformed YAML and an alias bomb are syntax errors, never a crash', async 
   const bomb = await diagnose(`${lol.join('\n')}\n`, spec('  containers:\n  - name: app\n'));
   assert.equal(bomb.code, 1);
   assert.equal(bomb.diags[0]!.code, 'yaml-alias-limit');
+  assert.match(bomb.diags[0]!.message ?? '', /^the aliases of this document expand to 4[0-9,]+ values \(the limit is 1,000,000\)$/);
   assert.equal(bomb.stdout, '');
+});
+
+test('a manifest with many plain aliases (more than a thousand) is read, as kubectl reads it', async () => {
+  const env = Array.from({ length: 1200 }, (_, i) => `        - {name: V${i}, value: *v}`).join('\n');
+  const many = deployment(two)
+    .replace('  name: web\n', '  name: web\n  labels: {tier: &v "same"}\n')
+    .replace(/(image: app:1\n)/, `$1        env:\n${env}\n`);
+  assert.notEqual(many, deployment(two));
+  const r = await diagnose(many, spec('  containers:\n  - name: app\n    after: [proxy]\n'));
+  assert.deepEqual(
+    r.diags.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.equal(r.code, 0);
+  assert.equal((r.stdout.match(/value: \*v/g) ?? []).length, 1200);
 });
 
 test('our volume and mount names must be free', async () => {
