@@ -203,3 +203,33 @@ test('a missing input file is a usage error', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /nope\.yaml/);
 });
+
+test('a mistake in a spec written in the pod template annotation is pointed at inside the annotation', async () => {
+  const annotated = (body: string) =>
+    deployment(two).replace(
+      '      labels: {app: web}\n',
+      `      labels: {app: web}\n      annotations:\n        startorder.dev/spec: |\n${body
+        .split('\n')
+        .map((l) => (l ? `          ${l}` : l))
+        .join('\n')}`,
+    );
+  const cases: [string, string, number, number][] = [
+    ['containers:\n  - name: app\n    after: [proxx]\n  - name: proxy\n', 'unknown-container', 15, 23],
+    ['containers:\n  - name: app\n    after: [proxy]\n  - name: proxy\n    after: [app]\n', 'cycle', 15, 22],
+    ['containers:\n  - name: app\n    after: [{name: proxy, condition: Soon}]\n', 'spec-annotation-invalid', 15, 48],
+  ];
+  for (const [body, code, line, column] of cases) {
+    const r = await runCli(['--error-format', 'json', 'in.yaml'], { 'in.yaml': annotated(body) });
+    assert.equal(r.code, 1, r.stderr);
+    const diags = JSON.parse(r.stderr) as { code: string; line?: number; column?: number }[];
+    const d = diags.filter((x) => x.code === code).at(-1);
+    assert.ok(d, r.stderr);
+    assert.deepEqual([d.line, d.column], [line, column], `${code}: ${r.stderr}`);
+    assert.equal(
+      annotated(body)
+        .split('\n')
+        [line - 1]!.slice(column - 1, column + 3),
+      code === 'cycle' ? '[pro' : code === 'unknown-container' ? 'prox' : 'Soon',
+    );
+  }
+});
