@@ -25,8 +25,8 @@
 //     structural schema has a node that is either, and int-or-string would admit 3 and refuse
 //     {name}. So that node is x-kubernetes-preserve-unknown-fields (its description says so), and the
 //     validating webhook checks it with the full JSON Schema, with the CLI's diagnostics.
-//   - oneOf whose branches only say `required` (ready: exactly one of file/exec/httpGet/…): kept,
-//     that is value validation a structural schema allows.
+//   - oneOf/anyOf/allOf/not whose branches only say `required` (ready: exactly one of file/exec/
+//     httpGet/…): kept, that is value validation a structural schema allows.
 //   - the root: apiVersion/kind/metadata as every CRD has them (type string / object; metadata may
 //     not be restricted beyond name), spec converted; the schema's apiVersion and kind constants
 //     must name this CRD's group/version and kind, or the script fails.
@@ -81,12 +81,7 @@ function typeOfValues(values, at) {
 /** Converts one draft-07 node into a structural node; `seen` holds the $refs being inlined. */
 function convert(node, root, at, seen = new Set()) {
   if (node.$ref !== undefined) {
-    if (seen.has(node.$ref)) fail(`${at}: recursive $ref ${node.$ref} cannot be inlined`);
-    const name = /^#\/definitions\/([^/]+)$/.exec(node.$ref)?.[1];
-    const target = name === undefined ? undefined : root.definitions?.[name];
-    if (target === undefined) fail(`${at}: unresolvable $ref ${node.$ref}`);
-    const { $ref: _ref, ...siblings } = node;
-    return convert({ ...target, ...siblings }, root, at, new Set([...seen, node.$ref]));
+    return convert(deref(node, root, at, seen), root, at, new Set([...seen, node.$ref]));
   }
   if (node.oneOf && node.oneOf.every((b) => b.type !== undefined || b.$ref !== undefined)) return convertTypedOneOf(node, root, at, seen);
   const out = {};
@@ -98,7 +93,8 @@ function convert(node, root, at, seen = new Set()) {
     else if (key === 'additionalProperties') {
       if (value !== false) out.additionalProperties = convert(value, root, `${at}{}`, seen);
       else if (!node.properties) fail(`${at}: additionalProperties: false without properties has no structural form`);
-    } else if (key === 'oneOf' || key === 'anyOf') out[key] = value.map((b, i) => requiredOnly(b, `${at}.${key}[${i}]`));
+    } else if (key === 'oneOf' || key === 'anyOf' || key === 'allOf') out[key] = value.map((b, i) => requiredOnly(b, `${at}.${key}[${i}]`));
+    else if (key === 'not') out.not = requiredOnly(value, `${at}.not`);
     else if (VALUE_KEYWORDS.has(key)) out[key] = value;
     else fail(`${at}: keyword ${key} is not converted (decide how, in scripts/crd.mjs)`);
   }
@@ -110,18 +106,30 @@ function convert(node, root, at, seen = new Set()) {
   return { type, ...out };
 }
 
+/** A node with its $ref chain resolved (siblings of a $ref win), without converting it. */
+function deref(node, root, at, seen = new Set()) {
+  if (node.$ref === undefined) return node;
+  if (seen.has(node.$ref)) fail(`${at}: recursive $ref ${node.$ref} cannot be inlined`);
+  const name = /^#\/definitions\/([^/]+)$/.exec(node.$ref)?.[1];
+  const target = name === undefined ? undefined : root.definitions?.[name];
+  if (target === undefined) fail(`${at}: unresolvable $ref ${node.$ref}`);
+  const { $ref: _ref, ...siblings } = node;
+  return deref({ ...target, ...siblings }, root, at, new Set([...seen, node.$ref]));
+}
+
 /** oneOf between typed branches: int-or-string for integer|string, else preserve-unknown-fields. */
 function convertTypedOneOf(node, root, at, seen) {
   const { oneOf, ...rest } = node;
   if (Object.keys(rest).some((k) => k !== 'description')) fail(`${at}: keywords next to a typed oneOf are not converted`);
-  const branches = oneOf.map((b, i) => convert(b, root, `${at}.oneOf[${i}]`, seen));
-  const types = branches.map((b) => b.type).sort();
-  const description = rest.description ?? branches.find((b) => b.description)?.description;
+  const resolved = oneOf.map((b, i) => deref(b, root, `${at}.oneOf[${i}]`, seen));
+  const types = resolved.map((b) => b.type ?? (b.properties ? 'object' : 'unknown')).sort();
+  const description = rest.description ?? resolved.find((b) => b.description)?.description;
   if (types.join('|') === 'integer|string') {
     const merged = {};
-    for (const b of branches) {
-      const allowed = b.type === 'integer' ? INT_KEYWORDS : STRING_KEYWORDS;
-      for (const [k, v] of Object.entries(b)) {
+    for (const [i, b] of resolved.entries()) {
+      const converted = convert(b, root, `${at}.oneOf[${i}]`, seen);
+      const allowed = converted.type === 'integer' ? INT_KEYWORDS : STRING_KEYWORDS;
+      for (const [k, v] of Object.entries(converted)) {
         if (k === 'description') continue;
         if (!allowed.has(k)) fail(`${at}: int-or-string branch keyword ${k} does not apply to its type alone`);
         if (k !== 'type') merged[k] = v;
@@ -129,6 +137,7 @@ function convertTypedOneOf(node, root, at, seen) {
     }
     return { ...(description ? { description } : {}), 'x-kubernetes-int-or-string': true, ...merged };
   }
+  // Not converted further: what the branches say is the webhook's to check, with the JSON Schema.
   if (types.includes('string') && types.includes('object')) {
     const says = `${description ? `${description} ` : ''}Either a string or an object: the apiserver keeps it as given and startorder's validating webhook checks it against the StartOrder JSON Schema.`;
     return { description: says, 'x-kubernetes-preserve-unknown-fields': true };
@@ -137,7 +146,7 @@ function convertTypedOneOf(node, root, at, seen) {
 }
 
 function requiredOnly(branch, at) {
-  if (Object.keys(branch).some((k) => k !== 'required')) fail(`${at}: a oneOf/anyOf branch may only say required (value validation)`);
+  if (Object.keys(branch).some((k) => k !== 'required')) fail(`${at}: a oneOf/anyOf/allOf/not branch may only say required (value validation)`);
   return branch;
 }
 
@@ -148,7 +157,8 @@ function mapValues(obj, fn) {
 /** The CRD object for a StartOrder JSON Schema. */
 export function buildCrd(schema) {
   const { apiVersion, kind } = schema.properties ?? {};
-  if (apiVersion?.const !== `${GROUP}/${VERSION}` || kind?.const !== KIND) fail(`the schema's apiVersion/kind constants do not name ${GROUP}/${VERSION} ${KIND}`);
+  if (apiVersion?.const !== `${GROUP}/${VERSION}` || kind?.const !== KIND)
+    fail(`the schema's apiVersion/kind constants do not name ${GROUP}/${VERSION} ${KIND}`);
   const spec = convert(schema.properties.spec, schema, 'spec');
   const selector = spec.properties?.selector;
   if (!selector) fail('spec has no selector');
@@ -174,7 +184,8 @@ export function buildCrd(schema) {
 
 /** The CRD as YAML, with the header that says where it comes from. */
 export function renderCrd(schema) {
-  const header = '# Generated by scripts/crd.mjs from schemas/startorder.schema.json. Do not edit: change the schema, then run\n# `node scripts/crd.mjs` (deploy/crd.yaml and deploy/chart/startorder/crds/crd.yaml are the same file).\n';
+  const header =
+    '# Generated by scripts/crd.mjs from schemas/startorder.schema.json. Do not edit: change the schema, then run\n# `node scripts/crd.mjs` (deploy/crd.yaml and deploy/chart/startorder/crds/crd.yaml are the same file).\n';
   // lineWidth 0: descriptions stay on one line each, so a schema change is a one-line diff.
   return header + stringify(buildCrd(schema), { lineWidth: 0 });
 }
