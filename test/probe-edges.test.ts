@@ -185,3 +185,17 @@ test('graph and explain of the output alone; revert gives the input back; a seco
   assert.equal(back.code, 0, back.stderr);
   assert.deepEqual(JSON.parse(JSON.stringify((await import('yaml')).parse(back.stdout))), JSON.parse(files['in.json']));
 });
+
+test('the gate still holds a container whose only dependencies are probed', () => {
+  const spec = specYaml([{ name: 'app', after: [ISTIO] }], { mode: 'wrapper', gate: { annotation: 'example.com/released' } });
+  const { errors, flags } = run(deployment([c('app')]), spec);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(
+    flags('app').all.filter(([k]) => k.startsWith('wait_')),
+    [
+      ['wait_file', '/startorder/downward/ready'],
+      ['wait_file_content', true],
+      ['wait_probe_http', 'istio-proxy=http://127.0.0.1:15021/healthz/ready'],
+    ],
+  );
+});
