@@ -199,3 +199,36 @@ test('the gate still holds a container whose only dependencies are probed', () =
     ],
   );
 });
+
+test('istio-proxy injected after the rewrite (admission): a second run leaves it alone and the app as it was', async () => {
+  const { parse, stringify } = await import('yaml');
+  const files = { 'in.json': deployment([c('app')]), 'spec.yaml': appAfterIstio({ mode: 'native', kubernetesVersion: '1.34' }) };
+  const out = await runCli(['-c', 'spec.yaml', 'in.json'], files);
+  assert.equal(out.code, 0, out.stderr);
+  const injected = parse(out.stdout) as O;
+  const pod = injected.spec.template.spec;
+  const proxy = {
+    name: 'istio-proxy',
+    image: 'docker.io/istio/proxyv2:1.27.0',
+    args: ['proxy', 'sidecar'],
+    ports: [{ containerPort: 15021, name: 'status-port' }],
+  };
+  pod.containers.push(proxy);
+  pod.initContainers.unshift({ name: 'istio-init', image: 'docker.io/istio/proxyv2:1.27.0', args: ['istio-iptables'] });
+  const again = await runCli(['-c', 'spec.yaml', 'pod.yaml'], { ...files, 'pod.yaml': stringify(injected) });
+  assert.equal(again.code, 0, again.stderr);
+  const after = (parse(again.stdout) as O).spec.template.spec;
+  assert.deepEqual(
+    after.containers.find((x: O) => x.name === 'istio-proxy'),
+    proxy,
+  );
+  assert.deepEqual(
+    after.containers.find((x: O) => x.name === 'app'),
+    pod.containers.find((x: O) => x.name === 'app'),
+  );
+  // startorder-init goes first again, as in every rewrite (it only copies the wrapper)
+  assert.deepEqual(
+    after.initContainers.map((x: O) => x.name),
+    ['startorder-init', 'istio-init'],
+  );
+});
