@@ -232,3 +232,11 @@ test('istio-proxy injected after the rewrite (admission): a second run leaves it
     ['startorder-init', 'istio-init'],
   );
 });
+
+test('a Job: a wrapped sidecar does not wait for the exit of a wrap: false main (it writes no status files)', () => {
+  const spec = specYaml([{ name: 'proxy' }, { name: 'tests', after: ['proxy'] }, { name: 'legacy', wrap: false }], { mode: 'wrapper' });
+  const { errors, flags, container } = run(job([c('tests'), c('proxy'), c('legacy')], 'Never'), spec);
+  assert.deepEqual(errors, []);
+  assert.equal(flags('proxy').flags.exit_with, '/startorder/run/tests/exited');
+  assert.deepEqual(container('legacy'), c('legacy'));
+});

@@ -43,8 +43,9 @@ export function wrapping(
   const jobLike = (typeof podSpec.restartPolicy === 'string' ? podSpec.restartPolicy : 'Always') !== 'Always';
   // A Job sidecar exits when the mains are done; a sidecar the kubelet restarts whatever its exit (Always) cannot.
   const sidecars = [...names].filter((n) => roles[n] === 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
-  const mains = appNames.filter((n) => roles[n] !== 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
-  if (jobLike && sidecars.length > 0) for (const m of mains.filter((x) => !unwrapped(x))) names.add(m);
+  // A wrap: false main writes no status files: nothing can wait for its exit.
+  const mains = appNames.filter((n) => roles[n] !== 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always' && !unwrapped(n));
+  if (jobLike && sidecars.length > 0) for (const m of mains) names.add(m);
   return { names, roots, jobLike, sidecars, mains, policyOf };
 }
 
