@@ -240,3 +240,23 @@ test('a Job: a wrapped sidecar does not wait for the exit of a wrap: false main 
   assert.equal(flags('proxy').flags.exit_with, '/startorder/run/tests/exited');
   assert.deepEqual(container('legacy'), c('legacy'));
 });
+
+test('wrap: false may name a container the pod does not have yet (injected at admission); waiting for it still needs a probe', () => {
+  const ok = run(
+    deployment([c('app')]),
+    specYaml(
+      [
+        { name: 'istio-proxy', wrap: false },
+        { name: 'app', after: [ISTIO] },
+      ],
+      { mode: 'wrapper' },
+    ),
+  );
+  assert.deepEqual(ok.errors, []);
+  assert.equal(ok.flags('app').flags.wait_probe_http, 'istio-proxy=http://127.0.0.1:15021/healthz/ready');
+  const waits = run(deployment([c('app')]), specYaml([{ name: 'app' }, { name: 'istio-proxy', wrap: false, after: ['app'] }], { mode: 'wrapper' }));
+  assert.deepEqual(
+    waits.errors.map((e) => e.code),
+    ['unknown-container'],
+  );
+});
