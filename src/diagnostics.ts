@@ -60,6 +60,8 @@ export type Code =
   | 'image-config-invalid'
   /** An entry of an input directory that is not read (a dangling symlink, a FIFO). */
   | 'input-skipped'
+  /** An input whose bytes are not UTF-8 text. */
+  | 'input-not-utf8'
   /** One file given both with -c and as an input. */
   | 'spec-given-twice'
   /** --write (or the lock file) could not be written: the file system said no. */

@@ -160,3 +160,42 @@ test('bin: runtime-image save FILE writes the pinned runtime image; a wrong call
     assert.match(u.stderr, /usage: startorder runtime-image save FILE/);
   }
 });
+
+test('bin: stdin among files is read where "-" stands; "-" twice is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-stdin-'));
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-file}\n';
+  writeFileSync(join(dir, 'cm.yaml'), cm);
+  const input = readFileSync(join(EXAMPLE, 'deployment.yaml'), 'utf8');
+  const r = run(['-c', join(EXAMPLE, 'startorder.yaml'), '-', join(dir, 'cm.yaml')], input);
+  assert.equal(r.status, 0, r.stderr);
+  const docs = r.stdout.split(/^---$/m);
+  assert.equal(docs.length, 2, r.stdout);
+  assert.match(docs[0]!, /startorder\.dev\/applied/);
+  assert.ok(r.stdout.endsWith(cm), r.stdout);
+  const twice = run(['-', '-'], input);
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /stdin \("-"\) is given twice/);
+  assert.equal(twice.stdout, '');
+});
+
+test('bin: a file that is not UTF-8 is an error at its first such byte, nothing written; its bytes are never replaced', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-enc-'));
+  const latin1 = Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+  writeFileSync(join(dir, 'latin1.yaml'), latin1);
+  writeFileSync(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kind: ConfigMap\n', 'utf16le')]));
+  for (const [file, where] of [
+    ['latin1.yaml', /latin1\.yaml:4:6: error\[input-not-utf8\]: .* byte 0xE9 at line 4, column 6/],
+    ['utf16.yaml', /utf16\.yaml:1:1: error\[input-not-utf8\]: .*UTF-16 byte-order mark/],
+  ] as const) {
+    const r = run([join(dir, file)]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, where);
+    const w = run(['--write', join(dir, file)]);
+    assert.equal(w.status, 1);
+  }
+  assert.deepEqual(readFileSync(join(dir, 'latin1.yaml')), latin1);
+  const s = spawnSync(process.execPath, [BIN, '-'], { input: latin1 });
+  assert.equal(s.status, 1);
+  assert.match(s.stderr.toString(), /<stdin>:4:6: error\[input-not-utf8\]/);
+});

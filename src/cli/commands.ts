@@ -36,6 +36,10 @@ export async function runCommand(io: IO, cmd: string, a: Common): Promise<number
   }
   const found: Diagnostic[] = [];
   const inputs = await readInputs(io, a.files, configs, found);
+  if (hasErrors(found)) {
+    report(io, a, found, inputs);
+    return ExitCode.findings;
+  }
   const list = cmd === 'transform' ? resourceListIn(inputs) : undefined;
   if (list) return runKrm(io, a, list, { configs, defaults: defaultsOf(a) });
   checkUsage(cmd, a, inputs);

@@ -1,7 +1,7 @@
 /** The IO of the command line on Node: process streams, the file system, globs. */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { IO } from './io.js';
+import { decodeUtf8, type IO } from './io.js';
 import { walk } from './node-walk.js';
 import { writeAll } from './node-write.js';
 import { nodeRegistryPorts } from './node-registry.js';
@@ -18,11 +18,11 @@ export function nodeIO(): IO {
     async readStdin() {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      return decodeUtf8(Buffer.concat(chunks), '<stdin>');
     },
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
-    readFile: (f) => fs.readFile(f, 'utf8'),
+    readFile: async (f) => decodeUtf8(await fs.readFile(f), f),
     writeFileAtomic: (file, text) => writeAll([{ file, text }]),
     writeFilesAtomic: writeAll,
     env: process.env,
