@@ -199,3 +199,15 @@ test('bin: a file that is not UTF-8 is an error at its first such byte, nothing 
   assert.equal(s.status, 1);
   assert.match(s.stderr.toString(), /<stdin>:4:6: error\[input-not-utf8\]/);
 });
+
+test('bin: runtime-image save to a directory or into a missing directory: one line, exit 2, no file left', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'startorder-save-'));
+  const d = run(['runtime-image', 'save', dir]);
+  assert.equal(d.status, 2, d.stderr);
+  assert.equal(d.stderr, `startorder: cannot write ${dir}: it is a directory (give a file name: ${dir}/startorder-runtime.tar)\n`);
+  const m = run(['runtime-image', 'save', join(dir, 'no', 'x.tar')]);
+  assert.equal(m.status, 2);
+  assert.match(m.stderr, /^startorder: cannot write .*: its directory does not exist\n$/);
+  assert.deepEqual(readdirSync(dir), []);
+  assert.ok(!readdirSync(tmpdir()).some((f) => f.startsWith(`${dir.slice(tmpdir().length + 1)}.tmp-`)));
+});

@@ -48,6 +48,25 @@ async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
       io.stderr(unusableLayout(e));
       return ExitCode.internal;
     }
-    throw e;
+    const why = writeFailure(e, file);
+    if (why === undefined) throw e;
+    io.stderr(`startorder: cannot write ${file}: ${why}\n`);
+    return ExitCode.usage;
   }
+}
+
+/** A file-system failure of `save`, as one line (the temporary file is gone by then); undefined for anything else. */
+function writeFailure(e: unknown, file: string): string | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOENT: 'its directory does not exist',
+    ENOTDIR: 'a part of the path is not a directory',
+    EISDIR: `it is a directory (give a file name: ${file.replace(/\/+$/, '')}/startorder-runtime.tar)`,
+  };
+  return code === undefined ? undefined : (reasons[code] ?? `${code}`);
 }
