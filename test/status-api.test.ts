@@ -41,6 +41,7 @@ before(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', auth: req.headers.authorization });
     if (req.url?.includes('/pods/hang')) return; // a server that takes the request and never answers
+    if (req.url?.includes('/pods/badjson')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>sign in</html>');
     const [code, body] = answer(req);
     res.writeHead(code, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain' }).end(body);
   });
@@ -169,6 +170,14 @@ test('every failure is one line and its own exit code', async () => {
   const cases: [string[], Record<string, string>, number, RegExp][] = [
     [['missing', '--kubeconfig', kc], {}, 5, /^startorder status: pod ns1\/missing not found\n$/],
     [['html', '--kubeconfig', kc], {}, 4, /^startorder status: .* answered the request for pod ns1\/html with something that is not a Pod\n$/],
+    [['badjson', '--kubeconfig', kc], {}, 4, /^startorder status: the API server .* answered the request for pod ns1\/badjson with something that is not JSON/],
+    [
+      ['waiter'],
+      { HOME: join(dir, 'nowhere'), KUBECONFIG: join(dir, 'gone.yaml') },
+      2,
+      /^startorder status: no kubeconfig: \$KUBECONFIG names no file that exists/,
+    ],
+    [['waiter', '--kubeconfig', kubeconfig('broken.yaml', {}) + '.bad'], {}, 2, /^startorder status: cannot read the kubeconfig: ENOENT[^\n]*\n$/],
     [['empty', '--kubeconfig', kc], {}, 4, /^startorder status: .* answered the request for pod ns1\/empty with something that is not a Pod\n$/],
     [['secret', '--kubeconfig', kc], {}, 4, /^startorder status: not allowed to read pod ns1\/secret \(403 Forbidden\): pods "secret" is forbidden/],
     [
@@ -185,6 +194,9 @@ test('every failure is one line and its own exit code', async () => {
     [[], {}, 2, /^startorder status: status needs the name of a pod\n/],
     [['--bogus', 'x'], {}, 2, /^startorder status: Unknown option '--bogus'/],
   ];
+  const broken = join(dir, 'broken-yaml.kc');
+  writeFileSync(broken, 'apiVersion: v1\nclusters: [\n  {name: c, cluster: {server: x}\nusers: ]\n');
+  cases.push([['waiter', '--kubeconfig', broken], {}, 2, /^startorder status: cannot read the kubeconfig: [^\n]+\n$/]);
   for (const [argv, env, code, err] of cases) {
     const r = await run(argv, env);
     assert.equal(r.code, code, `${argv.join(' ')}: ${r.stderr}`);

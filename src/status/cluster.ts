@@ -38,7 +38,13 @@ export function classify(e: unknown, what: string, server: string): StatusError 
   if (status === 403) return new StatusError(`not allowed to read ${what} (403 Forbidden): ${apiMessage(err.body)}`, StatusExit.unreachable);
   if (status !== undefined) return new StatusError(`the API server ${server} answered ${status} for ${what}: ${apiMessage(err.body)}`, StatusExit.unreachable);
   const net = typeof err.code === 'string' ? ` (${err.code})` : '';
-  const msg = String(err.message ?? e).split('\n')[0];
+  const msg = String(err.message ?? e).split('\n')[0] ?? '';
+  // the server answered, with a body that is not JSON (a login page of a proxy, a wrong port)
+  if (e instanceof SyntaxError || /Unexpected token|is not valid JSON|JSON at position/.test(msg))
+    return new StatusError(
+      `the API server ${server} answered the request for ${what} with something that is not JSON (a proxy's login page, or not an API server?)`,
+      StatusExit.unreachable,
+    );
   return new StatusError(`cannot reach the API server ${server}${net}: ${msg}`, StatusExit.unreachable);
 }
 

@@ -43,7 +43,7 @@ export function kubeConfig(k: typeof K8s, t: Target): K8s.KubeConfig {
     else {
       if (!hasDefaultConfig(t.env))
         throw new StatusError(
-          'no kubeconfig: $KUBECONFIG is not set, ~/.kube/config does not exist, and this is not a pod with a service account (pass --kubeconfig)',
+          `no kubeconfig: ${t.env.KUBECONFIG ? `$KUBECONFIG names no file that exists (${t.env.KUBECONFIG})` : '$KUBECONFIG is not set'}, ~/.kube/config does not exist, and this is not a pod with a service account (pass --kubeconfig)`,
           StatusExit.usage,
         );
       // loadFromDefault reads process.env; the command's own env is what counts
@@ -54,7 +54,7 @@ export function kubeConfig(k: typeof K8s, t: Target): K8s.KubeConfig {
     }
   } catch (e) {
     if (e instanceof StatusError) throw e;
-    throw new StatusError(`cannot read the kubeconfig: ${(e as Error).message}`, StatusExit.usage);
+    throw new StatusError(`cannot read the kubeconfig: ${String((e as Error).message).split('\n')[0]}`, StatusExit.usage);
   } finally {
     if (saved === undefined) delete process.env.KUBECONFIG;
     else process.env.KUBECONFIG = saved;
