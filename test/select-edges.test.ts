@@ -191,6 +191,29 @@ test('native-impossible points at the spec field that asks for it', async () => 
   );
 });
 
+test('the server version of a managed cluster (v1.30.2-gke.1, v1.28.9-eks-036c24b, v1.31.1+k3s1) is a Kubernetes version; only its minor counts', async () => {
+  for (const [version, native] of [
+    ['v1.30.2-gke.1', true],
+    ['v1.31.1+k3s1', true],
+    ['v1.28.9-eks-036c24b', false],
+  ] as const) {
+    const flag = await diagnose(deployment('web'), spec('', '  mode: native\n'), ['--kubernetes-version', version]);
+    const inSpec = await diagnose(deployment('web'), spec('', `  mode: native\n  kubernetesVersion: "${version}"\n`));
+    for (const r of [flag, inSpec]) {
+      assert.deepEqual(
+        r.diags.map((d) => d.code),
+        native ? [] : ['native-impossible'],
+        `${version}: ${JSON.stringify(r.diags)}`,
+      );
+    }
+  }
+  for (const bad of ['v1.30-gke', '1.30.2-', 'v2.0.0']) {
+    const r = await runCli(['-c', 'spec.yaml', '--kubernetes-version', bad, 'in.yaml'], { 'in.yaml': deployment('web'), 'spec.yaml': spec('') });
+    assert.equal(r.code, 2, bad);
+    assert.match(r.stderr, /is not a Kubernetes version/);
+  }
+});
+
 test('a spec naming a Knative Service says so through the CLI too', async () => {
   const r = await diagnose(CUSTOM['Knative Service'], spec('  selector: {names: [web]}\n'));
   assert.equal(r.code, 1);

@@ -31,7 +31,7 @@ export async function runCommand(io: IO, cmd: string, a: Common): Promise<number
   const configs = await readConfigs(io, a.config);
   if (a['kubernetes-version'] !== undefined && !KUBERNETES_VERSION.test(a['kubernetes-version'])) {
     throw new UsageError(
-      `--kubernetes-version ${JSON.stringify(a['kubernetes-version'])} is not a Kubernetes version: give MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v (1.33, v1.33.2)`,
+      `--kubernetes-version ${JSON.stringify(a['kubernetes-version'])} is not a Kubernetes version: give MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v and a build suffix (1.33, v1.33.2, v1.30.2-gke.1)`,
     );
   }
   const found: Diagnostic[] = [];

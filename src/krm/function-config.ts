@@ -57,7 +57,7 @@ function configMapProblems(data: Obj, file: string, rawAt: RawAt): Diagnostic[] 
   // Single fields are checked where they are written, not as part of the spec they go into.
   const problems: Diagnostic[] = [];
   if (typeof data.kubernetesVersion === 'string' && !KUBERNETES_VERSION.test(data.kubernetesVersion)) {
-    const message = `data.kubernetesVersion ${JSON.stringify(data.kubernetesVersion)} is not a Kubernetes version: MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v`;
+    const message = `data.kubernetesVersion ${JSON.stringify(data.kubernetesVersion)} is not a Kubernetes version: MAJOR.MINOR or MAJOR.MINOR.PATCH, optionally with a leading v and a build suffix (v1.30.2-gke.1)`;
     problems.push(fcInvalid(file, ['data', 'kubernetesVersion'], message, 'Write it like "1.33".'));
   }
   if (typeof data.mode === 'string' && !['auto', 'wrapper', 'native'].includes(data.mode)) {

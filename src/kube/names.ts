@@ -21,7 +21,9 @@ export function isStartOrder(v: unknown): v is Obj {
 }
 
 /**
- * `1.33`, `v1.33`, `1.33.2`: what --kubernetes-version and a ConfigMap's kubernetesVersion accept (the
- * schema's pattern for spec.kubernetesVersion says the same).
+ * `1.33`, `v1.33`, `1.33.2`, and the server versions `kubectl version` prints for managed clusters
+ * (`v1.30.2-gke.1`, `v1.29.6-eks-1552ad0`, `v1.31.1+k3s1`): what --kubernetes-version and a ConfigMap's
+ * kubernetesVersion accept (the schema's pattern for spec.kubernetesVersion says the same). Only the
+ * minor version counts.
  */
-export const KUBERNETES_VERSION = /^v?1\.[0-9]+(\.[0-9]+)?$/;
+export const KUBERNETES_VERSION = /^v?1\.[0-9]+(\.[0-9]+([-+][0-9A-Za-z.+-]+)?)?$/;
