@@ -222,3 +222,16 @@ test('a spec naming a Knative Service says so through the CLI too', async () => 
     [['not-a-workload', ['spec', 'selector', 'names', 0]]],
   );
 });
+
+test('a map-valued startorder.dev/spec annotation (the API server takes only strings) is an error at the annotation', async () => {
+  const input = deployment('web').replace(
+    '      labels: {app: web}\n',
+    '      labels: {app: web}\n      annotations:\n        startorder.dev/spec:\n          containers: [{name: app}]\n',
+  );
+  assert.notEqual(input, deployment('web'));
+  const r = await runCli(['--error-format', 'json', 'in.yaml'], { 'in.yaml': input });
+  assert.equal(r.code, 1);
+  const d = (JSON.parse(r.stderr) as { code: string; message: string }[])[0]!;
+  assert.equal(d.code, 'spec-annotation-invalid');
+  assert.match(d.message, /is a map, and the API server takes only strings/);
+});

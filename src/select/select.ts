@@ -72,9 +72,21 @@ function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): {
   const text = getIn(w.value, [...w.metadataPath, 'annotations', SPEC_ANNOTATION]);
   if (text === undefined) return { diagnostics: [] };
   const base = { file: w.file, document: w.document, path, workload: workloadId(w), ...locate(w.file, w.document, path) };
+  if (typeof text !== 'string')
+    return {
+      diagnostics: [
+        {
+          ...base,
+          code: 'spec-annotation-invalid',
+          severity: 'error',
+          message: `annotation ${SPEC_ANNOTATION} is a ${Array.isArray(text) ? 'list' : text === null ? 'null' : typeof text === 'object' ? 'map' : typeof text}, and the API server takes only strings as annotation values`,
+          hint: `Write the spec as a block string: \`${SPEC_ANNOTATION}: |\` with the spec's lines indented below it.`,
+        },
+      ],
+    };
   let raw: unknown;
   try {
-    raw = typeof text === 'string' ? parseYaml(text, { version: '1.1', maxAliasCount: 100 }) : text;
+    raw = parseYaml(text, { version: '1.1', maxAliasCount: 100 });
   } catch (e) {
     return {
       diagnostics: [
