@@ -225,8 +225,8 @@ test('a spec naming a Knative Service says so through the CLI too', async () => 
 
 test('a map-valued startorder.dev/spec annotation (the API server takes only strings) is an error at the annotation', async () => {
   const input = deployment('web').replace(
-    '      labels: {app: web}\n',
-    '      labels: {app: web}\n      annotations:\n        startorder.dev/spec:\n          containers: [{name: app}]\n',
+    '    metadata: {labels: {app: web}}\n',
+    '    metadata:\n      labels: {app: web}\n      annotations:\n        startorder.dev/spec:\n          containers: [{name: app}]\n',
   );
   assert.notEqual(input, deployment('web'));
   const r = await runCli(['--error-format', 'json', 'in.yaml'], { 'in.yaml': input });
