@@ -1,7 +1,8 @@
 /**
  * RFC 6902 JSON Patch between two JSON values: what the admission answer carries. Objects are
  * compared key by key; arrays element by element over their common length, then the extra elements
- * of the new array are added at the end, or the extra elements of the old one removed from the end.
+ * of the new array are added at the end, or the extra elements of the old one removed from the end —
+ * or, when that takes more bytes than the new array itself, the array is replaced whole.
  */
 export type PatchOp = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
@@ -29,12 +30,16 @@ function same(a: Json, b: Json): boolean {
   return ka.length === Object.keys(bo).length && ka.every((k) => Object.hasOwn(bo, k) && same((a as Record<string, Json>)[k], bo[k]));
 }
 
+/** Element by element, unless one `replace` of the whole array says it in fewer bytes (args rewritten). */
 function diffArrays(before: Json[], after: Json[], path: string, ops: PatchOp[]): void {
+  const mine: PatchOp[] = [];
   const common = Math.min(before.length, after.length);
-  for (let i = 0; i < common; i++) diffAt(before[i], after[i], `${path}/${i}`, ops);
-  for (let i = common; i < after.length; i++) ops.push({ op: 'add', path: `${path}/${i}`, value: after[i] });
+  for (let i = 0; i < common; i++) diffAt(before[i], after[i], `${path}/${i}`, mine);
+  for (let i = common; i < after.length; i++) mine.push({ op: 'add', path: `${path}/${i}`, value: after[i] });
   // from the end, so every index still names the element it meant
-  for (let i = before.length - 1; i >= common; i--) ops.push({ op: 'remove', path: `${path}/${i}` });
+  for (let i = before.length - 1; i >= common; i--) mine.push({ op: 'remove', path: `${path}/${i}` });
+  if (mine.length > 1 && JSON.stringify(mine).length > JSON.stringify(after).length + path.length + 30) ops.push({ op: 'replace', path, value: after });
+  else ops.push(...mine);
 }
 
 function diffObjects(before: Record<string, Json>, after: Record<string, Json>, path: string, ops: PatchOp[]): void {
