@@ -7,6 +7,7 @@ import type { OnError } from './mutate.js';
 import { webhookServer, type WebhookServer } from './server.js';
 import { StartOrderStore } from './store.js';
 import { readPair, watchPair, type Reloader } from './tls-files.js';
+import { warmUp } from './warm-up.js';
 
 export const WEBHOOK_USAGE = `usage: startorder webhook [--port 8443] [--tls-cert-file FILE] [--tls-key-file FILE] [--on-error allow|deny]
                           [--runtime-image REF] [--kubernetes-version V] [--kubeconfig FILE] [--namespace-scope NS]
@@ -146,6 +147,7 @@ export async function startWebhook(
   const address = await server.listen(f.port, f.host).catch((e: Error) => {
     throw new WebhookUsageError(`cannot listen on port ${f.port}: ${e.message}`);
   });
+  warmUp({ ...defaults, kubernetesVersion: defaults.kubernetesVersion ?? '1.33' });
   const reloader = watchPair(f, pair, (p) => server.setCertificate(p.cert, p.key), log, o.reloadMs);
   const close = async (): Promise<void> => {
     state.stopped = true;
