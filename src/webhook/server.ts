@@ -179,7 +179,8 @@ function connections(tls: HttpsServer) {
 export function webhookServer(o: ServerOptions): WebhookServer {
   const metrics = o.metrics ?? new Metrics();
   const log = o.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const tls = createTlsServer({ cert: o.cert, key: o.key, keepAliveTimeout: 30_000 }, handler(o, metrics, log));
+  // idle connections kept longer than the apiserver's client keeps them (90 s), so it is the one to close them
+  const tls = createTlsServer({ cert: o.cert, key: o.key, keepAliveTimeout: 120_000 }, handler(o, metrics, log));
   tls.on('tlsClientError', () => undefined); // a failed handshake is the client's; the socket is closed
   const tracked = connections(tls);
   const net = front(tls);
