@@ -60,6 +60,8 @@ export interface Selector {
   names?: string[];
   namespaces?: string[];
   matchLabels?: Record<string, string>;
+  /** Kubernetes LabelSelector requirements, against the workload's labels (a StartOrder resource: the pod's). */
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
 }
 
 /** A validated, normalised StartOrder spec. */

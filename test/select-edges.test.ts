@@ -235,3 +235,20 @@ test('a map-valued startorder.dev/spec annotation (the API server takes only str
   assert.equal(d.code, 'spec-annotation-invalid');
   assert.match(d.message, /is a map, and the API server takes only strings/);
 });
+
+test('selector.matchExpressions selects by the workload labels as Kubernetes reads a LabelSelector', async () => {
+  const labelled = (labels: string) => deployment('web').replace('  namespace: shop\n', `  namespace: shop\n  labels: ${labels}\n`);
+  const cases: [string, string, boolean][] = [
+    ['{tier: web}', '[{key: tier, operator: In, values: [web, api]}]', true],
+    ['{tier: db}', '[{key: tier, operator: In, values: [web, api]}]', false],
+    ['{tier: db}', '[{key: tier, operator: NotIn, values: [web]}]', true],
+    ['{tier: web}', '[{key: canary, operator: DoesNotExist}]', true],
+    ['{canary: "yes"}', '[{key: canary, operator: DoesNotExist}]', false],
+    ['{canary: "yes"}', '[{key: canary, operator: Exists}]', true],
+  ];
+  for (const [labels, expressions, selected] of cases) {
+    const r = await diagnose(labelled(labels), spec(`  selector: {matchExpressions: ${expressions}}\n`));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(/startorder\.dev\/applied/.test(r.stdout), selected, `${labels} ${expressions}`);
+  }
+});

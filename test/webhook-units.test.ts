@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fieldPath, warningOf } from '../src/webhook/admission.js';
 import { escapeToken, jsonPatch } from '../src/webhook/patch.js';
-import { canOverlap, selects } from '../src/webhook/selector.js';
+import { canOverlap, selects } from '../src/kube/selector.js';
 import { applyPatch } from './webhook-fixtures.js';
 
 describe('jsonPatch', () => {

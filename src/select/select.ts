@@ -1,3 +1,4 @@
+import { selects } from '../kube/selector.js';
 import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
@@ -59,11 +60,8 @@ function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
   }
   if (s.kinds && !s.kinds.includes(w.kind)) return false;
   if (!namedBy(s, w)) return false;
-  if (s.matchLabels) {
-    const labels = getIn(w.value, ['metadata', 'labels']);
-    for (const [k, v] of Object.entries(s.matchLabels)) if (!isObj(labels) || labels[k] !== v) return false;
-  }
-  return true;
+  // matchLabels and matchExpressions, as Kubernetes reads a LabelSelector, against the workload's labels
+  return selects({ matchLabels: s.matchLabels, matchExpressions: s.matchExpressions }, getIn(w.value, ['metadata', 'labels']));
 }
 
 /** The spec a pod template carries in its startorder.dev/spec annotation, if any. */

@@ -10,7 +10,7 @@ import type { SpecDefaults } from '../spec/normalize.js';
 import { allow, deny, denialOf, nameOf, warningOf, type AdmissionRequest, type AdmissionResponse } from './admission.js';
 import { keyOf, type Lru } from './cache.js';
 import { jsonPatch } from './patch.js';
-import { selects } from './selector.js';
+import { selects } from '../kube/selector.js';
 
 export type OnError = 'allow' | 'deny';
 

@@ -11,7 +11,7 @@ import { transform } from '../pipeline/index.js';
 import { specFromObject } from '../spec/collect.js';
 import { allow, deny, denialOf, nameOf, namespaceOf, type AdmissionRequest } from './admission.js';
 import type { Answer, StartOrderSource } from './mutate.js';
-import { canOverlap, describeSelector } from './selector.js';
+import { canOverlap, describeSelector } from '../kube/selector.js';
 
 /** The diagnostics of the order that do not depend on the pod it will be applied to. */
 const ORDER_CODES = new Set(['cycle', 'self-dependency', 'duplicate-spec-container', 'spec-invalid']);

@@ -3,7 +3,7 @@
  * for a StartOrder's spec.selector against a pod's labels, and whether two selectors can select one
  * pod ("ambiguous overlap").
  */
-import { isObj, type Obj } from '../kube/index.js';
+import { isObj, type Obj } from './index.js';
 
 export interface Requirement {
   key: string;
