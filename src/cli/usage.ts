@@ -54,6 +54,12 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
       {},
       () => void (command = 'runtime-image'),
     )
+    .command(
+      'runtime-image push <ref>',
+      'push that image, same digest, to REF = REGISTRY/REPO[:TAG] (runtime-image --help)',
+      {},
+      () => void (command = 'runtime-image'),
+    )
     .example(EXAMPLES)
     .epilogue(
       FUNCTION_MODE +
