@@ -418,3 +418,40 @@ test('check prints a diff that git apply takes, with and without a final newline
     assert.equal(readFileSync(join(dir, 'p.yaml'), 'utf8'), out);
   }
 });
+
+test('a flow command written over several lines (`command: [` … `]`) is wrapped, reads back, and reverts byte for byte', () => {
+  for (const body of [
+    `  - name: proxy
+    image: proxy:1
+    command: [/proxy]
+  - name: app
+    image: app:1
+    command: [
+      "/bin/app",
+      "--a",
+      "--b"
+    ]
+`,
+    `  - name: proxy
+    image: proxy:1
+    command: [envoy,
+      -c, '/etc/envoy.yaml',
+      info]
+  - name: app
+    image: app:1
+    command: [/app]
+`,
+  ]) {
+    const input = POD(body);
+    const out = ok(input);
+    const pod = parseAllDocuments(out)[0]!.toJS() as { spec: { containers: { name: string; args: string[] }[] } };
+    const words = (name: string) => pod.spec.containers.find((c) => c.name === name)!.args;
+    const wrapped = body.includes('"--b"') ? words('app') : words('proxy');
+    assert.deepEqual(
+      wrapped.slice(wrapped.indexOf('-entrypoint') + 1),
+      body.includes('"--b"') ? ['/bin/app', '--', '--a', '--b'] : ['envoy', '--', '-c', '/etc/envoy.yaml', 'info'],
+    );
+    assert.equal(revert(out), input);
+    assert.equal(ok(out), out);
+  }
+});

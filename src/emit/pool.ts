@@ -65,10 +65,10 @@ export function joinNeighbours(cx: Ctx, a: Pooled, b: Pooled): Pooled | undefine
   if (!wa || !wb || !neighbours(wa, wb)) return undefined;
   const gapFrom = wa.node.range![1];
   const gap = cx.src.text.slice(gapFrom, wb.node.range![0]);
-  return Object.assign(
-    (col: number, lineIndent: number) => a(col, lineIndent) + reindent(gap, lineIndent - indentOfLine(cx.src.text, gapFrom)) + b(col, lineIndent),
-    { word: wb },
-  );
+  // The lines of a flow list are indented relative to the line its key is on: that line's indentation
+  // moves to the new key's, and a line break between two words keeps its depth below it.
+  const keyIndent = indentOfLine(cx.src.text, wa.seq!.range![0]);
+  return Object.assign((col: number, lineIndent: number) => a(col, lineIndent) + reindent(gap, lineIndent - keyIndent) + b(col, lineIndent), { word: wb });
 }
 
 /** Two words that stand next to each other in the same flow list of the source. */
@@ -122,7 +122,8 @@ function pooledWord(cx: Ctx, item: unknown, container: string | undefined, flow:
         if (/^[ \t]+#[^\n]*\r?\n?$/.test(rest)) end = le - (rest.endsWith('\r\n') ? 2 : rest.endsWith('\n') ? 1 : 0);
       }
       const text = cx.src.text.slice(r0, end).replace(/\r?\n$/, '');
-      return reindent(text, flow ? lineIndent - indentOfLine(cx.src.text, r0) : col - column(cx.src.text, r0));
+      const flowFrom = entry.seq?.range?.[0] ?? r0; // a word's own lines keep their depth below the list's key, as the gaps do
+      return reindent(text, flow ? lineIndent - indentOfLine(cx.src.text, flowFrom) : col - column(cx.src.text, r0));
     },
     { lead, word: { node, seq: entry.seq, index: entry.index } },
   );
