@@ -26,6 +26,19 @@ const FUNCTION_MODE = [
   'config.kubernetes.io/local-config: "true" so kpt and kustomize do not apply them.',
 ].join(' ');
 
+/** The commands --help lists: how yargs reads each, what it does, the command it runs. */
+const COMMANDS: readonly (readonly [string | string[], string, string])[] = [
+  [['transform [files..]', '$0 [files..]'], 'rewrite manifests (the default)', 'transform'],
+  ['check [files..]', 'exit 1 with a diff for each file that is not what transform would produce', 'check'],
+  ['graph [files..]', 'draw the order (Mermaid, DOT or JSON) with the mechanism on each edge', 'graph'],
+  ['explain [files..]', 'say in words what transform will do', 'explain'],
+  ['revert [files..]', 'undo what startorder did, from the annotation it left', 'revert'],
+  ['status <pod>', 'why is my pod waiting? per container: waiting for what, since when, why it failed (status --help)', 'status'],
+  ['webhook', 'the admission webhook: orders pods as they are created (webhook --help; webhook certs)', 'webhook'],
+  ['runtime-image save <file>', 'write the digest-pinned runtime image as an OCI layout tarball (to mirror it)', 'runtime-image'],
+  ['runtime-image push <ref>', 'push that image, same digest, to REF = REGISTRY/REPO[:TAG] (runtime-image --help)', 'runtime-image'],
+];
+
 /** The command line as yargs reads it; `help` is the text to print for --help / --version. */
 export async function parseWithYargs(argv: readonly string[]): Promise<{ help: string } | { command: string; args: Common }> {
   const { default: yargs } = await import('yargs');
@@ -35,30 +48,6 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
     .scriptName('startorder')
     .usage(
       '$0 [files..]\n\nRewrite Kubernetes manifests so the containers of each pod start, and stop, in the order a StartOrder spec declares.\nFiles may be files, directories or globs; none or "-" reads stdin. Rewritten manifests go to stdout, diagnostics to stderr.',
-    )
-    .command(['transform [files..]', '$0 [files..]'], 'rewrite manifests (the default)', {}, () => void (command = 'transform'))
-    .command('check [files..]', 'exit 1 with a diff for each file that is not what transform would produce', {}, () => void (command = 'check'))
-    .command('graph [files..]', 'draw the order (Mermaid, DOT or JSON) with the mechanism on each edge', {}, () => void (command = 'graph'))
-    .command('explain [files..]', 'say in words what transform will do', {}, () => void (command = 'explain'))
-    .command('revert [files..]', 'undo what startorder did, from the annotation it left', {}, () => void (command = 'revert'))
-    .command(
-      'status <pod>',
-      'why is my pod waiting? per container: waiting for what, since when, why it failed (status --help)',
-      {},
-      () => void (command = 'status'),
-    )
-    .command('webhook', 'the admission webhook: orders pods as they are created (webhook --help; webhook certs)', {}, () => void (command = 'webhook'))
-    .command(
-      'runtime-image save <file>',
-      'write the digest-pinned runtime image as an OCI layout tarball (to mirror it)',
-      {},
-      () => void (command = 'runtime-image'),
-    )
-    .command(
-      'runtime-image push <ref>',
-      'push that image, same digest, to REF = REGISTRY/REPO[:TAG] (runtime-image --help)',
-      {},
-      () => void (command = 'runtime-image'),
     )
     .example(EXAMPLES)
     .epilogue(
@@ -73,6 +62,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
     .fail((msg, err) => {
       throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
     });
+  for (const [spec, description, name] of COMMANDS) parser = parser.command(spec, description, {}, () => void (command = name));
   for (const [name, o] of Object.entries(OPTIONS)) {
     parser = parser.option(name, {
       ...(o.choices ? { choices: o.choices } : { type: o.type }),
