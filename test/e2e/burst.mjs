@@ -3,7 +3,8 @@
 // scenarios and bench-webhook.mjs. Runs in the cluster's network namespace (nsenter --net=…), with the
 // admin kubeconfig of $KUBECONFIG (server, CA and client certificate files).
 // stdin: {"ns": …, "count": N, "concurrency": C, "pod": {…a Pod; metadata.name gets "-<i>" appended…}}
-// stdout: {"count", "ok", "failed", "errors": [{i, status, message}], "ms": [per creation, in order],
+// stdout: {"count", "ok", "failed", "rewritten" (created pods that came back with startorder's
+//          annotation startorder.dev/applied), "errors": [{i, status, message}], "ms": [per creation, in order],
 //          "started": [unix ms of each request], "wallMs"}
 // stderr: "progress N" every 10 completions.
 import { readFileSync } from 'node:fs';
@@ -51,7 +52,7 @@ async function main() {
   const kc = kubeconfig(process.env.KUBECONFIG);
   const agent = new Agent({ keepAlive: true, maxSockets: input.concurrency, ca: kc.ca, cert: kc.cert, key: kc.key });
   const path = `/api/v1/namespaces/${input.ns}/pods`;
-  const out = { count: input.count, ok: 0, failed: 0, errors: [], ms: new Array(input.count), started: new Array(input.count), wallMs: 0 };
+  const out = { count: input.count, ok: 0, failed: 0, rewritten: 0, errors: [], ms: new Array(input.count), started: new Array(input.count), wallMs: 0 };
   let next = 0;
   let done = 0;
   const t0 = performance.now();
@@ -62,8 +63,10 @@ async function main() {
       out.started[i] = Date.now();
       const r = await post(kc, agent, path, JSON.stringify(pod));
       out.ms[i] = Number(r.ms.toFixed(2));
-      if (r.status === 201) out.ok++;
-      else {
+      if (r.status === 201) {
+        out.ok++;
+        if (JSON.parse(r.text).metadata?.annotations?.['startorder.dev/applied']) out.rewritten++;
+      } else {
         out.failed++;
         let message = r.text;
         try {

@@ -177,8 +177,21 @@ export async function waitStartOrderSeen(ns, probePod, times = 6) {
   );
 }
 
-/** Did startorder rewrite this pod (its status volume is there)? */
-export const isRewritten = (p) => (p?.spec?.volumes || []).some((v) => v.name === 'startorder-run');
+/** Did startorder rewrite this pod (it records what it did in the annotation startorder.dev/applied)? */
+export const isRewritten = (p) => Boolean(p?.metadata?.annotations?.['startorder.dev/applied']);
+/** The edges startorder recorded on a pod: [[from, to, condition, mechanism]]. */
+export const appliedEdges = (p) => JSON.parse(p?.metadata?.annotations?.['startorder.dev/applied'] || '{}').edges || [];
+
+/** A StartOrder custom resource (wrapper mode, the runtime image pulled once). */
+export function startOrder(name, spec) {
+  return {
+    apiVersion: 'startorder.dev/v1alpha1',
+    kind: 'StartOrder',
+    metadata: { name },
+    // no runtime.image: the webhook's --runtime-image names the image in the cluster's registry
+    spec: { mode: 'wrapper', runtime: { imagePullPolicy: 'IfNotPresent' }, ...spec },
+  };
+}
 
 // ---------------------------------------------------------------- the Istio-like injector
 function openssl(args, cwd) {
@@ -224,14 +237,42 @@ export function servingCert(service, ns) {
   }
 }
 
+let injector;
 /**
- * The injector (test/e2e/cmd/injector) as a Deployment + Service in its own namespace, registered as
- * the MutatingWebhookConfiguration `name` (istio-sidecar-injector sorts before startorder, so the
- * apiserver calls it first), reinvocationPolicy Never like Istio's, for namespaces labelled
- * istio-injection=enabled. Returns when its endpoint is ready.
+ * The injector (test/e2e/cmd/injector) as a Deployment + Service in its own namespace (once per run),
+ * registered as the MutatingWebhookConfiguration `name` for namespaces labelled `selectorLabel`=enabled,
+ * reinvocationPolicy Never like Istio's. istio-sidecar-injector (Istio's own name, and the default)
+ * sorts before startorder, so the apiserver calls it first. Returns when its endpoint is ready.
  */
-export async function installInjector({ name = 'istio-sidecar-injector', readyAfter = '3s', log = () => {} } = {}) {
+export async function installInjector({ name = 'istio-sidecar-injector', selectorLabel = 'istio-injection', log = () => {} } = {}) {
+  injector ??= deployInjector();
+  const { tls, svc } = await injector;
+  const hook = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name },
+    webhooks: [
+      {
+        name: 'sidecar-injector.istio.io',
+        admissionReviewVersions: ['v1'],
+        clientConfig: { service: { name: svc, namespace: INJECTOR_NS, path: '/inject', port: 443 }, caBundle: Buffer.from(tls.ca).toString('base64') },
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
+        namespaceSelector: { matchLabels: { [selectorLabel]: 'enabled' } },
+        failurePolicy: 'Fail',
+        reinvocationPolicy: 'Never',
+        sideEffects: 'None',
+        timeoutSeconds: 5,
+      },
+    ],
+  };
+  await applyText(toYaml([hook]));
+  log(`injector registered as the MutatingWebhookConfiguration ${name} (reinvocationPolicy Never) for namespaces labelled ${selectorLabel}=enabled`);
+}
+
+async function deployInjector() {
+  const name = 'istio-sidecar-injector';
   const svc = name;
+  const readyAfter = '3s';
   const tls = servingCert(svc, INJECTOR_NS);
   const labels = { app: name };
   const docs = [
@@ -279,28 +320,8 @@ export async function installInjector({ name = 'istio-sidecar-injector', readyAf
   ];
   await applyText(toYaml(docs));
   await waitFor(async () => (await readyEndpoints(INJECTOR_NS, svc)).length > 0, 90000, `the ${name} injector ready`, 500);
-  const hook = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'MutatingWebhookConfiguration',
-    metadata: { name },
-    webhooks: [
-      {
-        name: 'sidecar-injector.istio.io',
-        admissionReviewVersions: ['v1'],
-        clientConfig: { service: { name: svc, namespace: INJECTOR_NS, path: '/inject', port: 443 }, caBundle: Buffer.from(tls.ca).toString('base64') },
-        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
-        namespaceSelector: { matchLabels: { 'istio-injection': 'enabled' } },
-        failurePolicy: 'Fail',
-        reinvocationPolicy: 'Never',
-        sideEffects: 'None',
-        timeoutSeconds: 5,
-      },
-    ],
-  };
-  await applyText(toYaml([hook]));
-  log(`injector ${name} deployed (${INJECTOR_NS}/${svc}, reinvocationPolicy Never, for namespaces labelled istio-injection=enabled)`);
+  return { tls, svc };
 }
-
 // ---------------------------------------------------------------- bursts of pod creations
 /**
  * Sends `count` pod creations to the apiserver, `concurrency` at a time, from the cluster's network
@@ -363,4 +384,4 @@ export async function webhookLogLines(since) {
   return lines;
 }
 
-export { sleep };
+export { sleep, toYaml };
