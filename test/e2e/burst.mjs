@@ -4,9 +4,12 @@
 // admin kubeconfig of $KUBECONFIG (server, CA and client certificate files).
 // stdin: {"ns": …, "count": N, "concurrency": C, "pod": {…a Pod; metadata.name gets "-<i>" appended…}}
 // stdout: {"count", "ok", "failed", "rewritten" (created pods that came back with startorder's
-//          annotation startorder.dev/applied), "errors": [{i, status, message}], "ms": [per creation, in order],
-//          "started": [unix ms of each request], "wallMs"}
+//          annotation startorder.dev/applied), "errors": [{i, status, message}], "ms": [per request, in
+//          order], "started": [unix ms of each request], "wallMs"}
 // stderr: "progress N" every 10 completions.
+// With "review": {"url": "https://POD_IP:8443/mutate", "ca": PEM, "servername": …, "body": an AdmissionReview}
+// instead of "ns"/"pod", it POSTs that AdmissionReview straight to one webhook replica (a new uid each
+// time, same pod): success is a 200 whose response.allowed is true; "rewritten" counts JSONPatch answers.
 import { readFileSync } from 'node:fs';
 import { request, Agent } from 'node:https';
 import { dirname, resolve } from 'node:path';
@@ -24,48 +27,66 @@ function kubeconfig(file) {
   };
 }
 
-function post(kc, agent, path, body) {
+function post(url, agent, path, body) {
   return new Promise((done) => {
     const t0 = performance.now();
-    const req = request(
-      {
-        host: kc.server.hostname,
-        port: kc.server.port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => done({ status: res.statusCode, ms: performance.now() - t0, text }));
-      },
-    );
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = request({ host: url.hostname, port: url.port, path, method: 'POST', agent, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => done({ status: res.statusCode, ms: performance.now() - t0, text }));
+    });
     req.on('error', (e) => done({ status: 0, ms: performance.now() - t0, text: e.message }));
     req.end(body);
   });
 }
 
+/** Request i of the burst: [url, path, body, judge(status, text) → {ok, rewritten}]. */
+function target(input, kc) {
+  if (input.review) {
+    const url = new URL(input.review.url);
+    const judge = (status, text) => {
+      const resp = status === 200 ? JSON.parse(text).response : undefined;
+      return { ok: Boolean(resp?.allowed), rewritten: Boolean(resp?.patch) };
+    };
+    return (i) => {
+      const rv = structuredClone(input.review.body);
+      rv.request.uid = `bench-${process.pid}-${i}`;
+      return [url, url.pathname, JSON.stringify(rv), judge];
+    };
+  }
+  const path = `/api/v1/namespaces/${input.ns}/pods`;
+  const judge = (status, text) => ({
+    ok: status === 201,
+    rewritten: status === 201 && Boolean(JSON.parse(text).metadata?.annotations?.['startorder.dev/applied']),
+  });
+  return (i) => {
+    const pod = structuredClone(input.pod);
+    if (pod.metadata.name) pod.metadata.name = `${pod.metadata.name}-${i}`;
+    return [kc.server, path, JSON.stringify(pod), judge];
+  };
+}
+
 async function main() {
   const input = JSON.parse(readFileSync(0, 'utf8'));
-  const kc = kubeconfig(process.env.KUBECONFIG);
-  const agent = new Agent({ keepAlive: true, maxSockets: input.concurrency, ca: kc.ca, cert: kc.cert, key: kc.key });
-  const path = `/api/v1/namespaces/${input.ns}/pods`;
+  const kc = input.review ? undefined : kubeconfig(process.env.KUBECONFIG);
+  const tls = input.review ? { ca: input.review.ca, servername: input.review.servername } : { ca: kc.ca, cert: kc.cert, key: kc.key };
+  const agent = new Agent({ keepAlive: true, maxSockets: input.concurrency, ...tls });
+  const one = target(input, kc);
   const out = { count: input.count, ok: 0, failed: 0, rewritten: 0, errors: [], ms: new Array(input.count), started: new Array(input.count), wallMs: 0 };
   let next = 0;
   let done = 0;
   const t0 = performance.now();
   async function worker() {
     for (let i; (i = next++) < input.count;) {
-      const pod = structuredClone(input.pod);
-      if (pod.metadata.name) pod.metadata.name = `${pod.metadata.name}-${i}`;
+      const [url, path, body, judge] = one(i);
       out.started[i] = Date.now();
-      const r = await post(kc, agent, path, JSON.stringify(pod));
+      const r = await post(url, agent, path, body);
       out.ms[i] = Number(r.ms.toFixed(2));
-      if (r.status === 201) {
+      const j = r.status ? judge(r.status, r.text) : { ok: false };
+      if (j.ok) {
         out.ok++;
-        if (JSON.parse(r.text).metadata?.annotations?.['startorder.dev/applied']) out.rewritten++;
+        if (j.rewritten) out.rewritten++;
       } else {
         out.failed++;
         let message = r.text;

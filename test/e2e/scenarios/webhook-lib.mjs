@@ -328,7 +328,7 @@ async function deployInjector() {
  * namespace (test/e2e/burst.mjs, admin client certificate). `onProgress(done)` is called as they
  * complete (from the child's progress lines). Resolves to the burst's JSON result.
  */
-export function burst({ ns, count, concurrency = 16, podTemplate, onProgress = () => {} }) {
+export function burst({ ns, count, concurrency = 16, podTemplate, review, onProgress = () => {} }) {
   return new Promise((resolve, reject) => {
     const args = [`--net=/run/netns/${NETNS()}`, process.execPath, join(REPO, 'test', 'e2e', 'burst.mjs')];
     const p = spawn('nsenter', args, { env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -343,7 +343,7 @@ export function burst({ ns, count, concurrency = 16, podTemplate, onProgress = (
       if (code !== 0) return reject(new Error(`burst.mjs exited ${code}: ${err.slice(-2000)}`));
       resolve(JSON.parse(out));
     });
-    p.stdin.end(JSON.stringify({ ns, count, concurrency, pod: podTemplate }));
+    p.stdin.end(JSON.stringify({ ns, count, concurrency, pod: podTemplate, review }));
   });
 }
 
