@@ -23,6 +23,12 @@ export type Code =
   | 'init-dependent'
   | 'readiness-unsupported'
   | 'readiness-port-unknown'
+  /** A probe edge (a dependency with ready) that cannot work: a condition a probe cannot tell, an init container waiting. */
+  | 'probe-invalid'
+  /** A container waits for a `wrap: false` container without a probe (its status files are never written). */
+  | 'unwrapped-dependency'
+  /** A `wrap: false` container that waits for others or has a ready of its own: both need the wrapper. */
+  | 'unwrapped-waits'
   | 'schema-violation'
   | 'graph-not-preserved'
   | 'record-invalid'

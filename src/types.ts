@@ -29,9 +29,14 @@ export interface Ready {
   periodSeconds?: number;
 }
 
+/** How a dependent probes a dependency startorder does not wrap (one injected later, or `wrap: false`). */
+export type Probe = Pick<Ready, 'exec' | 'httpGet' | 'tcpSocket'>;
+
 export interface Dependency {
   name: string;
   condition: Condition;
+  /** A probe edge: the dependent's wrapper probes the dependency instead of reading its status files. */
+  ready?: Probe;
 }
 
 export interface ContainerOrder {
@@ -40,6 +45,8 @@ export interface ContainerOrder {
   ready?: Ready;
   after: Dependency[];
   waitTimeoutSeconds?: number;
+  /** false: startorder leaves this container as it is (others wait for it by probe only). */
+  wrap?: boolean;
 }
 
 export interface ImageEntry {

@@ -1,6 +1,7 @@
 /**
- * The subcommands that do not run the pipeline: `status` (reads a pod through the Kubernetes API) and
- * `runtime-image save` / `push`. Each is loaded only when called, so a transform never pays for them.
+ * The subcommands that are not a transform of files: `status` (reads a pod through the Kubernetes API),
+ * `runtime-image save` / `push`, and `webhook` / `webhook certs` (the admission server, its TLS). Each
+ * is loaded only when called, so a transform never pays for them (nor for @kubernetes/client-node).
  */
 import { ExitCode } from '../exit-codes.js';
 import type { IO } from './io.js';
@@ -17,6 +18,10 @@ export async function runTool(io: IO): Promise<number | undefined> {
     return statusCommand(rest, { stdout: (s) => io.stdout(s), stderr: (s) => io.stderr(s), env: io.env ?? process.env });
   }
   if (first === 'runtime-image') return runtimeImage(io, rest);
+  if (first === 'webhook') {
+    const { webhookCommand } = await import('../webhook/index.js');
+    return webhookCommand(rest, { stdout: (s) => io.stdout(s), stderr: (s) => io.stderr(s) });
+  }
   return undefined;
 }
 

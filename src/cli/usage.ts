@@ -11,6 +11,7 @@ const EXAMPLES: [string, string][] = [
   ['startorder revert deploy.yaml', 'undo what startorder did'],
   ['helm install web ./chart --post-renderer startorder', 'as a Helm post-renderer (specs from annotations or StartOrder documents)'],
   ['startorder status web-7d9c5 -n shop', 'why is this pod waiting? (also: kubectl startorder status …)'],
+  ['startorder webhook certs --namespace startorder-system', 'TLS for the admission webhook: a CA and serving cert as a Secret, caBundle patched'],
   ['startorder runtime-image save runtime.tar', 'the runtime image for your registry (skopeo copy --all oci-archive:runtime.tar docker://…)'],
 ];
 
@@ -46,6 +47,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
       {},
       () => void (command = 'status'),
     )
+    .command('webhook', 'the admission webhook: orders pods as they are created (webhook --help; webhook certs)', {}, () => void (command = 'webhook'))
     .command(
       'runtime-image save <file>',
       'write the digest-pinned runtime image as an OCI layout tarball (to mirror it)',
@@ -55,7 +57,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<{ help: s
     .example(EXAMPLES)
     .epilogue(
       FUNCTION_MODE +
-        '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error; status: 4 API unreachable or refused, 5 no such pod.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.',
+        '\n\nExit codes: 0 ok; 1 findings (an error diagnostic, or check found a stale file); 2 usage; 3 internal error; status: 4 API unreachable or refused, 5 no such pod; webhook certs: 1 a webhook configuration not found, 4 API refused.\nDocs: README.md, docs/integrations.md. Spec schema: schemas/startorder.schema.json.',
     )
     .strict()
     .exitProcess(false)

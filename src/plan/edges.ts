@@ -1,6 +1,7 @@
 /** The edges of the order as the spec states them, checked against the pod, and the role of each app container. */
 import type { Role } from '../types.js';
 import { error, specAt, type PlanContext } from './context.js';
+import { probeEdge, unwrappedDependency } from './probes.js';
 import type { Edge } from './types.js';
 
 const quoted = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ');
@@ -15,16 +16,18 @@ function edgeOf(cx: PlanContext, entry: Entry, ci: number, di: number): Edge | u
   const at = specAt(cx, ci, 'after', di);
   if (d.name === entry.name)
     return void error(cx, 'self-dependency', `container "${entry.name}" waits for itself`, 'Remove it from its own "after" list.', at, entry.name);
+  if (d.ready) return probeEdge(cx, entry, ci, di);
   const dep = byName.get(d.name);
   if (!dep)
     return void error(
       cx,
       'unknown-container',
       `container "${entry.name}" waits for "${d.name}", which this pod does not have`,
-      `Use one of ${quoted(byName.keys())}.`,
+      `Use one of ${quoted(byName.keys())}; for a container injected later (a mesh proxy), give it a probe: {name: ${d.name}, ready: {httpGet: {port: PORT, path: /ready}}}.`,
       at,
       entry.name,
     );
+  if (cx.entryOf.get(d.name)?.wrap === false && dep.list === 'containers') return void unwrappedDependency(cx, entry, ci, di);
   if (self.list !== 'initContainers') return { dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'wrapper' };
   if (dep.list === 'initContainers' && dep.index < self.index) return { dep: d.name, dependent: entry.name, condition: d.condition, mechanism: 'kubernetes' };
   error(

@@ -17,20 +17,24 @@ interface Obstacles {
   own: string[];
   /** Who waits for it to exit whatever its code: a failing init container stops the pod, so that needs the wrapper. */
   exitedBy: string[];
+  /** What it probes (probe edges): the wrapper's probes run in app containers. */
+  probes: string[];
 }
 
 function obstacles(n: string, info: Member, role: Role | undefined, edges: readonly Edge[], inInit: ReadonlySet<string>): Obstacles {
   return {
-    blockers: edges.filter((e) => e.dependent === n && !inInit.has(e.dep)).map((e) => e.dep),
+    blockers: edges.filter((e) => e.dependent === n && e.mechanism !== 'probe' && !inInit.has(e.dep)).map((e) => e.dep),
     forbidden: role === 'init' ? PLAIN_INIT_FORBIDDEN.filter((k) => info.c[k] !== undefined) : [],
     own: ownRestartFields(info.c),
     exitedBy: edges.filter((e) => e.dep === n && e.condition === 'Exited').map((e) => e.dependent),
+    probes: edges.filter((e) => e.dependent === n && e.mechanism === 'probe').map((e) => e.dep),
   };
 }
 
 function why(o: Obstacles): string {
   if (o.blockers.length > 0) return `it waits for app container(s) ${o.blockers.map((b) => `"${b}"`).join(', ')}, which start after every init container`;
   if (o.forbidden.length > 0) return `an init container cannot have ${o.forbidden.join(', ')}`;
+  if (o.probes.length > 0) return `it waits for ${o.probes.map((b) => `"${b}"`).join(', ')} by probe, which its wrapper runs in an app container`;
   if (o.own.length > 0) return `it sets its own ${o.own.join(' and ')}, which startorder keeps as written (on an init container it would mean something else)`;
   return `${o.exitedBy.map((d) => `"${d}"`).join(', ')} wait${o.exitedBy.length > 1 ? '' : 's'} for it to exit whatever its exit code, and a failing init container stops the pod`;
 }
@@ -48,9 +52,10 @@ export function chooseNative(cx: PlanContext, roles: Record<string, Role>, edges
   for (const n of order) {
     const info = cx.byName.get(n)!;
     const role = roles[n];
-    if (info.list !== 'containers' || role === 'main' || !edges.some((e) => e.dep === n)) continue;
+    if (info.list !== 'containers' || role === 'main' || cx.entryOf.get(n)?.wrap === false || !edges.some((e) => e.dep === n && e.mechanism !== 'probe'))
+      continue;
     const o = obstacles(n, info, role, edges, inInit);
-    if (o.blockers.length === 0 && o.forbidden.length === 0 && o.own.length === 0 && o.exitedBy.length === 0) {
+    if (o.blockers.length + o.forbidden.length + o.own.length + o.exitedBy.length + o.probes.length === 0) {
       inInit.add(n);
       const ready = cx.entryOf.get(n)?.ready;
       native.push({ name: n, as: role === 'init' ? 'init' : 'sidecar', ...(ready ? { ready } : {}) });
@@ -71,7 +76,7 @@ export function chooseNative(cx: PlanContext, roles: Record<string, Role>, edges
 /** Who runs each edge now: Kubernetes after an init container, the kubelet's native sidecars, else the wrapper. */
 export function assignMechanisms(cx: PlanContext, edges: Edge[], inInit: ReadonlySet<string>): void {
   for (const e of edges) {
-    if (e.mechanism === 'kubernetes') continue;
+    if (e.mechanism === 'kubernetes' || e.mechanism === 'probe') continue;
     const dep = cx.byName.get(e.dep)!;
     if (dep.list === 'initContainers') e.mechanism = 'kubernetes';
     else if (inInit.has(e.dep)) e.mechanism = 'native';

@@ -11,6 +11,7 @@ import type { Spec, Workload } from '../types.js';
 import { atPod, error, planContext, specAt, specField, type PlanContext } from './context.js';
 import { rolesOf, specEdges } from './edges.js';
 import { findCycle } from './graph.js';
+import { unwrappedWaits } from './probes.js';
 import { assignMechanisms, chooseNative } from './native.js';
 import { planReady, type PlannedReady, type Runner } from './readiness.js';
 import type { Edge, Native, Plan, Planned, PlanOptions, Unresolved } from './types.js';
@@ -47,9 +48,10 @@ function checkNativeReady(cx: PlanContext, native: Native[]): void {
 function probedSidecars(cx: PlanContext, edges: readonly Edge[]): Plan['probed'] {
   const probed: Plan['probed'] = [];
   for (const e of edges) {
+    if (e.mechanism !== 'kubernetes') continue;
     const dep = cx.byName.get(e.dep)!;
     const existingSidecar = dep.list === 'initContainers' && dep.c.restartPolicy === 'Always';
-    if (e.mechanism !== 'kubernetes' || e.condition !== 'Ready' || !existingSidecar || dep.c.startupProbe || probed.some((p) => p.name === e.dep)) continue;
+    if (e.condition !== 'Ready' || !existingSidecar || dep.c.startupProbe || probed.some((p) => p.name === e.dep)) continue;
     if (cx.entryOf.get(e.dep)?.ready) {
       const checked = checkReady(cx, e.dep, 'native');
       if (checked) probed.push({ name: e.dep, ready: checked });
@@ -112,6 +114,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const inInit = new Set(containersOf(podSpec, ['initContainers']).map(({ container }) => String(container.name)));
   const native = nativeOk ? chooseNative(cx, roles, edges, inInit) : [];
   assignMechanisms(cx, edges, inInit);
+  unwrappedWaits(cx, edges);
   // The wrapper takes every remaining edge; both ends of a wrapper edge are wrapped.
   const wr = wrapping(cx, appNames, roles, edges, inInit);
   checkRestarts(cx, edges, wr.policyOf, nativeOk);
@@ -130,6 +133,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
     native,
     probed,
     wrapped,
+    external: [...new Set(edges.filter((e) => e.mechanism === 'probe' && !cx.byName.has(e.dep)).map((e) => e.dep))],
     ...(spec.gate ? { gate: spec.gate.annotation } : {}),
     stopGraceSeconds: Math.max(1, Math.floor(grace / 2)),
   };

@@ -4,13 +4,16 @@ import type { ContainerList } from '../kube/index.js';
 import type { Condition, RestartPolicy, Role, Spec, Workload } from '../types.js';
 import type { PlannedReady } from './readiness.js';
 
-export type Mechanism = 'wrapper' | 'native' | 'kubernetes';
+/** probe: the dependent's wrapper probes the dependency, which startorder does not rewrite (not in the pod, or wrap: false). */
+export type Mechanism = 'wrapper' | 'native' | 'kubernetes' | 'probe';
 
 export interface Edge {
   dep: string;
   dependent: string;
   condition: Condition;
   mechanism: Mechanism;
+  /** A probe edge's probe, checked for the wrapper. */
+  probe?: PlannedReady;
 }
 
 /** A container the wrapper will supervise, and what it waits for, reports and holds. */
@@ -18,6 +21,8 @@ export interface Wrap {
   name: string;
   /** Conditions this container waits for, as (dependency, condition) pairs. */
   waits: { dep: string; condition: Condition }[];
+  /** Dependencies it probes (probe edges), in the spec's order. */
+  probes: { dep: string; probe: PlannedReady }[];
   gated: boolean;
   ready?: PlannedReady;
   /** The container's effective restart policy (its own, else the pod's), for `-restart_policy`. */
@@ -55,6 +60,8 @@ export interface Plan {
    */
   probed: { name: string; ready: PlannedReady }[];
   wrapped: Wrap[];
+  /** Dependencies of probe edges that the pod does not have (to be injected later). */
+  external: string[];
   gate?: string;
   /** Seconds the wrapper of a sidecar may hold SIGTERM for its dependents. */
   stopGraceSeconds: number;

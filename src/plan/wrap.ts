@@ -32,13 +32,16 @@ export function wrapping(
   const policyOf = (n: string) => effectiveRestartPolicy(byName.get(n)!.c, podSpec);
   const names = new Set<string>();
   for (const e of edges) if (e.mechanism === 'wrapper') names.add(e.dep).add(e.dependent);
-  const roots = spec.containers.filter((c) => c.after.length === 0 && byName.get(c.name)?.list === 'containers').map((c) => c.name);
+  // A probe edge wraps its dependent only: the dependency is not rewritten for it.
+  for (const e of edges) if (e.mechanism === 'probe') names.add(e.dependent);
+  const unwrapped = (n: string) => cx.entryOf.get(n)?.wrap === false;
+  const roots = spec.containers.filter((c) => c.after.length === 0 && byName.get(c.name)?.list === 'containers' && !unwrapped(c.name)).map((c) => c.name);
   if (spec.gate) for (const r of roots) names.add(r);
   const jobLike = (typeof podSpec.restartPolicy === 'string' ? podSpec.restartPolicy : 'Always') !== 'Always';
   // A Job sidecar exits when the mains are done; a sidecar the kubelet restarts whatever its exit (Always) cannot.
   const sidecars = [...names].filter((n) => roles[n] === 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
   const mains = appNames.filter((n) => roles[n] !== 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
-  if (jobLike && sidecars.length > 0) for (const m of mains) names.add(m);
+  if (jobLike && sidecars.length > 0) for (const m of mains.filter((x) => !unwrapped(x))) names.add(m);
   return { names, roots, jobLike, sidecars, mains, policyOf };
 }
 
@@ -97,6 +100,7 @@ export function wrappedContainers(
     wrapped.push({
       name: n,
       waits: edges.filter((e) => e.dependent === n && e.mechanism === 'wrapper').map((e) => ({ dep: e.dep, condition: e.condition })),
+      probes: edges.filter((e) => e.dependent === n && e.mechanism === 'probe').map((e) => ({ dep: e.dep, probe: e.probe! })),
       gated: spec.gate !== undefined && wr.roots.includes(n),
       ...(ready ? { ready } : {}),
       restartPolicy: wr.policyOf(n),

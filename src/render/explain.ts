@@ -1,12 +1,26 @@
 import { workloadId } from '../kube/index.js';
-import type { Plan } from '../plan/plan.js';
+import type { Edge, Plan } from '../plan/plan.js';
+import { readyTcp, readyUrl } from '../rewrite/flags.js';
 import type { Condition } from '../types.js';
 
 const MECHANISM: Record<string, string> = {
   wrapper: 'the wrapper waits for a status file (reacts in milliseconds)',
   native: 'Kubernetes orders it: the dependency is now an init container',
   kubernetes: 'Kubernetes already orders it (the dependency is an init container)',
+  probe: 'the wrapper probes it directly',
 };
+
+/** What a probe edge probes, and why the dependency is not rewritten. */
+function probeWords(p: Plan, e: Edge): string {
+  const r = e.probe!;
+  const what = r.httpGet ? `http ${readyUrl(r).replace(/^http:\/\//, '')}` : r.tcpSocket ? `tcp ${readyTcp(r)}` : `exec ${r.exec!.command.join(' ')}`;
+  const why = p.external.includes(e.dep)
+    ? `${e.dep} is not in the pod (injected later)`
+    : p.spec.containers.find((c) => c.name === e.dep)?.wrap === false
+      ? `${e.dep} is left as it is (wrap: false)`
+      : `${e.dep} is not rewritten for this edge`;
+  return ` (${what}; ${why})`;
+}
 
 const CONDITION: Record<Condition, string> = {
   Started: 'is started',
@@ -29,7 +43,8 @@ export function explain(plans: readonly Plan[]): string {
       out.push(
         `  ${n.name} becomes ${n.as === 'sidecar' ? 'a native sidecar (init container with restartPolicy: Always)' : 'an init container (runs to completion first)'}${n.ready ? `, with a startupProbe from its readiness${n.ready.endpoint?.kind === 'loopback' ? ' (run inside the container through the wrapper: the server listens on loopback only)' : ''}` : ''}`,
       );
-    for (const e of p.edges) out.push(`  ${e.dependent} starts after ${e.dep} ${CONDITION[e.condition]}: ${MECHANISM[e.mechanism]}`);
+    for (const e of p.edges)
+      out.push(`  ${e.dependent} starts after ${e.dep} ${CONDITION[e.condition]}: ${MECHANISM[e.mechanism]}${e.mechanism === 'probe' ? probeWords(p, e) : ''}`);
     for (const x of p.wrapped) {
       const bits = [];
       if (x.ready)

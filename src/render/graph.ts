@@ -8,21 +8,29 @@ import type { Condition } from '../types.js';
 /** One workload's order as drawn: nodes with their role, edges with condition and mechanism. */
 export interface GraphView {
   workload: string;
-  nodes: { name: string; role: string; list: ContainerList }[];
+  /** external: not in the pod (a probe edge's dependency, to be injected later, e.g. by a mesh). */
+  nodes: { name: string; role: string; list: ContainerList; external?: true }[];
   edges: { dep: string; dependent: string; condition: Condition; mechanism: string }[];
 }
+
+const EXTERNAL = (name: string): GraphView['nodes'][number] => ({ name, role: 'not in the pod (injected)', list: 'containers', external: true });
 
 export function viewOf(plan: Plan): GraphView {
   const names = new Set(plan.edges.flatMap((e) => [e.dep, e.dependent]));
   for (const c of plan.spec.containers) names.add(c.name);
   const native = new Set(plan.native.map((n) => n.name));
+  const external = new Set(plan.external);
   return {
     workload: workloadId(plan.workload, ''),
-    nodes: [...names].map((name) => ({
-      name,
-      role: plan.roles[name] ?? 'init container',
-      list: native.has(name) || !(name in plan.roles) ? 'initContainers' : 'containers',
-    })),
+    nodes: [...names].map((name) =>
+      external.has(name)
+        ? EXTERNAL(name)
+        : {
+            name,
+            role: plan.roles[name] ?? 'init container',
+            list: native.has(name) || !(name in plan.roles) ? 'initContainers' : 'containers',
+          },
+    ),
     edges: plan.edges.map((e) => ({ dep: e.dep, dependent: e.dependent, condition: e.condition, mechanism: e.mechanism })),
   };
 }
@@ -35,9 +43,11 @@ export function mermaid(views: readonly GraphView[]): string {
     out.push(`  subgraph w${i}["${v.workload}"]`);
     for (const n of v.nodes) {
       const label = `${n.name}<br/><small>${n.list === 'initContainers' ? `init · ${n.role}` : n.role}</small>`;
-      out.push(n.list === 'initContainers' ? `    ${id(i, n.name)}[["${label}"]]` : `    ${id(i, n.name)}["${label}"]`);
+      // an injected container: a hexagon; an init container: a subroutine box
+      const shape = n.external ? ['{{', '}}'] : n.list === 'initContainers' ? ['[[', ']]'] : ['[', ']'];
+      out.push(`    ${id(i, n.name)}${shape[0]}"${label}"${shape[1]}`);
     }
-    for (const e of v.edges) out.push(`    ${id(i, e.dep)} -->|${e.condition} · ${e.mechanism}| ${id(i, e.dependent)}`);
+    for (const e of v.edges) out.push(`    ${id(i, e.dep)} ${e.mechanism === 'probe' ? '-.->' : '-->'}|${e.condition} · ${e.mechanism}| ${id(i, e.dependent)}`);
     out.push('  end');
   });
   return `${out.join('\n')}\n`;
@@ -49,7 +59,9 @@ export function dot(views: readonly GraphView[]): string {
   views.forEach((v, i) => {
     out.push(`  subgraph cluster_${i} {`, `    label=${q(v.workload)};`);
     for (const n of v.nodes)
-      out.push(`    ${q(`${i}/${n.name}`)} [label=${q(`${n.name}\\n${n.role}`)}${n.list === 'initContainers' ? ', style=rounded' : ''}];`);
+      out.push(
+        `    ${q(`${i}/${n.name}`)} [label=${q(`${n.name}\\n${n.role}`)}${n.external ? ', style=dashed' : n.list === 'initContainers' ? ', style=rounded' : ''}];`,
+      );
     for (const e of v.edges)
       out.push(
         `    ${q(`${i}/${e.dep}`)} -> ${q(`${i}/${e.dependent}`)} [label=${q(`${e.condition} (${e.mechanism})`)}${e.mechanism === 'wrapper' ? '' : ', style=dashed'}];`,
@@ -74,11 +86,13 @@ export function viewsFromRecords(files: readonly SourceFile[], planned: readonly
     if (!record) continue;
     const pod = getIn(w.value, w.podSpecPath) as Obj;
     const inits = new Map(containerList(pod, 'initContainers').map((c) => [String(c.name), c]));
+    const apps = new Set(containerList(pod, 'containers').map((c) => String(c.name)));
     const names = new Set(record.edges.flatMap(([dep, dependent]) => [dep, dependent]));
     views.push({
       workload: workloadId(w),
       nodes: [...names].map((name) => {
         const init = inits.get(name);
+        if (!init && !apps.has(name)) return EXTERNAL(name);
         const waitedUp = record.edges.some(([dep, , c]) => dep === name && (c === 'Started' || c === 'Ready'));
         const role = init ? (init.restartPolicy === 'Always' ? 'sidecar' : 'init') : waitedUp ? 'sidecar' : 'main';
         return { name, role, list: init ? 'initContainers' : 'containers' };

@@ -47,6 +47,15 @@ function readinessFlags(ready: PlannedReady, add: Add): void {
   if (ready.timeoutSeconds !== undefined) add('-ready_timeout', `${ready.timeoutSeconds}s`);
 }
 
+/** `-wait_probe_http|tcp|exec NAME=TARGET`: the wrapper probes a dependency startorder does not wrap. */
+function probeFlags(probes: Wrap['probes'], add: Add): void {
+  for (const { dep, probe } of probes) {
+    if (probe.httpGet) add('-wait_probe_http', `${dep}=${readyUrl(probe)}`);
+    else if (probe.tcpSocket) add('-wait_probe_tcp', `${dep}=${readyTcp(probe)}`);
+    else if (probe.exec) add('-wait_probe_exec', `${dep}=${JSON.stringify(probe.exec.command)}`);
+  }
+}
+
 /**
  * The wrapped container's new `args`: the wrapper's flags in one canonical order, then
  * `-entrypoint <command[0]> -- <the rest>`, so the kubelet still expands $(VAR) in every original
@@ -62,6 +71,7 @@ export function wrapperArgs(wrap: Wrap, plan: Plan, container: Obj): string[] {
     add('-wait_file_content');
   }
   if (wrap.waits.length > 0) add('-wait_status', wrap.waits.map((w) => conditionFile(w.dep, w.condition)).join(','));
+  probeFlags(wrap.probes, add);
   if (wrap.waitTimeoutSeconds !== undefined) add('-wait_timeout', `${wrap.waitTimeoutSeconds}s`);
   if (wrap.ready) readinessFlags(wrap.ready, add);
   if (wrap.stopAfter.length > 0) add('-stop_after', wrap.stopAfter.map((n) => conditionFile(n, 'Exited')).join(','));

@@ -1,4 +1,4 @@
-import { DEFAULT_RUNTIME_IMAGE, isObj, type Condition, type ContainerOrder, type Dependency, type Mode, type Obj, type Spec } from '../types.js';
+import { DEFAULT_RUNTIME_IMAGE, isObj, type Condition, type ContainerOrder, type Dependency, type Mode, type Obj, type Probe, type Spec } from '../types.js';
 
 /** Defaults that come from the command line and apply where a spec is silent. */
 export interface SpecDefaults {
@@ -9,8 +9,8 @@ export interface SpecDefaults {
 
 function dependency(d: unknown): Dependency {
   if (typeof d === 'string') return { name: d, condition: 'Ready' };
-  const o = d as { name: string; condition?: Condition };
-  return { name: o.name, condition: o.condition ?? 'Ready' };
+  const o = d as { name: string; condition?: Condition; ready?: Probe };
+  return { name: o.name, condition: o.condition ?? 'Ready', ...(isObj(o.ready) ? { ready: o.ready } : {}) };
 }
 
 /** Turns a schema-valid spec object into the plain, fully defaulted shape the planner reads. */
@@ -25,6 +25,7 @@ export function normalizeSpec(
     ...(isObj(c.ready) ? { ready: c.ready } : {}),
     after: Array.isArray(c.after) ? c.after.map(dependency) : [],
     ...(typeof c.waitTimeoutSeconds === 'number' ? { waitTimeoutSeconds: c.waitTimeoutSeconds } : {}),
+    ...(typeof c.wrap === 'boolean' ? { wrap: c.wrap } : {}),
   }));
   const runtime = isObj(raw.runtime) ? raw.runtime : {};
   const version = (raw.kubernetesVersion as string | undefined) ?? defaults.kubernetesVersion;

@@ -74,9 +74,24 @@ function nameAndMountClashes(podSpec: Obj, base: Base): Diagnostic[] {
   return diags;
 }
 
-/** Every wrapper edge and gate of the plan, as the output's own arguments state them. */
+/** The dependencies each wrapped container of the output probes (`-wait_probe_*`: the name before `=`). */
+function probesInOutput(podSpec: Obj): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { container: c } of containersOf(podSpec)) {
+    if (!Array.isArray(c.command) || c.command[0] !== ENTRYPOINT || !Array.isArray(c.args)) continue;
+    const probes = (parseWrapperArgs(c.args as string[])?.all ?? []).filter(([k, v]) => k.startsWith('wait_probe_') && typeof v === 'string');
+    out.set(
+      String(c.name),
+      probes.map(([, v]) => String(v).split('=')[0]!),
+    );
+  }
+  return out;
+}
+
+/** Every wrapper and probe edge and gate of the plan, as the output's own arguments state them. */
 function graphProblems(plan: Plan, podSpec: Obj, base: Base): Diagnostic[] {
   const waits = waitsInOutput(podSpec);
+  const probes = probesInOutput(podSpec);
   const bug = (container: string, message: string): Diagnostic => ({
     ...base,
     code: 'graph-not-preserved',
@@ -89,6 +104,9 @@ function graphProblems(plan: Plan, podSpec: Obj, base: Base): Diagnostic[] {
     ...plan.edges
       .filter((e) => e.mechanism === 'wrapper' && !waits.get(e.dependent)?.includes(conditionFile(e.dep, e.condition)))
       .map((e) => bug(e.dependent, `internal: the edge ${e.dep} → ${e.dependent} (${e.condition}) is missing from the output`)),
+    ...plan.edges
+      .filter((e) => e.mechanism === 'probe' && !probes.get(e.dependent)?.includes(e.dep))
+      .map((e) => bug(e.dependent, `internal: the probe of ${e.dep} by ${e.dependent} is missing from the output`)),
     ...plan.wrapped.filter((x) => x.gated && !waits.get(x.name)?.includes(GATE_FILE)).map((x) => bug(x.name, 'internal: the gate is missing from the output')),
   ];
 }

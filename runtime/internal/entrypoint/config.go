@@ -50,6 +50,7 @@ type Config struct {
 	StopAfter    []string
 	StopGrace    time.Duration
 	ExitWith     []string
+	WaitProbes   []WaitProbe // -wait_probe_http, -wait_probe_tcp, -wait_probe_exec, in command-line order
 
 	WaitStatus       []string // -wait_status: <status dir>/<cond> of other wrappers (live semantics)
 	RestartPolicy    string   // Never (default), OnFailure, Always: which exits are final
@@ -58,6 +59,15 @@ type Config struct {
 	StdoutPath       string   // -stdout_path: the child's stdout is also appended here (Tekton)
 	StderrPath       string   // -stderr_path: the same for stderr
 	TektonIgnored    []string // Tekton-only flags that were given and are ignored
+}
+
+// WaitProbe is a dependency the wrapper probes instead of reading its status files
+// (one that startorder does not wrap: injected later, or marked wrap: false).
+type WaitProbe struct {
+	Name   string    // the dependency's container name, for the log lines ("" when not given)
+	Kind   ReadyKind // ReadyHTTP, ReadyTCP or ReadyExec
+	Target string    // URL (http), HOST:PORT (tcp) or the JSON argv as given (exec)
+	Argv   []string  // exec
 }
 
 // Restart policies (-restart_policy), the container's effective restartPolicy.

@@ -60,6 +60,7 @@ func goldenInvocations(t *testing.T) []goldens.Invocation {
 func TestGoldenInvocationsParse(t *testing.T) {
 	invs := goldenInvocations(t)
 	kinds := map[entrypoint.Command]int{}
+	probes := 0
 	byPod := map[string][]entrypoint.Config{}
 	for _, inv := range invs {
 		where := inv.File + ": " + inv.Path
@@ -69,6 +70,7 @@ func TestGoldenInvocationsParse(t *testing.T) {
 			continue
 		}
 		kinds[got.Cmd]++
+		probes += len(got.Run.WaitProbes)
 		switch inv.Argv[0] {
 		case goldens.ImagePath:
 			checkInit(t, where, got)
@@ -89,6 +91,9 @@ func TestGoldenInvocationsParse(t *testing.T) {
 		if kinds[k] == 0 {
 			t.Errorf("no golden output has a wrapper invocation of kind %d (of %d invocations)", k, len(invs))
 		}
+	}
+	if probes == 0 {
+		t.Error("no golden output has a -wait_probe_* wait (a probe edge)")
 	}
 	t.Logf("%d wrapper invocations: %d run, %d init, %d probe", len(invs),
 		kinds[entrypoint.CmdRun], kinds[entrypoint.CmdInit], kinds[entrypoint.CmdProbe])
@@ -130,6 +135,12 @@ func checkRun(t *testing.T, where, name string, c entrypoint.Config) {
 	}
 	if len(c.Argv) == 0 {
 		t.Errorf("%s: no child", where)
+	}
+	// a probe edge names its dependency, another container: the log lines say who is waited for
+	for _, p := range c.WaitProbes {
+		if p.Name == "" || p.Name == name {
+			t.Errorf("%s: -wait_probe_%s %q names no other container", where, p.Kind, p.Target)
+		}
 	}
 }
 

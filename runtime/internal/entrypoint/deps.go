@@ -26,50 +26,122 @@ type waitResult struct {
 	err    error
 }
 
-// waitDependencies waits for -wait_file and -wait_status. It reports on Log when the
-// wait starts, every WaitReport while it lasts, and when it ends.
+// depWait is one wait for the dependencies: the status and plain files (through the
+// Waiter) and the probes, under one deadline.
+type depWait struct {
+	paths     []string
+	opt       WaitOptions
+	start     time.Time
+	files     chan waitResult // the Waiter's outcome; nil once received
+	res       waitResult
+	probes    *probeSet
+	probeCh   <-chan error // the probes' outcome; nil once received (or without probes)
+	probeErr  error
+	filesDone bool
+}
+
+func (r *Runner) startWait(ctx context.Context) *depWait {
+	c := &r.Cfg
+	w := &depWait{
+		paths: append(append([]string(nil), c.WaitFiles...), c.WaitStatus...),
+		opt:   WaitOptions{Content: c.WaitFileContent, Live: liveSet(c.WaitStatus)},
+		start: r.Now(),
+		files: make(chan waitResult, 1),
+	}
+	go func() {
+		if len(w.paths) == 0 {
+			w.files <- waitResult{}
+			return
+		}
+		f, err := r.Waiter.Wait(ctx, w.paths, w.opt)
+		w.files <- waitResult{f, err}
+	}()
+	w.probes = r.startProbeWaits(ctx)
+	w.probeCh = w.probes.doneCh()
+	return w
+}
+
+// settle takes one outcome: it reports whether the wait is over (all satisfied, or not).
+func (w *depWait) settle(res *waitResult, probeErr *error) bool {
+	if res != nil {
+		w.files, w.res, w.filesDone = nil, *res, true
+	}
+	if probeErr != nil {
+		w.probeCh, w.probeErr = nil, *probeErr
+	}
+	return w.res.err != nil || len(w.res.failed) > 0 || w.probeErr != nil || (w.filesDone && w.probeCh == nil)
+}
+
+// drain waits for what still runs once ctx is cancelled.
+func (w *depWait) drain() {
+	if w.files != nil {
+		w.res, w.filesDone = <-w.files, true
+		w.files = nil
+	}
+	if w.probeCh != nil {
+		<-w.probeCh
+		w.probeCh = nil
+	}
+}
+
+// waitDependencies waits for -wait_file, -wait_status and -wait_probe_*. It reports on
+// Log when the wait starts, every WaitReport while it lasts, and when it ends.
 func (r *Runner) waitDependencies() (Result, bool) {
 	c := &r.Cfg
 	ctx, cancel := withTimeout(c.WaitTimeout)
 	defer cancel()
-	paths := append(append([]string(nil), c.WaitFiles...), c.WaitStatus...)
-	opt := WaitOptions{Content: c.WaitFileContent, Live: liveSet(c.WaitStatus)}
-	start := r.Now()
 	limit := "no -wait_timeout"
 	if c.WaitTimeout > 0 {
 		limit = "-wait_timeout " + c.WaitTimeout.String()
 	}
-	r.logf("waiting for %s (%s)", describeWaits(paths, opt.Live), limit)
-	ch := make(chan waitResult, 1)
-	go func() {
-		f, err := r.Waiter.Wait(ctx, paths, opt)
-		ch <- waitResult{f, err}
-	}()
+	w := r.startWait(ctx)
+	r.logf("waiting for %s (%s)", r.describeAll(w), limit)
 	report := time.NewTicker(orDefault(r.WaitReport, DefaultWaitReport))
 	defer report.Stop()
 	for {
+		var over bool
 		select {
-		case res := <-ch:
-			return r.waitOutcome(res, paths, opt, start)
+		case res := <-w.files:
+			over = w.settle(&res, nil)
+		case err := <-w.probeCh:
+			over = w.settle(nil, &err)
 		case <-report.C:
-			r.logf("waiting %s for %s", r.Now().Sub(start).Round(time.Second), describeWaits(r.pending(paths, opt), opt.Live))
+			r.logf("waiting %s for %s", r.Now().Sub(w.start).Round(time.Second), r.describePending(w, false))
 		case s := <-r.Signals:
 			if sig, ok := s.(syscall.Signal); ok && terminating(sig) {
 				cancel()
-				<-ch
-				r.logf("gave up after %s waiting for %s: %s", r.since(start), describeWaits(r.pending(paths, opt), opt.Live), signalName(sig))
+				w.drain()
+				r.logf("gave up after %s waiting for %s: %s", r.since(w.start), r.describePending(w, false), signalName(sig))
 				return r.fail(ExitSignalBase+int(sig), "Terminated: "+signalName(sig)+" while waiting for dependencies"), true
 			}
+		}
+		if over {
+			cancel()
+			w.drain()
+			return r.waitOutcome(w)
 		}
 	}
 }
 
+// describeAll names every wait; describePending only those not satisfied yet.
+func (r *Runner) describeAll(w *depWait) string {
+	return joinNonEmpty(describeWaits(w.paths, w.opt.Live), strings.Join(w.probes.names(), ", "))
+}
+
+func (r *Runner) describePending(w *depWait, withError bool) string {
+	files := ""
+	if !w.filesDone || w.res.err != nil {
+		files = describeWaits(r.pending(w.paths, w.opt), w.opt.Live)
+	}
+	return joinNonEmpty(files, strings.Join(w.probes.pending(withError), ", "))
+}
+
 // waitOutcome reports how the wait ended and fails the wrapper unless it succeeded.
-func (r *Runner) waitOutcome(res waitResult, paths []string, opt WaitOptions, start time.Time) (Result, bool) {
-	c := &r.Cfg
+func (r *Runner) waitOutcome(w *depWait) (Result, bool) {
+	c, res := &r.Cfg, w.res
 	switch {
 	case res.err == nil && len(res.failed) > 0:
-		r.logf("gave up after %s waiting for %s: %s can never happen", r.since(start), describeWaits(paths, opt.Live), describeWaits(res.failed, opt.Live))
+		r.logf("gave up after %s waiting for %s: %s can never happen", r.since(w.start), r.describeAll(w), describeWaits(res.failed, w.opt.Live))
 		errs := make([]string, len(res.failed))
 		for i, f := range res.failed {
 			errs[i] = f + ErrSuffix
@@ -80,15 +152,24 @@ func (r *Runner) waitOutcome(res waitResult, paths []string, opt WaitOptions, st
 			}
 		}
 		return r.failFinal(ExitDependency, "DependencyFailed: "+strings.Join(errs, ", ")), true
-	case errors.Is(res.err, context.DeadlineExceeded):
-		r.logf("gave up after %s waiting for %s", r.since(start), describeWaits(r.pending(paths, opt), opt.Live))
-		return r.fail(ExitDependency, "WaitTimeout: -wait_timeout "+c.WaitTimeout.String()+" spent waiting for "+strings.Join(paths, ", ")), true
+	case errors.Is(res.err, context.DeadlineExceeded) || errors.Is(w.probeErr, context.DeadlineExceeded):
+		r.logf("gave up after %s waiting for %s", r.since(w.start), r.describePending(w, true))
+		what := joinNonEmpty(strings.Join(w.pendingFiles(), ", "), strings.Join(w.probes.pending(true), ", "))
+		return r.fail(ExitDependency, "WaitTimeout: -wait_timeout "+c.WaitTimeout.String()+" spent waiting for "+what), true
 	case res.err != nil:
 		// A path that cannot be inspected: the reason line says it all.
 		return r.failFinal(ExitCode(res.err), "WaitFailed: "+res.err.Error()), true
 	}
-	r.logf("waited %s for %s: starting the child", r.since(start), describeWaits(paths, opt.Live))
+	r.logf("waited %s for %s: starting the child", r.since(w.start), r.describeAll(w))
 	return Result{}, false
+}
+
+// pendingFiles is every waited path when the file wait did not finish, none when it did.
+func (w *depWait) pendingFiles() []string {
+	if w.res.err == nil && w.filesDone && len(w.res.failed) == 0 {
+		return nil
+	}
+	return w.paths
 }
 
 func (r *Runner) since(start time.Time) time.Duration {

@@ -116,3 +116,43 @@ func (h headerFlag) Set(s string) error {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// waitProbeFlag is a repeatable -wait_probe_http|tcp|exec [NAME=]TARGET. NAME, the
+// dependency's container name (a DNS label), is only for the log lines; TARGET is
+// what the matching -ready_* flag takes.
+type waitProbeFlag struct {
+	kind ReadyKind
+	v    *[]WaitProbe
+}
+
+func (w waitProbeFlag) String() string { return "" }
+func (w waitProbeFlag) Set(s string) error {
+	wp := WaitProbe{Kind: w.kind, Target: s}
+	if name, target, ok := strings.Cut(s, "="); ok && isDNSLabel(name) {
+		wp.Name, wp.Target = name, target
+	}
+	if w.kind == ReadyExec {
+		argv, err := parseJSONArgv(wp.Target)
+		if err != nil {
+			return errors.New(err.Error() + " (want [NAME=]JSON-ARGV, e.g. db=[\"/bin/check\"])")
+		}
+		wp.Argv = argv
+	} else if err := checkProbeTarget(w.kind.String(), wp.Target, "target"); err != nil {
+		return errors.New(err.Error())
+	}
+	*w.v = append(*w.v, wp)
+	return nil
+}
+
+// isDNSLabel: a Kubernetes container name (RFC 1123 label).
+func isDNSLabel(s string) bool {
+	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}

@@ -70,6 +70,9 @@ func newFlagSet(cfg *Config, p *parsed) *flag.FlagSet {
 	fs.Var(listFlag{&cfg.WaitStatus}, "wait_status", "comma-separated DIR/started|ready|completed|exited of other wrappers; started and ready count only while that wrapper lives (repeatable)")
 	fs.StringVar(&cfg.RestartPolicy, "restart_policy", RestartNever, "the container's effective restartPolicy: Never, OnFailure or Always")
 	fs.Var(headerFlag{&cfg.ReadyHTTPHeaders}, "ready_http_header", "header of the -ready_http request, 'Name: value' (repeatable)")
+	for _, k := range []ReadyKind{ReadyHTTP, ReadyTCP, ReadyExec} {
+		fs.Var(waitProbeFlag{k, &cfg.WaitProbes}, "wait_probe_"+k.String(), "[NAME=]TARGET: wait until this "+k.String()+" probe passes (repeatable)")
+	}
 	fs.StringVar(&cfg.OnError, "on_error", "", "Tekton: continue (a failed child still ends the wrapper with 0) or stopAndFail")
 	addTektonFlags(fs, cfg)
 	return fs

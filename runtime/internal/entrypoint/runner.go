@@ -116,7 +116,7 @@ func (r *Runner) Run() Result {
 	}
 
 	// 2. Dependencies.
-	if len(c.WaitFiles)+len(c.WaitStatus) > 0 {
+	if len(c.WaitFiles)+len(c.WaitStatus)+len(c.WaitProbes) > 0 {
 		if res, failed := r.waitDependencies(); failed {
 			return res
 		}

@@ -1,0 +1,51 @@
+/**
+ * `startorder webhook` and `startorder webhook certs`: the admission adapter of the pipeline (see
+ * docs/webhook.md). Loaded by src/cli/tools.ts only when one of them is called.
+ */
+import { ExitCode } from '../exit-codes.js';
+import { certsCommand, parseCertsFlags } from './certs.js';
+import { parseWebhookFlags, startWebhook, WEBHOOK_USAGE, WebhookUsageError } from './command.js';
+import { ApiError } from './kube.js';
+
+export interface WebhookIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Resolves when the process is asked to stop (SIGTERM, SIGINT); tests pass their own. */
+  stopSignal?: Promise<unknown>;
+}
+
+function signalled(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
+  });
+}
+
+async function certs(argv: readonly string[], io: WebhookIO): Promise<number> {
+  const f = parseCertsFlags(argv);
+  if (f === 'help') return (io.stdout(`${WEBHOOK_USAGE}\n`), ExitCode.ok);
+  try {
+    return await certsCommand(f, io);
+  } catch (e) {
+    if (e instanceof ApiError) return (io.stderr(`startorder: ${e.message}\n`), ExitCode.unreachable);
+    throw e;
+  }
+}
+
+/** Runs `webhook …` (until a signal) or `webhook certs …`; returns the exit code, never throws a usage error. */
+export async function webhookCommand(argv: readonly string[], io: WebhookIO): Promise<number> {
+  try {
+    if (argv[0] === 'certs') return await certs(argv.slice(1), io);
+    const f = parseWebhookFlags(argv);
+    if (f === 'help') return (io.stdout(`${WEBHOOK_USAGE}\n`), ExitCode.ok);
+    const running = await startWebhook(f);
+    const why = await (io.stopSignal ?? signalled());
+    process.stdout.write(`${JSON.stringify({ stopping: String(why) })}\n`);
+    await running.close();
+    return ExitCode.ok;
+  } catch (e) {
+    const usage = e instanceof WebhookUsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    if (!usage) throw e;
+    io.stderr(`startorder webhook: ${(e as Error).message}\nRun \`startorder webhook --help\` for usage.\n`);
+    return ExitCode.usage;
+  }
+}
