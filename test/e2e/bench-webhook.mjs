@@ -70,7 +70,7 @@ async function createBurst(ns, variant) {
   const r = await burst({ ns, count: N, concurrency: C, podTemplate: parkedPod(`${variant}`, containers(), LABELS) });
   const after = await apiserverWebhookSeconds('pods.startorder.dev');
   await sleep(1000); // the last log lines reach the container log
-  const lines = variant === 'without' ? [] : (await webhookLogLines(since)).filter((l) => l.path === '/mutate' && l.namespace === ns && !l.dryRun);
+  const lines = variant === 'without' ? [] : (await webhookLogLines(since)).filter((l) => /mutate$/.test(l.path) && l.namespace === ns && !l.dryRun);
   const calls = after.count - before.count;
   return {
     variant,
@@ -134,7 +134,7 @@ async function direct(ns) {
     review: { url: `https://${p.status.podIP}:8443/mutate`, ca, servername: `${WEBHOOK_DEPLOY}.${WEBHOOK_NS}.svc`, body: review(ns) },
   });
   await sleep(1000);
-  const lines = (await webhookLogLines(since)).filter((l) => l.path === '/mutate' && l.pod === p.metadata.name && String(l.uid).startsWith('bench-'));
+  const lines = (await webhookLogLines(since)).filter((l) => /mutate$/.test(l.path) && l.pod === p.metadata.name && String(l.uid).startsWith('bench-'));
   return { pod: p.metadata.name, r, lines };
 }
 
