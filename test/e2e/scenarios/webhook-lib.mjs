@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { REPO, RUNTIME_IMAGE, assert, env, kubectlAsync, getJSON, toYaml, waitFor, sleep, podReady } from './lib.mjs';
 
 export const WEBHOOK_NS = 'startorder-system';
@@ -70,8 +70,9 @@ export function renderDeploy({ failurePolicy = 'Ignore' } = {}) {
   const k = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: [join(REPO, 'deploy')],
-    ...(failurePolicy === 'Fail' ? { components: [join(REPO, 'deploy', 'fail')] } : {}),
+    // kustomize takes a kustomization directory only by a relative path
+    resources: [relative(dir, join(REPO, 'deploy'))],
+    ...(failurePolicy === 'Fail' ? { components: [relative(dir, join(REPO, 'deploy', 'fail'))] } : {}),
     images: [{ name: DEPLOY_IMAGE, newName: name.replace(/:[^/:]+$/, ''), digest }],
     patches: [
       selectorPatch('MutatingWebhookConfiguration'),
