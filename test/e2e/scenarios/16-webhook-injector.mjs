@@ -104,7 +104,8 @@ export default [
     injector: 'istio-sidecar-injector',
     selectorLabel: 'istio-injection',
     needsProbe: true,
-    containers: [{ name: 'app', after: [{ name: 'istio-proxy', ready: PROXY_READY }] }],
+    // a probe edge's ready takes the probe only (no periodSeconds: the wrapper's wait has its own pace)
+    containers: [{ name: 'app', after: [{ name: 'istio-proxy', ready: { httpGet: PROXY_READY.httpGet } }] }],
     check: (t, p, edges) => {
       assert(proxyEdge(edges, 'probe'), `no istio-proxy → app edge with mechanism probe: ${JSON.stringify(edges)}`);
       assert(proxyCommand(p)[0] === '/workload', `istio-proxy was rewritten, a probe edge leaves it alone: ${JSON.stringify(proxyCommand(p))}`);

@@ -274,7 +274,11 @@ async function deployInjector() {
   const name = 'istio-sidecar-injector';
   const svc = name;
   const readyAfter = '3s';
-  const tls = servingCert(svc, INJECTOR_NS);
+  // a cluster that has the injector already (run.mjs run again against it) keeps its certificate:
+  // the running injector read it at its start
+  const old = await getJSON(['-n', INJECTOR_NS, 'get', 'secret', `${name}-tls`]);
+  const b64 = (k) => Buffer.from(old.data[k], 'base64').toString();
+  const tls = old?.data?.['ca.crt'] ? { ca: b64('ca.crt'), crt: b64('tls.crt'), key: b64('tls.key') } : servingCert(svc, INJECTOR_NS);
   const labels = { app: name };
   const docs = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INJECTOR_NS } },
@@ -283,7 +287,7 @@ async function deployInjector() {
       kind: 'Secret',
       metadata: { name: `${name}-tls`, namespace: INJECTOR_NS },
       type: 'kubernetes.io/tls',
-      stringData: { 'tls.crt': tls.crt, 'tls.key': tls.key },
+      stringData: { 'tls.crt': tls.crt, 'tls.key': tls.key, 'ca.crt': tls.ca },
     },
     {
       apiVersion: 'apps/v1',
