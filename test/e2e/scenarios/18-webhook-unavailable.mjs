@@ -29,8 +29,10 @@ const containers = () => [wl('app'), wl('db')];
 
 async function scaleToZero(t) {
   await kubectlAsync(['-n', WEBHOOK_NS, 'scale', 'deployment', WEBHOOK_DEPLOY, '--replicas=0']);
-  await waitFor(async () => (await webhookPods()).items.length === 0 && (await readyEndpoints()).length === 0, 90000, 'no webhook pod and no endpoint', 500);
-  t.log('webhook scaled to 0: no pod, no endpoint behind the Service');
+  // gone, not only terminating: a terminating replica still answers on the connections the apiserver
+  // keeps open to it (kube-proxy leaves established connections alone when an endpoint goes)
+  await waitFor(async () => (await webhookPods()).all.length === 0 && (await readyEndpoints()).length === 0, 120000, 'no webhook pod and no endpoint', 500);
+  t.log('webhook scaled to 0: no pod left (terminating ones included), no endpoint behind the Service');
 }
 
 async function restore(t) {

@@ -103,11 +103,12 @@ export function cliInCluster(args, { timeoutMs = 120000 } = {}) {
   return r;
 }
 
-/** The webhook's pods, and how many are Ready. */
+/** The webhook's pods: all (terminating ones too), items (not terminating), ready. */
 export async function webhookPods() {
   const l = await getJSON(['-n', WEBHOOK_NS, 'get', 'pods', '-l', `app.kubernetes.io/name=${WEBHOOK_DEPLOY}`]);
-  const items = (l?.items || []).filter((p) => !p.metadata.deletionTimestamp);
-  return { items, ready: items.filter(podReady) };
+  const all = l?.items || [];
+  const items = all.filter((p) => !p.metadata.deletionTimestamp);
+  return { all, items, ready: items.filter(podReady) };
 }
 
 /** Addresses of the Service's EndpointSlices that are ready (what kube-proxy routes to). */
