@@ -173,6 +173,10 @@ async function main() {
   const one = await createBurst(nsWith, 'with');
   one.variant = 'with (1 replica)';
   rows.push(one);
+  log(row(one));
+  const restarts = (await webhookPods()).items.reduce((n, p) => n + (p.status.containerStatuses?.[0]?.restartCount ?? 0), 0);
+  if (restarts) log(`the webhook container restarted ${restarts} times so far (kubectl -n ${WEBHOOK_NS} get events: a failed liveness probe under the burst?)`);
+  await waitFor1();
   const d = await direct(nsWith);
   await kubectlAsync(['-n', WEBHOOK_NS, 'scale', 'deployment', WEBHOOK_DEPLOY, '--replicas=2']);
   await waitWebhookReady(2, log);
