@@ -191,9 +191,11 @@ export function renderCrd(schema) {
 }
 
 function main(argv) {
-  const check = argv.includes('--check');
   const at = argv.indexOf('--schema');
-  const schemaFile = at === -1 ? SCHEMA : resolve(argv[at + 1] ?? fail('--schema needs a file'));
+  const unknown = argv.filter((a, i) => !['--check', '--stdout', '--schema'].includes(a) && (at === -1 || i !== at + 1));
+  if (unknown.length || (at !== -1 && at + 1 >= argv.length)) fail(`usage: crd.mjs [--check] [--schema FILE] [--stdout] (at ${unknown[0] ?? '--schema'})`);
+  const check = argv.includes('--check');
+  const schemaFile = at === -1 ? SCHEMA : resolve(argv[at + 1]);
   const text = renderCrd(JSON.parse(readFileSync(schemaFile, 'utf8')));
   if (argv.includes('--stdout')) return void process.stdout.write(text);
   const stale = [];

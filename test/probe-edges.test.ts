@@ -185,3 +185,78 @@ test('graph and explain of the output alone; revert gives the input back; a seco
   assert.equal(back.code, 0, back.stderr);
   assert.deepEqual(JSON.parse(JSON.stringify((await import('yaml')).parse(back.stdout))), JSON.parse(files['in.json']));
 });
+
+test('the gate still holds a container whose only dependencies are probed', () => {
+  const spec = specYaml([{ name: 'app', after: [ISTIO] }], { mode: 'wrapper', gate: { annotation: 'example.com/released' } });
+  const { errors, flags } = run(deployment([c('app')]), spec);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(
+    flags('app').all.filter(([k]) => k.startsWith('wait_')),
+    [
+      ['wait_file', '/startorder/downward/ready'],
+      ['wait_file_content', true],
+      ['wait_probe_http', 'istio-proxy=http://127.0.0.1:15021/healthz/ready'],
+    ],
+  );
+});
+
+test('istio-proxy injected after the rewrite (admission): a second run leaves it alone and the app as it was', async () => {
+  const { parse, stringify } = await import('yaml');
+  const files = { 'in.json': deployment([c('app')]), 'spec.yaml': appAfterIstio({ mode: 'native', kubernetesVersion: '1.34' }) };
+  const out = await runCli(['-c', 'spec.yaml', 'in.json'], files);
+  assert.equal(out.code, 0, out.stderr);
+  const injected = parse(out.stdout) as O;
+  const pod = injected.spec.template.spec;
+  const proxy = {
+    name: 'istio-proxy',
+    image: 'docker.io/istio/proxyv2:1.27.0',
+    args: ['proxy', 'sidecar'],
+    ports: [{ containerPort: 15021, name: 'status-port' }],
+  };
+  pod.containers.push(proxy);
+  pod.initContainers.unshift({ name: 'istio-init', image: 'docker.io/istio/proxyv2:1.27.0', args: ['istio-iptables'] });
+  const again = await runCli(['-c', 'spec.yaml', 'pod.yaml'], { ...files, 'pod.yaml': stringify(injected) });
+  assert.equal(again.code, 0, again.stderr);
+  const after = (parse(again.stdout) as O).spec.template.spec;
+  assert.deepEqual(
+    after.containers.find((x: O) => x.name === 'istio-proxy'),
+    proxy,
+  );
+  assert.deepEqual(
+    after.containers.find((x: O) => x.name === 'app'),
+    pod.containers.find((x: O) => x.name === 'app'),
+  );
+  // startorder-init goes first again, as in every rewrite (it only copies the wrapper)
+  assert.deepEqual(
+    after.initContainers.map((x: O) => x.name),
+    ['startorder-init', 'istio-init'],
+  );
+});
+
+test('a Job: a wrapped sidecar does not wait for the exit of a wrap: false main (it writes no status files)', () => {
+  const spec = specYaml([{ name: 'proxy' }, { name: 'tests', after: ['proxy'] }, { name: 'legacy', wrap: false }], { mode: 'wrapper' });
+  const { errors, flags, container } = run(job([c('tests'), c('proxy'), c('legacy')], 'Never'), spec);
+  assert.deepEqual(errors, []);
+  assert.equal(flags('proxy').flags.exit_with, '/startorder/run/tests/exited');
+  assert.deepEqual(container('legacy'), c('legacy'));
+});
+
+test('wrap: false may name a container the pod does not have yet (injected at admission); waiting for it still needs a probe', () => {
+  const ok = run(
+    deployment([c('app')]),
+    specYaml(
+      [
+        { name: 'istio-proxy', wrap: false },
+        { name: 'app', after: [ISTIO] },
+      ],
+      { mode: 'wrapper' },
+    ),
+  );
+  assert.deepEqual(ok.errors, []);
+  assert.equal(ok.flags('app').flags.wait_probe_http, 'istio-proxy=http://127.0.0.1:15021/healthz/ready');
+  const waits = run(deployment([c('app')]), specYaml([{ name: 'app' }, { name: 'istio-proxy', wrap: false, after: ['app'] }], { mode: 'wrapper' }));
+  assert.deepEqual(
+    waits.errors.map((e) => e.code),
+    ['unknown-container'],
+  );
+});

@@ -79,6 +79,28 @@ describe('startorder webhook over HTTPS', () => {
     });
   }
 
+  it('the answer cache: pods of one template with another token volume name get their own right patch', async () => {
+    orders.splice(0, orders.length, startOrder('web', { ...SPEC, mode: 'wrapper' }));
+    const renamed = (suffix: string) => {
+      const pod = replicaSetPod();
+      pod.spec.volumes[0].name = `kube-api-access-${suffix}`;
+      for (const c of pod.spec.containers) c.volumeMounts[0].name = pod.spec.volumes[0].name;
+      return pod;
+    };
+    for (const suffix of ['aaaaa', 'b9x2q', 'aaaaa', 'zz001']) {
+      const pod = renamed(suffix);
+      const patched = applyPatch(pod, patchOf(await mutateWith(pod)));
+      const alone = transform([{ name: 'pod.json', text: JSON.stringify(pod) }], {
+        specObjects: [{ value: startOrder('web', { ...SPEC, mode: 'wrapper', selector: { kinds: ['Pod'] } }) }],
+        defaults: { kubernetesVersion: '1.33' },
+      });
+      const out = JSON.parse(alone.files[0]!.text);
+      assert.deepEqual(patched, { ...out, status: pod.status, metadata: { ...out.metadata, managedFields: pod.metadata.managedFields } });
+      assert.ok(JSON.stringify(patched).includes(`kube-api-access-${suffix}`));
+      assert.ok(!JSON.stringify(patched).includes('0pl4c'));
+    }
+  });
+
   it('reinvocation with a container injected since that the spec does not name: nothing to do, twice', async () => {
     orders.splice(0, orders.length, startOrder('web', { ...SPEC, mode: 'wrapper' }));
     const first = applyPatch(replicaSetPod(), patchOf(await mutateWith(replicaSetPod())));

@@ -61,6 +61,8 @@ export function specEdges(cx: PlanContext): Edge[] {
         entry.name,
       );
     seen.add(entry.name);
+    // wrap: false names a container startorder leaves alone, which may be injected later (a mesh proxy)
+    if (!byName.has(entry.name) && entry.wrap === false && entry.after.length === 0) return;
     if (!byName.has(entry.name)) {
       const message = `${spec.origin} names container "${entry.name}", which this pod does not have (it has ${quoted(byName.keys())})`;
       error(

@@ -35,13 +35,17 @@ export function wrapping(
   // A probe edge wraps its dependent only: the dependency is not rewritten for it.
   for (const e of edges) if (e.mechanism === 'probe') names.add(e.dependent);
   const unwrapped = (n: string) => cx.entryOf.get(n)?.wrap === false;
-  const roots = spec.containers.filter((c) => c.after.length === 0 && byName.get(c.name)?.list === 'containers' && !unwrapped(c.name)).map((c) => c.name);
+  // The gate holds the containers that wait for no other wrapped container (a probe does not count).
+  const roots = spec.containers
+    .filter((c) => c.after.every((d) => d.ready) && byName.get(c.name)?.list === 'containers' && !unwrapped(c.name))
+    .map((c) => c.name);
   if (spec.gate) for (const r of roots) names.add(r);
   const jobLike = (typeof podSpec.restartPolicy === 'string' ? podSpec.restartPolicy : 'Always') !== 'Always';
   // A Job sidecar exits when the mains are done; a sidecar the kubelet restarts whatever its exit (Always) cannot.
   const sidecars = [...names].filter((n) => roles[n] === 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
-  const mains = appNames.filter((n) => roles[n] !== 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always');
-  if (jobLike && sidecars.length > 0) for (const m of mains.filter((x) => !unwrapped(x))) names.add(m);
+  // A wrap: false main writes no status files: nothing can wait for its exit.
+  const mains = appNames.filter((n) => roles[n] !== 'sidecar' && !inInit.has(n) && policyOf(n) !== 'Always' && !unwrapped(n));
+  if (jobLike && sidecars.length > 0) for (const m of mains) names.add(m);
   return { names, roots, jobLike, sidecars, mains, policyOf };
 }
 

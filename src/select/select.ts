@@ -46,11 +46,16 @@ function namedBy(s: NonNullable<Spec['selector']>, r: Pick<Resource, 'name' | 'n
   );
 }
 
+/** Without a selector: the pod has every container the spec names (one marked wrap: false may be injected later), and at least one. */
+function hasAllNamed(spec: Spec, names: ReadonlySet<unknown>): boolean {
+  return spec.containers.every((c) => names.has(c.name) || c.wrap === false) && spec.containers.some((c) => names.has(c.name));
+}
+
 function matches(spec: Spec, w: Workload, podSpec: Obj): boolean {
   const s = spec.selector;
   if (!s) {
     const names = containerNames(podSpec);
-    return spec.containers.every((c) => names.has(c.name));
+    return hasAllNamed(spec, names);
   }
   if (s.kinds && !s.kinds.includes(w.kind)) return false;
   if (!namedBy(s, w)) return false;
@@ -139,7 +144,7 @@ function notWorkloads(spec: Spec, others: readonly Resource[], locate: Locator):
       path = ['spec', 'selector', 'names', s.names.indexOf(id.name!)];
     } else if (!s) {
       const names = podLikeContainers(r.value);
-      if (!names || !spec.containers.every((c) => names.has(c.name))) continue;
+      if (!names || !hasAllNamed(spec, names)) continue;
       path = ['spec', 'containers'];
     } else continue;
     out.push({

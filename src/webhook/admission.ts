@@ -58,11 +58,14 @@ export function reviewOf(response: AdmissionResponse): Obj {
   return { apiVersion: REVIEW_API_VERSION, kind: 'AdmissionReview', response };
 }
 
-export function allow(uid: string, warnings: readonly string[] = [], patch: readonly PatchOp[] = []): AdmissionResponse {
+/** Allowed, with a JSON Patch (operations, or their JSON text) when there is one. */
+export function allow(uid: string, warnings: readonly string[] = [], patch: readonly PatchOp[] | string = []): AdmissionResponse {
   return {
     uid,
     allowed: true,
-    ...(patch.length > 0 ? { patchType: 'JSONPatch' as const, patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}),
+    ...(patch.length > 0
+      ? { patchType: 'JSONPatch' as const, patch: Buffer.from(typeof patch === 'string' ? patch : JSON.stringify(patch)).toString('base64') }
+      : {}),
     ...(warnings.length > 0 ? { warnings: [...warnings] } : {}),
   };
 }

@@ -5,7 +5,8 @@
 import { ExitCode } from '../exit-codes.js';
 import { certsCommand, parseCertsFlags } from './certs.js';
 import { parseWebhookFlags, startWebhook, WEBHOOK_USAGE, WebhookUsageError } from './command.js';
-import { ApiError } from './kube.js';
+import { ApiError, ConfigError } from './kube.js';
+import { OpensslError } from './openssl.js';
 
 export interface WebhookIO {
   stdout(text: string): void;
@@ -26,6 +27,7 @@ async function certs(argv: readonly string[], io: WebhookIO): Promise<number> {
   try {
     return await certsCommand(f, io);
   } catch (e) {
+    if (e instanceof ConfigError || e instanceof OpensslError) return (io.stderr(`startorder: ${e.message}\n`), ExitCode.usage);
     if (e instanceof ApiError) return (io.stderr(`startorder: ${e.message}\n`), ExitCode.unreachable);
     throw e;
   }

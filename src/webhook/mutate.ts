@@ -8,6 +8,7 @@ import { isObj, SPEC_ANNOTATION, type Obj } from '../kube/index.js';
 import { transform, type SpecObject } from '../pipeline/index.js';
 import type { SpecDefaults } from '../spec/normalize.js';
 import { allow, deny, denialOf, nameOf, warningOf, type AdmissionRequest, type AdmissionResponse } from './admission.js';
+import { keyOf, type Lru } from './cache.js';
 import { jsonPatch } from './patch.js';
 import { selects } from './selector.js';
 
@@ -21,6 +22,8 @@ export interface StartOrderSource {
 export interface MutateOptions {
   defaults: SpecDefaults;
   onError: OnError;
+  /** Answers by Pod and spec (see cache.ts); none: every Pod runs the pipeline. */
+  cache?: Lru<string>;
 }
 
 /** How a request was answered: the `result` of the log line and of the metrics. */
@@ -57,22 +60,44 @@ function warningsOf(diags: readonly Diagnostic[]): string[] {
   return out;
 }
 
-function onFailure(uid: string, diags: readonly Diagnostic[], options: MutateOptions): Answer {
-  const sorted = sortDiagnostics(diags);
-  const first = sorted.find((d) => d.severity === 'error') ?? sorted[0]!;
-  if (options.onError === 'deny') return { response: deny(uid, `startorder: ${denialOf(first)}`, warningsOf(sorted)), outcome: 'denied' };
-  return { response: allow(uid, [...warningsOf(sorted), 'startorder: the pod was admitted unchanged (--on-error allow)']), outcome: 'error-allowed' };
+/** An answer but its uid, as the cache keeps it: the patch as JSON text (before base64). */
+interface Computed {
+  outcome: Outcome;
+  warnings: string[];
+  patch?: string;
+  denial?: string;
 }
 
-/** Runs the pipeline on the Pod with the spec of the StartOrder that selects it, if any. */
-function rewritePod(uid: string, pod: Obj, specObjects: SpecObject[], options: MutateOptions): Answer {
-  const input = trimmed(pod);
-  const result = transform([{ name: 'pod.json', text: JSON.stringify(input) }], { specObjects, defaults: options.defaults });
-  if (result.diagnostics.some((d) => d.severity === 'error') || !result.files[0]) return onFailure(uid, result.diagnostics, options);
+function failureOf(diags: readonly Diagnostic[], options: MutateOptions): Computed {
+  const sorted = sortDiagnostics(diags);
+  const first = sorted.find((d) => d.severity === 'error') ?? sorted[0]!;
+  if (options.onError === 'deny') return { outcome: 'denied', warnings: warningsOf(sorted), denial: `startorder: ${denialOf(first)}` };
+  return { outcome: 'error-allowed', warnings: [...warningsOf(sorted), 'startorder: the pod was admitted unchanged (--on-error allow)'] };
+}
+
+/** The pipeline on the Pod's text with the spec of the StartOrder that selects it, if any. */
+function compute(text: string, specObjects: SpecObject[], options: MutateOptions): Computed {
+  const result = transform([{ name: 'pod.json', text }], { specObjects, defaults: options.defaults });
   const file = result.files[0];
-  const after = file.changed ? (JSON.parse(file.text) as unknown) : input;
-  const patch = jsonPatch(input, after);
-  return { response: allow(uid, warningsOf(result.diagnostics), patch), outcome: patch.length > 0 ? 'patched' : 'unchanged' };
+  if (result.diagnostics.some((d) => d.severity === 'error') || !file) return failureOf(result.diagnostics, options);
+  const patch = file.changed ? jsonPatch(JSON.parse(text), JSON.parse(file.text)) : [];
+  const warnings = warningsOf(result.diagnostics);
+  return patch.length > 0 ? { outcome: 'patched', warnings, patch: JSON.stringify(patch) } : { outcome: 'unchanged', warnings };
+}
+
+function rewritePod(uid: string, pod: Obj, specObjects: SpecObject[], options: MutateOptions): Answer {
+  const text = JSON.stringify(trimmed(pod));
+  const keyed = options.cache ? keyOf(text, JSON.stringify([specObjects, options.defaults, options.onError])) : undefined;
+  let c: Computed;
+  const hit = keyed && options.cache!.get(keyed.key);
+  if (hit !== undefined) c = JSON.parse(keyed!.restore(hit)) as Computed;
+  else if (keyed) {
+    const computed = JSON.stringify(compute(keyed.text, specObjects, options));
+    options.cache!.set(keyed.key, computed);
+    c = JSON.parse(keyed.restore(computed)) as Computed;
+  } else c = compute(text, specObjects, options);
+  const response = c.denial !== undefined ? deny(uid, c.denial, c.warnings) : allow(uid, c.warnings, c.patch ?? []);
+  return { response, outcome: c.outcome };
 }
 
 function isPodRequest(r: AdmissionRequest): boolean {

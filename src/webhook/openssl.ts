@@ -31,14 +31,17 @@ export function serviceNames(service: string, namespace: string): string[] {
   return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
 }
 
+/** openssl is missing or failed: the user's machine, not startorder (exit 2). */
+export class OpensslError extends Error {}
+
 function openssl(bin: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn(bin, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    p.on('error', (e) => reject(new Error(`cannot run ${bin}: ${e.message}`)));
+    p.on('error', (e) => reject(new OpensslError(`cannot run ${bin}: ${e.message} (install openssl)`)));
     p.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${bin} ${args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ')}`)),
+      code === 0 ? resolve() : reject(new OpensslError(`${bin} ${args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ')}`)),
     );
   });
 }

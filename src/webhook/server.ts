@@ -7,6 +7,7 @@ import { createServer as createTlsServer, type Server as HttpsServer } from 'nod
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { readReview, reviewOf, type AdmissionRequest } from './admission.js';
+import { Lru } from './cache.js';
 import { Metrics } from './metrics.js';
 import { mutate, type Answer, type MutateOptions, type StartOrderSource } from './mutate.js';
 import { validateStartOrder } from './validate.js';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   /** One line per admission (JSON); default stdout. */
   log?: (line: string) => void;
   metrics?: Metrics;
+  /** Answers kept by Pod and spec (cache.ts); default 512, 0: none. */
+  cacheSize?: number;
 }
 
 export interface WebhookServer {
@@ -82,6 +85,8 @@ function subject(r: AdmissionRequest): string | undefined {
 const ROUTES: Record<string, string> = { '/mutate': 'POST', '/validate': 'POST', '/healthz': 'GET', '/readyz': 'GET', '/metrics': 'GET' };
 
 function handler(o: ServerOptions, metrics: Metrics, log: (line: string) => void) {
+  const size = o.cacheSize ?? 512;
+  const options: MutateOptions = size > 0 ? { ...o.mutate, cache: new Lru<string>(size) } : o.mutate;
   const admit = async (req: IncomingMessage, res: ServerResponse, path: 'mutate' | 'validate'): Promise<void> => {
     const t0 = performance.now();
     let request: AdmissionRequest | undefined;
@@ -89,7 +94,7 @@ function handler(o: ServerOptions, metrics: Metrics, log: (line: string) => void
       const review = readReview(parseJson(await readBody(req)));
       if ('error' in review) throw new HttpError(400, review.error);
       request = review.request;
-      const answer: Answer = path === 'mutate' ? mutate(request, o.store, o.mutate) : validateStartOrder(request, o.store);
+      const answer: Answer = path === 'mutate' ? mutate(request, o.store, options) : validateStartOrder(request, o.store);
       send(res, 200, JSON.stringify(reviewOf(answer.response)), 'application/json');
       const ms = performance.now() - t0;
       metrics.observe(path, answer.outcome, ms / 1000);

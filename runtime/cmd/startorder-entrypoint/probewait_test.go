@@ -21,7 +21,7 @@ func TestWaitProbeBinary(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	flags := []string{"-status_dir", dir + "/app", "-wait_probe_http", "istio-proxy=" + srv.URL + "/healthz/ready",
-		"-wait_probe_exec", `vault=["` + childBin + `","exit","0"]`, "-termination_path", dir + "/term"}
+		"-wait_probe_exec", `vault=["/bin/sh","-c","exit 0"]`, "-termination_path", dir + "/term"}
 	r := runW(t, flags, "exit", "7")
 	if r.code != 7 || n.Load() != 3 {
 		t.Fatalf("code %d after %d requests: %s", r.code, n.Load(), r.stderr)

@@ -150,8 +150,10 @@ func TestWaitProbeWithStatusWait(t *testing.T) {
 }
 
 func TestWaitProbeExec(t *testing.T) {
+	// /bin/sh starts in milliseconds, well within an attempt's 1s deadline also on a busy
+	// machine (a re-invoked test binary under -race may not)
 	flag := t.TempDir() + "/up"
-	argv := []string{self(t), "exists", flag}
+	argv := []string{"/bin/sh", "-c", "test -e " + flag}
 	child := []string{self(t), "exit", "0"}
 	t.Run("passes once the check does", func(t *testing.T) {
 		cfg := Config{StatusDir: sd, WaitProbes: []WaitProbe{{Name: "vault", Kind: ReadyExec, Argv: argv}}}
@@ -169,7 +171,7 @@ func TestWaitProbeExec(t *testing.T) {
 		}
 	})
 	t.Run("deadline", func(t *testing.T) {
-		missing := []string{self(t), "exists", flag + ".never"}
+		missing := []string{"/bin/sh", "-c", "test -e " + flag + ".never"}
 		wr := newWaitRun(Config{StatusDir: sd, WaitTimeout: 300 * time.Millisecond, WaitProbes: []WaitProbe{{Kind: ReadyExec, Argv: missing}}}, &fakeWaiter{})
 		wr.cfg.Argv = child
 		r := &Runner{Cfg: wr.cfg, Waiter: wr.waiter, Status: &fakeStatus{files: map[string]string{}}, Exec: &SysExecutor{},

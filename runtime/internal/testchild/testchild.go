@@ -72,12 +72,6 @@ var commands = map[string]command{
 		os.WriteFile(need(a, 0), []byte(need(a, 1)), 0o644)
 		return 2, 0, false
 	},
-	"exists": func(a []string) (int, int, bool) { // exists FILE: exit 0 when FILE exists, 1 when not (a probe)
-		if _, err := os.Stat(need(a, 0)); err != nil {
-			return 1, 1, true
-		}
-		return 1, 0, true
-	},
 	"waitfile": func(a []string) (int, int, bool) { // waitfile FILE: poll until FILE exists
 		for {
 			if _, err := os.Stat(need(a, 0)); err == nil {
