@@ -7,9 +7,12 @@
 //      Reported: create latency p50/p99 (the client's, per request), creations/s; the webhook's own
 //      processing time p50/p99 (its JSON log line per admission, `ms`: body read → answer written);
 //      the apiserver's view (apiserver_admission_webhook_admission_duration_seconds, mean).
+//      One more burst "with", of pods with generateName (as a ReplicaSet creates them: no name yet at
+//      admission, so every pod is the same to the webhook, whose answer cache then hits).
 //   2. One replica (the Deployment scaled to 1): the same burst through the apiserver, and then
 //      AdmissionReviews POSTed straight to that replica's pod IP (BENCH_DIRECT, default 2000, at
-//      BENCH_CONCURRENCY) — the admissions/s one replica answers by itself, the apiserver left out.
+//      BENCH_CONCURRENCY), the same pod each time and then a pod of its own name each time — the
+//      admissions/s one replica answers by itself, the apiserver left out.
 // The pods are bound to a node that does not exist: nothing runs them (PodGC removes them later).
 // Usage: KUBECONFIG=… node test/e2e/bench-webhook.mjs
 //   on a cluster from `E2E_KEEP=1 E2E_ONLY=webhook-plain npm run test:e2e` (which leaves the webhook
@@ -64,10 +67,11 @@ async function apiserverWebhookSeconds(name) {
   return { count, sum };
 }
 
-async function createBurst(ns, variant) {
+/** A burst of pods named NAME-i (like bare pods), or with generateName NAME- (like a ReplicaSet's) when `generate`. */
+async function createBurst(ns, variant, generate = false) {
   const since = new Date().toISOString();
   const before = await apiserverWebhookSeconds('pods.startorder.dev');
-  const r = await burst({ ns, count: N, concurrency: C, podTemplate: parkedPod(`${variant}`, containers(), LABELS) });
+  const r = await burst({ ns, count: N, concurrency: C, podTemplate: parkedPod(generate ? `${variant}-` : variant, containers(), LABELS) });
   const after = await apiserverWebhookSeconds('pods.startorder.dev');
   await sleep(1000); // the last log lines reach the container log
   const lines = variant === 'without' ? [] : (await webhookLogLines(since)).filter((l) => /mutate$/.test(l.path) && l.namespace === ns && !l.dryRun);
@@ -122,7 +126,7 @@ function review(ns) {
   };
 }
 
-async function direct(ns) {
+async function direct(ns, vary) {
   const { ready } = await webhookPods();
   const p = ready[0];
   const secret = await getJSON(['-n', WEBHOOK_NS, 'get', 'secret', 'startorder-webhook-tls']);
@@ -131,7 +135,7 @@ async function direct(ns) {
   const r = await burst({
     count: DIRECT,
     concurrency: C,
-    review: { url: `https://${p.status.podIP}:8443/mutate`, ca, servername: `${WEBHOOK_DEPLOY}.${WEBHOOK_NS}.svc`, body: review(ns) },
+    review: { url: `https://${p.status.podIP}:8443/mutate`, ca, servername: `${WEBHOOK_DEPLOY}.${WEBHOOK_NS}.svc`, body: review(ns), vary },
   });
   await sleep(1000);
   const lines = (await webhookLogLines(since)).filter((l) => /mutate$/.test(l.path) && l.pod === p.metadata.name && String(l.uid).startsWith('bench-'));
@@ -168,6 +172,10 @@ async function main() {
       await sleep(3000);
     }
   }
+  const gen = await createBurst(nsWith, 'with', true);
+  gen.variant = 'with, generateName pods (2 replicas)';
+  rows.push(gen);
+  log(row(gen));
   await kubectlAsync(['-n', WEBHOOK_NS, 'scale', 'deployment', WEBHOOK_DEPLOY, '--replicas=1']);
   await waitFor1();
   const one = await createBurst(nsWith, 'with');
@@ -177,7 +185,8 @@ async function main() {
   const restarts = (await webhookPods()).items.reduce((n, p) => n + (p.status.containerStatuses?.[0]?.restartCount ?? 0), 0);
   if (restarts) log(`the webhook container restarted ${restarts} times so far (kubectl -n ${WEBHOOK_NS} get events: a failed liveness probe under the burst?)`);
   await waitFor1();
-  const d = await direct(nsWith);
+  const same = await direct(nsWith, false);
+  const distinct = await direct(nsWith, true);
   await kubectlAsync(['-n', WEBHOOK_NS, 'scale', 'deployment', WEBHOOK_DEPLOY, '--replicas=2']);
   await waitWebhookReady(2, log);
   for (const ns of [nsWithout, nsWith]) await kubectlAsync(['delete', 'namespace', ns, '--wait=false'], { allowFail: true });
@@ -188,10 +197,15 @@ async function main() {
   );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(row(r));
-  const dm = d.lines.map((l) => l.ms);
-  console.log(
-    `\nOne replica (${d.pod}) by itself: ${DIRECT} AdmissionReviews POSTed to its pod IP, ${C} at a time: ${d.r.ok} allowed (${d.r.rewritten} with a patch), ${d.r.failed} failed; ${f1((d.r.ok / d.r.wallMs) * 1000)} admissions/s; request p50 ${f2(percentile(d.r.ms, 50))} ms, p99 ${f2(percentile(d.r.ms, 99))} ms; webhook processing p50 ${f2(percentile(dm, 50))} ms, p99 ${f2(percentile(dm, 99))} ms (${dm.length} lines)`,
-  );
+  for (const [d, what] of [
+    [same, "the same pod each time (as a ReplicaSet's pods are, which have no name yet at admission)"],
+    [distinct, 'a pod of its own name each time'],
+  ]) {
+    const dm = d.lines.map((l) => l.ms);
+    console.log(
+      `\nOne replica (${d.pod}) by itself, ${what}: ${DIRECT} AdmissionReviews POSTed to its pod IP, ${C} at a time: ${d.r.ok} allowed (${d.r.rewritten} with a patch), ${d.r.failed} failed; ${f1((d.r.ok / d.r.wallMs) * 1000)} admissions/s; request p50 ${f2(percentile(d.r.ms, 50))} ms, p99 ${f2(percentile(d.r.ms, 99))} ms; webhook processing p50 ${f2(percentile(dm, 50))} ms, p99 ${f2(percentile(dm, 99))} ms (${dm.length} lines)`,
+    );
+  }
 }
 
 async function waitFor1() {

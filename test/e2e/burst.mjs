@@ -9,7 +9,8 @@
 // stderr: "progress N" every 10 completions.
 // With "review": {"url": "https://POD_IP:8443/mutate", "ca": PEM, "servername": …, "body": an AdmissionReview}
 // instead of "ns"/"pod", it POSTs that AdmissionReview straight to one webhook replica (a new uid each
-// time, same pod): success is a 200 whose response.allowed is true; "rewritten" counts JSONPatch answers.
+// time, same pod; with "vary": true, a name of its own each time too): success is a 200 whose
+// response.allowed is true; "rewritten" counts JSONPatch answers.
 import { readFileSync } from 'node:fs';
 import { request, Agent } from 'node:https';
 import { dirname, resolve } from 'node:path';
@@ -52,6 +53,7 @@ function target(input, kc) {
     return (i) => {
       const rv = structuredClone(input.review.body);
       rv.request.uid = `bench-${process.pid}-${i}`;
+      if (input.review.vary) rv.request.name = rv.request.object.metadata.name = `${rv.request.object.metadata.name}-${i}`;
       return [url, url.pathname, JSON.stringify(rv), judge];
     };
   }
