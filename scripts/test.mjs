@@ -58,6 +58,7 @@ const GO_MODULES = [
   // cmd/etcd is etcd's main in one call: vetting it would type-check all of etcd for nothing.
   { dir: 'test/e2e', vet: ['./images/...'] },
   { dir: 'test/registry/htpasswd', vet: ['./...'] },
+  { dir: 'test/deploy-crdcheck', vet: ['./...'] },
 ];
 function gofmt() {
   if (!has('gofmt')) return missing('gofmt', 'Go is not installed (gofmt)');
@@ -85,6 +86,8 @@ function runtimePin() {
   if (!has('go')) return missing('runtime image pin', 'Go is not installed, so the runtime image cannot be built');
   run(process.execPath, ['scripts/runtime-image.mjs', '--check']);
 }
+// deploy/crd.yaml (and the chart's copy) must be what scripts/crd.mjs makes of the schema now.
+const crd = () => run(process.execPath, ['scripts/crd.mjs', '--check']);
 // Functions of about 60 lines and files of 250 at most (scripts/sizes.mjs; funclen for the Go).
 function sizes() {
   run(process.execPath, ['scripts/sizes.mjs', 'src']);
@@ -101,6 +104,7 @@ const checks = [
   ['gofmt', gofmt],
   ['go vet', goVet],
   ['runtime image pin', runtimePin],
+  ['crd', crd],
   ['sizes', sizes],
 ];
 for (const [name, check] of checks) {

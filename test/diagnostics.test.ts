@@ -33,7 +33,16 @@ ${body}`;
 async function diagnose(input: string, specText: string, extraArgs: string[] = []) {
   const r = await runCli(['--error-format', 'json', '-c', 'spec.yaml', ...extraArgs, 'in.yaml'], { 'in.yaml': input, 'spec.yaml': specText });
   const diags = r.stderr
-    ? (JSON.parse(r.stderr) as { code: string; severity: string; line?: number; column?: number; file?: string; container?: string; workload?: string }[])
+    ? (JSON.parse(r.stderr) as {
+        code: string;
+        severity: string;
+        line?: number;
+        column?: number;
+        file?: string;
+        container?: string;
+        workload?: string;
+        message?: string;
+      }[])
     : [];
   return { ...r, diags };
 }
@@ -144,7 +153,23 @@ test('malformed YAML and an alias bomb are syntax errors, never a crash', async 
   const bomb = await diagnose(`${lol.join('\n')}\n`, spec('  containers:\n  - name: app\n'));
   assert.equal(bomb.code, 1);
   assert.equal(bomb.diags[0]!.code, 'yaml-alias-limit');
+  assert.match(bomb.diags[0]!.message ?? '', /^the aliases of this document expand to 4[0-9,]+ values \(the limit is 1,000,000\)$/);
   assert.equal(bomb.stdout, '');
+});
+
+test('a manifest with many plain aliases (more than a thousand) is read, as kubectl reads it', async () => {
+  const env = Array.from({ length: 1200 }, (_, i) => `        - {name: V${i}, value: *v}`).join('\n');
+  const many = deployment(two)
+    .replace('  name: web\n', '  name: web\n  labels: {tier: &v "same"}\n')
+    .replace(/(image: app:1\n)/, `$1        env:\n${env}\n`);
+  assert.notEqual(many, deployment(two));
+  const r = await diagnose(many, spec('  containers:\n  - name: app\n    after: [proxy]\n'));
+  assert.deepEqual(
+    r.diags.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.equal(r.code, 0);
+  assert.equal((r.stdout.match(/value: \*v/g) ?? []).length, 1200);
 });
 
 test('our volume and mount names must be free', async () => {
@@ -177,4 +202,34 @@ test('a missing input file is a usage error', async () => {
   const r = await runCli(['-c', 'spec.yaml', 'nope.yaml'], { 'spec.yaml': spec('  containers:\n  - name: app\n') });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /nope\.yaml/);
+});
+
+test('a mistake in a spec written in the pod template annotation is pointed at inside the annotation', async () => {
+  const annotated = (body: string) =>
+    deployment(two).replace(
+      '      labels: {app: web}\n',
+      `      labels: {app: web}\n      annotations:\n        startorder.dev/spec: |\n${body
+        .split('\n')
+        .map((l) => (l ? `          ${l}` : l))
+        .join('\n')}`,
+    );
+  const cases: [string, string, number, number][] = [
+    ['containers:\n  - name: app\n    after: [proxx]\n  - name: proxy\n', 'unknown-container', 15, 23],
+    ['containers:\n  - name: app\n    after: [proxy]\n  - name: proxy\n    after: [app]\n', 'cycle', 15, 22],
+    ['containers:\n  - name: app\n    after: [{name: proxy, condition: Soon}]\n', 'spec-annotation-invalid', 15, 48],
+  ];
+  for (const [body, code, line, column] of cases) {
+    const r = await runCli(['--error-format', 'json', 'in.yaml'], { 'in.yaml': annotated(body) });
+    assert.equal(r.code, 1, r.stderr);
+    const diags = JSON.parse(r.stderr) as { code: string; line?: number; column?: number }[];
+    const d = diags.filter((x) => x.code === code).at(-1);
+    assert.ok(d, r.stderr);
+    assert.deepEqual([d.line, d.column], [line, column], `${code}: ${r.stderr}`);
+    assert.equal(
+      annotated(body)
+        .split('\n')
+        [line - 1]!.slice(column - 1, column + 3),
+      code === 'cycle' ? '[pro' : code === 'unknown-container' ? 'prox' : 'Soon',
+    );
+  }
 });

@@ -346,6 +346,35 @@ test('a mount added by hand to a wrapped container survives a re-run and revert'
   );
 });
 
+test('keys added by hand to rewritten containers survive a re-run and revert (a first env, resources, a first mount of their own)', () => {
+  const input = POD(`  - name: proxy
+    image: proxy:1
+    command: [/proxy]
+  - name: app
+    image: app:1
+    command: [/app]
+`);
+  for (const order of [ORDER, ORDER.replace('mode: wrapper', 'mode: native\n  kubernetesVersion: "1.33"')]) {
+    const out = ok(input, order);
+    // the user's edits of the output: keys startorder never wrote, and a mount in the list startorder created
+    const edited = out
+      .replace(/(- name: proxy\n(\s+)image: proxy:1\n)/, '$1$2resources: {limits: {memory: 64Mi}}\n')
+      .replace(/(- name: app\n(\s+)image: app:1\n)/, '$1$2env: [{name: LOG, value: debug}]\n')
+      .replace(/(- name: app\n[^]*?volumeMounts:\n)(\s+)(- )/, '$1$2$3{name: mine, mountPath: /mine}\n$2$3');
+    const mounts = /- name: app\n[^]*?volumeMounts:/.test(out); // the wrapper's mounts (wrapper mode only)
+    assert.equal((edited.match(/memory: 64Mi|name: LOG|name: mine/g) ?? []).length, mounts ? 3 : 2, edited);
+    const again = ok(edited, order);
+    for (const kept of ['resources: {limits: {memory: 64Mi}}', 'env: [{name: LOG, value: debug}]', ...(mounts ? ['{name: mine, mountPath: /mine}'] : [])]) {
+      assert.ok(again.includes(kept), `re-run keeps ${kept}:\n${again}`);
+    }
+    assert.equal(ok(again, order), again, 'a third run changes nothing');
+    const back = revert(again);
+    for (const kept of ['resources: {limits: {memory: 64Mi}}', 'env: [{name: LOG, value: debug}]', ...(mounts ? ['name: mine'] : [])])
+      assert.ok(back.includes(kept), `revert keeps ${kept}:\n${back}`);
+    assert.ok(!back.includes('startorder'), back);
+  }
+});
+
 test('null optional fields (what database charts render) are accepted, and a list grows after a null last key', () => {
   const input = `apiVersion: apps/v1
 kind: Deployment

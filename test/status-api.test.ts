@@ -40,6 +40,7 @@ function answer(req: IncomingMessage): [number, string] {
 before(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', auth: req.headers.authorization });
+    if (req.url?.includes('/pods/hang')) return; // a server that takes the request and never answers
     const [code, body] = answer(req);
     res.writeHead(code, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain' }).end(body);
   });
@@ -48,14 +49,16 @@ before(async () => {
   base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
 });
 after(() => {
+  server.closeAllConnections();
   server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function kubeconfig(file: string, parts: { cluster?: boolean; user?: object; contexts?: boolean; current?: string }): string {
+function kubeconfig(file: string, parts: { cluster?: boolean; user?: object; contexts?: boolean; current?: string; tlsFlag?: boolean }): string {
   const path = join(dir, file);
   const lines = ['apiVersion: v1', 'kind: Config'];
-  if (parts.cluster) lines.push('clusters:', '- name: c', '  cluster:', `    server: ${base}`, '    insecure-skip-tls-verify: true');
+  if (parts.cluster)
+    lines.push('clusters:', '- name: c', '  cluster:', `    server: ${base}`, ...(parts.tlsFlag === false ? [] : ['    insecure-skip-tls-verify: true']));
   if (parts.user) lines.push('users:', '- name: u', `  user: ${JSON.stringify(parts.user)}`);
   if (parts.contexts)
     lines.push(
@@ -104,6 +107,36 @@ test('$KUBECONFIG as a list of files, merged as kubectl does; --context and -n p
   const r = await run(['waiter', '-n', 'ns1'], env);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^app +app +waiting \[logs\] +db ready \[logs\]/m);
+});
+
+test('a plain-http server without insecure-skip-tls-verify is read, as kubectl reads it', async () => {
+  const kc = kubeconfig('http.yaml', { cluster: true, user: { token: 'h' }, contexts: true, current: 'one', tlsFlag: false });
+  const r = await run(['waiter', '--kubeconfig', kc, '-o', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as PodReport).name, 'waiter');
+});
+
+test('$KUBECONFIG naming files that do not exist: they are passed over, as kubectl does', async () => {
+  const kc = kubeconfig('listed.yaml', { cluster: true, user: { token: 'l' }, contexts: true, current: 'one' });
+  const r = await run(['waiter', '-o', 'json'], { KUBECONFIG: `${join(dir, 'gone-1.yaml')}:${kc}:${join(dir, 'gone-2.yaml')}` });
+  assert.equal(r.code, 0, r.stderr);
+  const none = await run(['waiter'], { KUBECONFIG: `${join(dir, 'gone-1.yaml')}:${join(dir, 'gone-2.yaml')}`, HOME: join(dir, 'nowhere') });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^startorder status: no kubeconfig/);
+});
+
+test('a server that never answers: --request-timeout ends the request, one line, exit 4', async () => {
+  const kc = kubeconfig('hang.yaml', { cluster: true, user: { token: 'h' }, contexts: true, current: 'one' });
+  const r = await run(['hang', '--kubeconfig', kc, '--request-timeout', '300ms']);
+  assert.equal(r.code, 4);
+  assert.match(
+    r.stderr,
+    /^startorder status: cannot reach the API server http:\/\/127\.0\.0\.1:\d+ \(ETIMEDOUT\): no answer within 0\.3s \(--request-timeout\)\n$/,
+  );
+  for (const bad of ['1q', '', 's', '-1s']) {
+    const u = await run(['hang', '--kubeconfig', kc, '--request-timeout', bad]);
+    assert.equal(u.code, 2, bad);
+  }
 });
 
 test('an exec credential plugin gives the token', async () => {

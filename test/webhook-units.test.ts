@@ -141,3 +141,45 @@ describe('admission text', () => {
     assert.match(w, /^startorder error\[cycle\] \(container app\): a b x+…$/);
   });
 });
+
+describe('startorder webhook flags', () => {
+  it('defaults of the contract; bad values are usage errors', async () => {
+    const { parseWebhookFlags, WebhookUsageError } = await import('../src/webhook/command.js');
+    assert.deepEqual(parseWebhookFlags([]), { port: 8443, certFile: '/etc/startorder/tls/tls.crt', keyFile: '/etc/startorder/tls/tls.key', onError: 'allow' });
+    assert.deepEqual(
+      parseWebhookFlags(['--on-error', 'deny', '--kubernetes-version', 'v1.31', '--runtime-image', 'mirror.example/entrypoint:1', '--namespace-scope', 'shop']),
+      {
+        port: 8443,
+        certFile: '/etc/startorder/tls/tls.crt',
+        keyFile: '/etc/startorder/tls/tls.key',
+        onError: 'deny',
+        kubernetesVersion: '1.31',
+        runtimeImage: 'mirror.example/entrypoint:1',
+        namespace: 'shop',
+      },
+    );
+    for (const bad of [['--port', 'x'], ['--on-error', 'maybe'], ['--kubernetes-version', '2.0'], ['extra']])
+      assert.throws(() => parseWebhookFlags(bad), WebhookUsageError, bad.join(' '));
+    assert.throws(() => parseWebhookFlags(['--nope']), /Unknown option/);
+  });
+
+  it('--runtime-image is the wrapper image the pods get', async () => {
+    const { mutate } = await import('../src/webhook/mutate.js');
+    const { replicaSetPod, review, startOrder } = await import('./webhook-fixtures.js');
+    const spec = {
+      mode: 'wrapper',
+      containers: [
+        { name: 'db-proxy', ready: { tcpSocket: { port: 5432 } } },
+        { name: 'app', after: ['db-proxy'] },
+      ],
+    };
+    const pod = replicaSetPod();
+    const r = mutate(
+      review(pod).request,
+      { list: () => [startOrder('web', spec)] },
+      { defaults: { runtimeImage: 'mirror.example/entrypoint:1' }, onError: 'deny' },
+    );
+    const out = applyPatch(pod, JSON.parse(Buffer.from(r.response.patch!, 'base64').toString()));
+    assert.equal(out.spec.initContainers[0].image, 'mirror.example/entrypoint:1');
+  });
+});

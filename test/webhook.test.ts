@@ -137,6 +137,36 @@ describe('startorder webhook over HTTPS', () => {
     assert.deepEqual(patchOf(await mutateWith(out)), []);
   });
 
+  it('a probe edge to istio-proxy (injected by another webhook, before or after startorder): ordered, then nothing left to do', async () => {
+    const probe = { name: 'istio-proxy', ready: { httpGet: { port: 15021, path: '/healthz/ready' } } };
+    orders.splice(
+      0,
+      orders.length,
+      startOrder('web', { ...SPEC, mode: 'wrapper', containers: [{ ...SPEC.containers[0], after: [probe] }, SPEC.containers[1]] }),
+    );
+    const istio = {
+      name: 'istio-proxy',
+      image: 'docker.io/istio/proxyv2:1.24.0',
+      args: ['proxy', 'sidecar'],
+      ports: [{ containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' }],
+    };
+    // startorder first: the proxy is not there yet
+    const first = applyPatch(replicaSetPod(), patchOf(await mutateWith(replicaSetPod())));
+    assert.ok(
+      first.spec.containers[1].args.some((a: string) => a.includes('15021')),
+      JSON.stringify(first.spec.containers[1].args),
+    );
+    const injected = structuredClone(first);
+    injected.spec.containers.push(istio);
+    assert.deepEqual(patchOf(await mutateWith(injected)), [], 'reinvoked after the injection: the proxy is left as it is');
+    // the injector first: the same order, the proxy untouched
+    const withProxy = replicaSetPod();
+    withProxy.spec.containers.push(istio);
+    const out = applyPatch(withProxy, patchOf(await mutateWith(withProxy)));
+    assert.deepEqual(out.spec.containers[2], istio);
+    assert.deepEqual(out.spec.containers[1].args, first.spec.containers[1].args);
+  });
+
   it('a pod that no StartOrder selects, without the annotation: allowed, no patch; dryRun gets the same answer', async () => {
     orders.splice(0, orders.length, startOrder('web', { ...SPEC, selector: { matchLabels: { app: 'other' } } }));
     const res = await mutateWith(replicaSetPod());

@@ -35,7 +35,12 @@ export function atPod(cx: PlanContext, list: ContainerList, i: number, ...rest: 
 /** A place in the spec's entry `ci` (or the workload, for a spec from its annotation). */
 export function specAt(cx: PlanContext, ci: number, ...rest: (string | number)[]): At {
   const { w, spec, locate } = cx;
-  if (spec.fromAnnotation || spec.file === undefined) return { file: w.file, document: w.document };
+  if (spec.fromAnnotation) {
+    // inside the annotation's text when it is a block (`startorder.dev/spec: |`), else at the annotation
+    const path = [...w.path, ...w.metadataPath, 'annotations', SPEC_ANNOTATION, 'containers', ci, ...rest];
+    return { file: w.file, document: w.document, ...locate(w.file, w.document, path) };
+  }
+  if (spec.file === undefined) return { file: w.file, document: w.document };
   const path = ['spec', 'containers', ci, ...rest];
   return { file: spec.file, ...(spec.document !== undefined ? { document: spec.document } : {}), path, ...locate(spec.file, spec.document, path) };
 }

@@ -78,9 +78,23 @@ export function makeRecord(plan: Plan, before: Obj, after: Obj, volumes: string[
   };
 }
 
-/** The original container, from the one in the output and what the record kept of it. */
+/**
+ * The original container, from the one in the output and what the record kept of it. Keys the user
+ * added since (`resources:`, a first `env:`), and a key startorder added that now holds the user's
+ * own entries too (`volumeMounts:` with a mount of theirs), are kept where they stand now; a key the
+ * user removed stays removed; the original keys keep their order.
+ */
 export function originalContainer(current: Obj, rec: AppliedRecord['containers'][number]): Obj {
-  return Object.fromEntries(rec.keys.map((k) => [k, k in rec.fields ? rec.fields[k] : current[k]]));
+  const original = (k: string) => rec.keys.indexOf(k);
+  const pending = rec.keys.filter((k) => !(k in current) && k in rec.fields);
+  const order: string[] = [];
+  for (const k of Object.keys(current)) {
+    // an original key startorder took away goes back before the first original key that follows it
+    if (original(k) >= 0) while (pending.length > 0 && original(pending[0]!) < original(k)) order.push(pending.shift()!);
+    if (original(k) >= 0 || !(k in rec.fields) || rec.fields[k] !== null) order.push(k);
+  }
+  order.push(...pending);
+  return Object.fromEntries(order.map((k) => [k, k in rec.fields ? rec.fields[k] : current[k]]));
 }
 
 export function parseRecord(text: unknown): AppliedRecord | undefined {

@@ -93,6 +93,7 @@ function annotationSpec(w: Workload, defaults: SpecDefaults, locate: Locator): {
     return {
       diagnostics: problems.map((p) => ({
         ...base,
+        ...locate(w.file, w.document, [...path, ...p.path]),
         code: 'spec-annotation-invalid' as const,
         severity: 'error' as const,
         message: `annotation ${SPEC_ANNOTATION}: ${p.path.length ? `${p.path.join('.')} ` : ''}${p.message}`,

@@ -1,28 +1,14 @@
 // The Kubernetes API through @kubernetes/client-node, loaded here only (a dynamic import: it takes
 // seconds to load, and no other command needs it). Every failure becomes a StatusError with one
 // line for the user and the exit code it maps to.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type * as K8s from '@kubernetes/client-node';
 import type { Obj } from '../types.js';
+import { StatusError, type Target } from './kubeconfig.js';
 import { StatusExit } from './exit.js';
+import { kubeConfig } from './kubeconfig.js';
 
-export class StatusError extends Error {
-  constructor(
-    message: string,
-    readonly exit: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface Target {
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-  env: Record<string, string | undefined>;
-}
+export { StatusError, type Target } from './kubeconfig.js';
 
 export interface Cluster {
   namespace: string;
@@ -40,47 +26,6 @@ async function load(): Promise<typeof K8s> {
   } catch (e) {
     throw new StatusError(`cannot load @kubernetes/client-node (${(e as Error).message}); reinstall startorder`, StatusExit.internal);
   }
-}
-
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-/** Whether loadFromDefault finds something; without, it would quietly try http://localhost:8080. */
-function hasDefaultConfig(env: Target['env']): boolean {
-  if (env.KUBECONFIG) return true;
-  if (env.HOME && existsSync(join(env.HOME, '.kube', 'config'))) return true;
-  return existsSync(SERVICE_ACCOUNT_TOKEN);
-}
-
-/** The kubeconfig as kubectl reads it: --kubeconfig, else $KUBECONFIG (a list), ~/.kube/config, in-cluster. */
-function kubeConfig(k: typeof K8s, t: Target): K8s.KubeConfig {
-  const kc = new k.KubeConfig();
-  const saved = process.env.KUBECONFIG;
-  try {
-    if (t.kubeconfig) kc.loadFromFile(t.kubeconfig);
-    else {
-      if (!hasDefaultConfig(t.env))
-        throw new StatusError(
-          'no kubeconfig: $KUBECONFIG is not set, ~/.kube/config does not exist, and this is not a pod with a service account (pass --kubeconfig)',
-          StatusExit.usage,
-        );
-      // loadFromDefault reads process.env; the command's own env is what counts
-      if (t.env.KUBECONFIG === undefined) delete process.env.KUBECONFIG;
-      else process.env.KUBECONFIG = t.env.KUBECONFIG;
-      kc.loadFromDefault();
-    }
-  } catch (e) {
-    if (e instanceof StatusError) throw e;
-    throw new StatusError(`cannot read the kubeconfig: ${(e as Error).message}`, StatusExit.usage);
-  } finally {
-    if (saved === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = saved;
-  }
-  if (t.context) {
-    if (!kc.getContextObject(t.context)) throw new StatusError(`no context "${t.context}" in the kubeconfig`, StatusExit.usage);
-    kc.setCurrentContext(t.context);
-  }
-  if (!kc.getCurrentCluster()) throw new StatusError('the kubeconfig has no current cluster (set current-context, or pass --context)', StatusExit.usage);
-  return kc;
 }
 
 /** An error of the API client → one line and an exit code. */
@@ -110,6 +55,32 @@ function apiMessage(body: unknown): string {
   return typeof o?.message === 'string' ? o.message : 'no message';
 }
 
+/** Options of one API call that abort it after t.requestTimeoutMs (the request's socket is closed too). */
+type CallOptions = K8s.ConfigurationOptions;
+
+async function limited<T>(k: typeof K8s, t: Target, call: (options?: CallOptions) => Promise<T>): Promise<T> {
+  const ms = t.requestTimeoutMs ?? 0;
+  if (ms <= 0) return call();
+  const signal = AbortSignal.timeout(ms);
+  const options: CallOptions = {
+    middleware: [{ pre: (c) => (c.setSignal(signal), new k.Observable(Promise.resolve(c))), post: (c) => new k.Observable(Promise.resolve(c)) }],
+    middlewareMergeStrategy: 'append',
+  };
+  try {
+    return await call(options);
+  } catch (e) {
+    if (signal.aborted) throw new TimeoutError(ms);
+    throw e;
+  }
+}
+
+class TimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`no answer within ${ms / 1000}s (--request-timeout)`);
+  }
+}
+
 export async function connect(t: Target): Promise<Cluster> {
   const k = await load();
   const kc = kubeConfig(k, t);
@@ -122,7 +93,7 @@ export async function connect(t: Target): Promise<Cluster> {
     async getPod(name) {
       let pod: unknown;
       try {
-        pod = await core.readNamespacedPod({ name, namespace });
+        pod = await limited(k, t, (options) => core.readNamespacedPod({ name, namespace }, options));
       } catch (e) {
         throw classify(e, `pod ${namespace}/${name}`, server);
       }
@@ -134,7 +105,7 @@ export async function connect(t: Target): Promise<Cluster> {
     },
     async logs(pod, container) {
       try {
-        return { text: await core.readNamespacedPodLog({ name: pod, namespace, container, timestamps: true, tailLines: 2000 }) };
+        return { text: await limited(k, t, (o) => core.readNamespacedPodLog({ name: pod, namespace, container, timestamps: true, tailLines: 2000 }, o)) };
       } catch (e) {
         return { error: classify(e, `the log of ${container}`, server).message };
       }

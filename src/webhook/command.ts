@@ -7,6 +7,7 @@ import type { OnError } from './mutate.js';
 import { webhookServer, type WebhookServer } from './server.js';
 import { StartOrderStore } from './store.js';
 import { readPair, watchPair, type Reloader } from './tls-files.js';
+import { warmUp } from './warm-up.js';
 
 export const WEBHOOK_USAGE = `usage: startorder webhook [--port 8443] [--tls-cert-file FILE] [--tls-key-file FILE] [--on-error allow|deny]
                           [--runtime-image REF] [--kubernetes-version V] [--kubeconfig FILE] [--namespace-scope NS]
@@ -91,6 +92,8 @@ export interface RunningWebhook {
   store: StartOrderStore;
   reloader: Reloader;
   defaults: SpecDefaults;
+  /** /readyz says 503 from now on (the pod leaves the Service's endpoints), admissions are still answered. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -109,56 +112,55 @@ async function learnVersion(t: Transport, defaults: SpecDefaults, stopped: () =>
   }
 }
 
-/** Starts everything; `transport` and `reloadMs` are for tests. */
+async function transportOf(f: WebhookFlags, given?: Transport): Promise<Transport> {
+  try {
+    return given ?? (await kubeTransport(f.kubeconfig));
+  } catch (e) {
+    throw new WebhookUsageError((e as Error).message);
+  }
+}
+
+/**
+ * Starts everything; `transport` and `reloadMs` are for tests. The server listens first (/healthz
+ * answers while @kubernetes/client-node loads, which takes seconds), /readyz once the StartOrders
+ * are listed and the cluster's version is known.
+ */
 export async function startWebhook(
   f: WebhookFlags,
   o: { log?: (line: string) => void; transport?: Transport; reloadMs?: number } = {},
 ): Promise<RunningWebhook> {
   const log = o.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  let pair;
-  try {
-    pair = await readPair(f.certFile, f.keyFile);
-  } catch (e) {
-    throw new WebhookUsageError(`cannot read the TLS files: ${(e as Error).message}`);
-  }
-  let transport = o.transport;
-  try {
-    transport ??= await kubeTransport(f.kubeconfig);
-  } catch (e) {
-    throw new WebhookUsageError(`cannot read the kubeconfig: ${(e as Error).message}`);
-  }
+  const pair = await readPair(f.certFile, f.keyFile).catch((e: Error) => {
+    throw new WebhookUsageError(`cannot read the TLS files: ${e.message}`);
+  });
   const defaults: SpecDefaults = {
     ...(f.kubernetesVersion ? { kubernetesVersion: f.kubernetesVersion } : {}),
     ...(f.runtimeImage ? { runtimeImage: f.runtimeImage } : {}),
   };
-  const store = new StartOrderStore({ transport, ...(f.namespace ? { namespace: f.namespace } : {}), log });
-  let stopped = false;
-  let versionKnown = f.kubernetesVersion !== undefined;
-  if (!versionKnown) void learnVersion(transport, defaults, () => stopped, log).then(() => (versionKnown = true));
+  const state = { stopped: false, draining: false, versionKnown: f.kubernetesVersion !== undefined, store: undefined as StartOrderStore | undefined };
   const server: WebhookServer = webhookServer({
     ...pair,
-    store: { list: (ns) => store.list(ns), synced: () => versionKnown && store.synced() },
+    store: { list: (ns) => state.store?.list(ns) ?? [], synced: () => !state.draining && state.versionKnown && (state.store?.synced() ?? false) },
     mutate: { defaults, onError: f.onError },
     log,
   });
-  let address;
-  try {
-    address = await server.listen(f.port, f.host);
-  } catch (e) {
-    throw new WebhookUsageError(`cannot listen on port ${f.port}: ${(e as Error).message}`);
-  }
-  store.start();
+  const address = await server.listen(f.port, f.host).catch((e: Error) => {
+    throw new WebhookUsageError(`cannot listen on port ${f.port}: ${e.message}`);
+  });
+  warmUp({ ...defaults, kubernetesVersion: defaults.kubernetesVersion ?? '1.33' });
   const reloader = watchPair(f, pair, (p) => server.setCertificate(p.cert, p.key), log, o.reloadMs);
-  log(JSON.stringify({ listening: address.port, api: transport.server, namespaceScope: f.namespace ?? 'all', onError: f.onError }));
-  return {
-    port: address.port,
-    store,
-    reloader,
-    defaults,
-    close: async () => {
-      stopped = true;
-      reloader.stop();
-      await Promise.all([server.close(), store.stop()]);
-    },
+  const close = async (): Promise<void> => {
+    state.stopped = true;
+    reloader.stop();
+    await Promise.all([server.close(), state.store?.stop()]);
   };
+  const transport = await transportOf(f, o.transport).catch(async (e: Error) => {
+    await close();
+    throw e;
+  });
+  const store = (state.store = new StartOrderStore({ transport, ...(f.namespace ? { namespace: f.namespace } : {}), log }));
+  if (!state.versionKnown) void learnVersion(transport, defaults, () => state.stopped, log).then(() => (state.versionKnown = true));
+  store.start();
+  log(JSON.stringify({ listening: address.port, api: transport.server, namespaceScope: f.namespace ?? 'all', onError: f.onError }));
+  return { port: address.port, store, reloader, defaults, drain: () => void (state.draining = true), close };
 }

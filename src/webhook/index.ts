@@ -13,7 +13,12 @@ export interface WebhookIO {
   stderr(text: string): void;
   /** Resolves when the process is asked to stop (SIGTERM, SIGINT); tests pass their own. */
   stopSignal?: Promise<unknown>;
+  /** How long admissions are still answered after the signal; default DRAIN_MS. */
+  drainMs?: number;
 }
+
+/** After SIGTERM: answer for this long while the pod leaves the Service's endpoints, then close. */
+export const DRAIN_MS = 5000;
 
 function signalled(): Promise<string> {
   return new Promise((resolve) => {
@@ -41,7 +46,10 @@ export async function webhookCommand(argv: readonly string[], io: WebhookIO): Pr
     if (f === 'help') return (io.stdout(`${WEBHOOK_USAGE}\n`), ExitCode.ok);
     const running = await startWebhook(f);
     const why = await (io.stopSignal ?? signalled());
-    process.stdout.write(`${JSON.stringify({ stopping: String(why) })}\n`);
+    // the endpoints controller and kube-proxy take a moment to stop sending here: keep answering
+    running.drain();
+    process.stdout.write(`${JSON.stringify({ stopping: String(why), drainMs: DRAIN_MS })}\n`);
+    await new Promise((r) => setTimeout(r, io.drainMs ?? DRAIN_MS));
     await running.close();
     return ExitCode.ok;
   } catch (e) {

@@ -150,11 +150,39 @@ function front(tls: HttpsServer): Server {
   });
 }
 
+/**
+ * The HTTPS server's connections, busy or idle. Node tracks them only for a server that listens
+ * itself, and this one is handed its sockets by the front: on close, idle ones go at once, busy ones
+ * once their answer is written.
+ */
+function connections(tls: HttpsServer) {
+  const busy = new Map<Socket, boolean>();
+  let closing = false;
+  tls.on('secureConnection', (s: Socket) => {
+    busy.set(s, false);
+    s.on('close', () => busy.delete(s));
+  });
+  tls.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const s = req.socket;
+    busy.set(s, true);
+    res.on('finish', () => (closing ? s.destroySoon() : busy.set(s, false)));
+  });
+  return {
+    close(): void {
+      closing = true;
+      for (const [s, b] of busy) if (!b) s.destroy();
+      setTimeout(() => [...busy.keys()].forEach((s) => s.destroy()), 5000).unref();
+    },
+  };
+}
+
 export function webhookServer(o: ServerOptions): WebhookServer {
   const metrics = o.metrics ?? new Metrics();
   const log = o.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const tls = createTlsServer({ cert: o.cert, key: o.key, keepAliveTimeout: 30_000 }, handler(o, metrics, log));
+  // idle connections kept longer than the apiserver's client keeps them (90 s), so it is the one to close them
+  const tls = createTlsServer({ cert: o.cert, key: o.key, keepAliveTimeout: 120_000 }, handler(o, metrics, log));
   tls.on('tlsClientError', () => undefined); // a failed handshake is the client's; the socket is closed
+  const tracked = connections(tls);
   const net = front(tls);
   return {
     listen: (port, host) =>
@@ -165,8 +193,9 @@ export function webhookServer(o: ServerOptions): WebhookServer {
     setCertificate: (cert, key) => tls.setSecureContext({ cert, key }),
     close: () =>
       new Promise((resolve) => {
-        tls.closeAllConnections();
+        // no new connections; idle keep-alive ones now, requests in flight are answered first
         net.close(() => resolve());
+        tracked.close();
       }),
   };
 }

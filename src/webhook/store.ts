@@ -137,8 +137,14 @@ export class StartOrderStore implements StartOrderSource {
         settled = true;
         f();
       };
+      // a watch that goes silent (a peer gone without a reset) is ended: bookmarks come every minute
+      const idle = ((this.o.watchTimeoutSeconds ?? 300) + 60) * 1000;
+      const timer = setTimeout(() => res.destroy(), idle);
+      timer.unref();
+      res.on('close', () => clearTimeout(timer));
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        timer.refresh();
         const lines = (rest + chunk).split('\n');
         rest = lines.pop() ?? '';
         try {
