@@ -119,8 +119,12 @@ export async function readyEndpoints(ns = WEBHOOK_NS, service = WEBHOOK_DEPLOY) 
 
 export async function waitWebhookReady(replicas = 2, log = () => {}) {
   const t0 = Date.now();
+  // exactly `replicas` pods, all Ready, none terminating: a rollout (a new image) is over
   await waitFor(
-    async () => (await webhookPods()).ready.length >= replicas && (await readyEndpoints()).length >= replicas,
+    async () => {
+      const { all, ready } = await webhookPods();
+      return all.length === replicas && ready.length === replicas && (await readyEndpoints()).length === replicas;
+    },
     180000,
     `${replicas} ready webhook replicas`,
     500,
