@@ -210,8 +210,9 @@ async function main() {
 
 async function waitFor1() {
   for (let i = 0; i < 240; i++) {
-    const { items, ready } = await webhookPods();
-    if (items.length === 1 && ready.length === 1) return;
+    // none terminating either: a terminating replica still answers (its drain) on kept-alive connections
+    const { all, ready } = await webhookPods();
+    if (all.length === 1 && ready.length === 1) return;
     await sleep(500);
   }
   throw new Error('the webhook did not settle at 1 replica');
