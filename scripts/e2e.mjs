@@ -7,6 +7,9 @@
 //  3. test/e2e/cluster/up.sh (which also starts a registry in the cluster's network namespace), then
 //     `startorder runtime-image push` into that registry; the scenarios name the image by digest, so
 //     the kubelet pulls it (E2E_RUNTIME_IMAGE)
+//     When a selected scenario needs the admission webhook (needsWebhook) and deploy/ is in the tree, the
+//     webhook image (scripts/webhook-image.mjs: the function image) is built and pushed there too, by
+//     digest (E2E_WEBHOOK_IMAGE, STATE_DIR/webhook-image)
 //  4. run test/e2e/scenarios/* (test/e2e/run.mjs)
 //  5. ALWAYS test/e2e/cluster/down.sh (finally + signal handlers)
 // Last line: "e2e: N passed, M failed, K skipped" (a skipped scenario is not a pass; each skip's reason
@@ -15,7 +18,7 @@
 // cluster up and print its KUBECONFIG), E2E_SKIP_CLI_BUILD=1, E2E_KUBECONFIG=… (use a running
 // cluster made by up.sh: no up/down; the runtime image is pushed into its registry all the same).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +88,30 @@ function pushRuntimeImage(dir) {
   if (used !== want) throw new Error(`startorder runtime-image push printed --runtime-image ${used}, expected ${want}`);
   log(`runtime image pushed to the cluster's registry as ${want} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
   return want;
+}
+
+/**
+ * Builds the webhook image (the function image) and pushes it into the cluster's registry with the
+ * CLI's push code (scripts/webhook-image.mjs, in the network namespace like the runtime image's push).
+ * Returns REGISTRY/startorder/startorder:e2e@DIGEST and records it in STATE_DIR/webhook-image.
+ */
+function pushWebhookImage(dir) {
+  const read = (f) => readFileSync(join(dir, f), 'utf8').trim();
+  const registry = read('registry-address');
+  const t = Date.now();
+  const args = [`--net=/run/netns/${read('netns')}`, process.execPath, '--import', 'tsx', join(REPO, 'scripts', 'webhook-image.mjs')];
+  const r = spawnSync('nsenter', [...args, `${registry}/startorder/startorder:e2e`, '--insecure-registry', registry], {
+    cwd: REPO,
+    env: { ...process.env, PATH },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`scripts/webhook-image.mjs exited ${r.status ?? r.signal}`);
+  const ref = r.stdout.trim().split('\n').pop();
+  if (!/@sha256:[0-9a-f]{64}$/.test(ref)) throw new Error(`scripts/webhook-image.mjs printed ${ref}, not a reference by digest`);
+  writeFileSync(join(dir, 'webhook-image'), `${ref}\n`);
+  log(`webhook image pushed to the cluster's registry as ${ref} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+  return ref;
 }
 
 // ---------------------------------------------------------------- teardown, always
@@ -159,11 +186,15 @@ try {
   // ------------------------------------------------------------ the runtime image, into the registry
   process.env.E2E_RUNTIME_IMAGE = pushRuntimeImage(dirname(kubeconfig));
   // ------------------------------------------------------------ scenarios
-  const { runScenarios, summarize } = await import(join(E2E, 'run.mjs'));
+  const { runScenarios, summarize, loadScenarios } = await import(join(E2E, 'run.mjs'));
+  const scenarios = await loadScenarios();
+  if (scenarios.some((s) => s.needsWebhook) && existsSync(join(REPO, 'deploy', 'kustomization.yaml')) && !process.env.E2E_WEBHOOK_IMAGE) {
+    process.env.E2E_WEBHOOK_IMAGE = pushWebhookImage(dirname(kubeconfig));
+  }
   const { kubectlFor } = await import(join(E2E, 'scenarios', 'lib.mjs'));
   // STATE_DIR/kubectl runs kubectl inside the cluster's network namespace
   const kubectl = process.env.E2E_KUBECTL || kubectlFor(kubeconfig);
-  const { results, secs } = await runScenarios({ kubeconfig, kubectl, stateDir: dirname(kubeconfig) });
+  const { results, secs } = await runScenarios({ kubeconfig, kubectl, stateDir: dirname(kubeconfig), scenarios });
   ({ passed, failed, skipped } = summarize(results));
   if (skipped && onCI) {
     log(`${skipped} scenario(s) skipped on CI, where every scenario must run: counted as a failure`);

@@ -14,7 +14,7 @@ set -euo pipefail
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="/usr/local/go/bin:${PATH}"
-BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl etcd)
+BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd)
 
 modver() { # version of a required module, from go.mod
   awk -v m="$1" '$1==m {print $2; exit} $2==m {print $3; exit}' "${E2E_DIR}/go.mod"
@@ -60,6 +60,7 @@ build_binaries() {
     k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler \
     k8s.io/kubernetes/cmd/kubelet \
+    k8s.io/kubernetes/cmd/kube-proxy \
     k8s.io/kubernetes/cmd/kubectl \
     ./cmd/etcd
   rm -rf "${BIN}"; mv "${tmpbin}" "${BIN}"

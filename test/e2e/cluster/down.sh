@@ -272,7 +272,7 @@ main() {
   log "tearing down ${S}"
   read_state
   delete_pods
-  stop_named kubelet kube-scheduler kube-controller-manager
+  stop_named kubelet kube-scheduler kube-controller-manager kube-proxy
   clean_containerd
   stop_named kube-apiserver etcd containerd
   stop_recorded

@@ -28,10 +28,13 @@ KCM_PORT="${KCM_PORT:-10357}"
 SCHEDULER_PORT="${SCHEDULER_PORT:-10359}"
 KUBELET_PORT="${KUBELET_PORT:-10350}"
 KUBELET_HEALTHZ_PORT="${KUBELET_HEALTHZ_PORT:-10348}"
+KUBE_PROXY_HEALTHZ_PORT="${KUBE_PROXY_HEALTHZ_PORT:-10256}"
+KUBE_PROXY_METRICS_PORT="${KUBE_PROXY_METRICS_PORT:-10249}"
 # The image registry (Debian's docker-registry, plain HTTP): the kubelet pulls the runtime image from it.
 REGISTRY_PORT="${REGISTRY_PORT:-5000}"
 REGISTRY_ADDR="127.0.0.1:${REGISTRY_PORT}"
 SERVICE_CIDR="10.0.0.0/24"
+# The `kubernetes` Service: kube-proxy routes it to the apiserver on the node IP (see up.sh start_apiserver).
 SERVICE_IP="10.0.0.1"
 # Private pod bridge (only inside this machine; pod-to-pod and host-to-pod).
 POD_CIDR="${POD_CIDR:-10.213.0.0/24}"
@@ -42,6 +45,8 @@ NODE_IP="${POD_GATEWAY}"
 
 PAUSE_IMAGE="localhost/startorder/pause:e2e"
 WORKLOAD_IMAGE="localhost/startorder/workload:e2e"
+# The test webhook that injects an istio-proxy sidecar (test/e2e/cmd/injector).
+INJECTOR_IMAGE="localhost/startorder/injector:e2e"
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -42,6 +42,7 @@ write_kubeconfigs() {
   write_kubeconfig controller-manager controller-manager
   write_kubeconfig scheduler scheduler
   write_kubeconfig kubelet kubelet-client
+  write_kubeconfig kube-proxy kube-proxy
 }
 
 # write_cni_config FILE: the bridge (our own, made by up.sh) with host-local IPAM under $S.
@@ -61,7 +62,7 @@ write_cni_config() {
         "type": "host-local",
         "dataDir": "$S/cni/ipam",
         "ranges": [[{"subnet": "${POD_CIDR}", "gateway": "${POD_GATEWAY}"}]],
-        "routes": [{"dst": "${POD_CIDR}"}]
+        "routes": [{"dst": "${POD_CIDR}"}, {"dst": "${SERVICE_CIDR}"}]
       }
     },
     {"type": "loopback"}
@@ -204,5 +205,34 @@ syncFrequency: 10s
 fileCheckFrequency: 5s
 shutdownGracePeriod: 0s
 localStorageCapacityIsolation: true
+EOF
+}
+
+# write_kube_proxy_config FILE: kube-proxy in iptables mode, in the cluster's network namespace (its
+# rules exist only there). It leaves the conntrack sysctls alone (maxPerCore/min 0, timeouts 0s):
+# nf_conntrack_max is global to the machine. masqueradeAll: the pods share one bridge with no
+# br_netfilter guarantee, so a pod reaching another pod through a ClusterIP gets its reply through
+# the node's conntrack (SNAT) and not straight over the bridge.
+write_kube_proxy_config() {
+  cat > "$1" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection:
+  kubeconfig: $S/kube-proxy.kubeconfig
+hostnameOverride: ${NODE_NAME}
+bindAddress: 0.0.0.0
+healthzBindAddress: 127.0.0.1:${KUBE_PROXY_HEALTHZ_PORT}
+metricsBindAddress: 127.0.0.1:${KUBE_PROXY_METRICS_PORT}
+mode: iptables
+clusterCIDR: ${POD_CIDR}
+detectLocalMode: ClusterCIDR
+nodePortAddresses: ["primary"]
+iptables:
+  masqueradeAll: true
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
 EOF
 }

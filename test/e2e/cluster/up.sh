@@ -58,7 +58,7 @@ install_missing_packages() {
 find_binaries() {
   local b
   BIN="$("${CLUSTER_DIR}/build.sh" | tail -n1)"
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl etcd; do
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd; do
     [ -x "${BIN}/${b}" ] || die "missing ${BIN}/${b}"
   done
   KUBECTL="${BIN}/kubectl"
@@ -130,6 +130,10 @@ make_bridge() {
   echo "${BRIDGE_NAME}" > "$S/bridge"
   ip -n "${NETNS}" addr add "${NODE_IP}/${POD_CIDR#*/}" dev "${BRIDGE_NAME}"
   ip -n "${NETNS}" link set "${BRIDGE_NAME}" up
+  # A route for the Service range, so a process of the namespace (the apiserver calling a webhook's
+  # Service) can connect to a ClusterIP: the route lookup comes first, then kube-proxy's DNAT in the
+  # nat OUTPUT chain rewrites the destination to a pod IP. (Pods get the same route from the CNI config.)
+  ip -n "${NETNS}" route add "${SERVICE_CIDR}" dev "${BRIDGE_NAME}" src "${NODE_IP}"
 }
 
 # The kubelet (protectKernelDefaults: false) changes these global sysctls;
@@ -172,11 +176,13 @@ make_pki() {
   log "generating certificates"
   new_ca ca startorder-e2e-ca
   leaf apiserver "/CN=kube-apiserver" serverAuth \
-    "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:${SERVICE_IP}"
+    "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:${SERVICE_IP},IP:${NODE_IP}"
   leaf admin "/O=system:masters/CN=startorder-admin" clientAuth
   leaf apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
   leaf controller-manager "/CN=system:kube-controller-manager" clientAuth
   leaf scheduler "/CN=system:kube-scheduler" clientAuth
+  # bound to the ClusterRole system:node-proxier by the apiserver's bootstrap policy
+  leaf kube-proxy "/CN=system:kube-proxy" clientAuth
   leaf kubelet-client "/O=system:nodes/CN=system:node:${NODE_NAME}" clientAuth
   leaf kubelet-serving "/O=system:nodes/CN=system:node:${NODE_NAME}" serverAuth "DNS:${NODE_NAME},DNS:localhost,IP:127.0.0.1,IP:${NODE_IP}"
   # front-proxy (request-header) CA, so aggregated-API style request-header
@@ -188,16 +194,17 @@ make_pki() {
 }
 
 # ---------------------------------------------------------------- images
-# The sandbox ("pause") and workload images, made by runtime/cmd/mkimage (the
+# The sandbox ("pause"), workload and injector (test webhook) images, made by runtime/cmd/mkimage (the
 # runtime image's builder): -skeleton adds /tmp (1777) and /etc/passwd +
 # /etc/group naming the numeric user 65532:65532.
 build_images() {
   log "building images"
   (cd "${E2E_DIR}" && CGO_ENABLED=0 go build -p 2 -buildvcs=false -trimpath -ldflags='-s -w' \
-    -o "$S/images/" ./images/pause ./images/workload)
+    -o "$S/images/" ./images/pause ./images/workload ./cmd/injector)
   (cd "${REPO_DIR}/runtime" && CGO_ENABLED=0 go build -trimpath -o "$S/images/mkimage" ./cmd/mkimage)
   mkimage "${PAUSE_IMAGE}" pause
   mkimage "${WORKLOAD_IMAGE}" workload
+  mkimage "${INJECTOR_IMAGE}" injector
 }
 mkimage() { # NAME BINARY: the image runs /BINARY as 65532:65532
   "$S/images/mkimage" -name "$1" -binary "$S/images/$2" -path "/$2" -user 65532:65532 -skeleton \
@@ -208,8 +215,9 @@ import_images() {
   log "importing images"
   ctr_k8s images import "$S/images/pause.tar" >&2
   ctr_k8s images import "$S/images/workload.tar" >&2
+  ctr_k8s images import "$S/images/injector.tar" >&2
   images="$(ctr_k8s images ls -q)"
-  for img in "${PAUSE_IMAGE}" "${WORKLOAD_IMAGE}"; do
+  for img in "${PAUSE_IMAGE}" "${WORKLOAD_IMAGE}" "${INJECTOR_IMAGE}"; do
     grep -qxF "${img}" <<<"${images}" || die "image ${img} not imported"
   done
 }
@@ -284,7 +292,7 @@ start_apiserver() {
   local issuer="https://kubernetes.default.svc.cluster.local"
   start kube-apiserver "${BIN}/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:${ETCD_PORT}" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${APISERVER_PORT}" \
+    --bind-address 0.0.0.0 --advertise-address "${NODE_IP}" --secure-port "${APISERVER_PORT}" \
     --tls-cert-file "${PKI}/apiserver.crt" --tls-private-key-file "${PKI}/apiserver.key" \
     --client-ca-file "${PKI}/ca.crt" \
     --service-cluster-ip-range "${SERVICE_CIDR}" \
@@ -302,7 +310,6 @@ start_apiserver() {
     --requestheader-allowed-names front-proxy-client \
     --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
     --requestheader-extra-headers-prefix X-Remote-Extra- \
-    --endpoint-reconciler-type none \
     --allow-privileged=true --profiling=false --v=1
   wait_for kube-apiserver 120 kc get --raw /readyz
 }
@@ -332,6 +339,19 @@ start_scheduler() {
   start kube-scheduler "${BIN}/kube-scheduler" "${common[@]}"
 }
 
+# kube-proxy (iptables mode) routes ClusterIPs: pods reach the apiserver through the `kubernetes`
+# Service, and the apiserver reaches a webhook through its Service.
+start_kube_proxy() {
+  write_kube_proxy_config "$S/kube-proxy.yaml"
+  start kube-proxy "${BIN}/kube-proxy" --config "$S/kube-proxy.yaml" --v=1
+}
+
+# kube-proxy has written the rules of the `kubernetes` Service (its endpoint is the apiserver on the node IP).
+kubernetes_service_routed() {
+  [ "$(kc get endpoints kubernetes -o jsonpath='{.subsets[0].addresses[0].ip}')" = "${NODE_IP}" ] &&
+    grep -qF -- "-d ${SERVICE_IP}/32" <<<"$(in_netns iptables -w -t nat -S KUBE-SERVICES)"
+}
+
 start_kubelet() {
   record_sysctls
   write_kubelet_config "$S/kubelet/config.yaml"
@@ -356,7 +376,8 @@ wait_until_ready() {
   wait_for kube-scheduler 60 in_netns curl -fsSk "https://127.0.0.1:${SCHEDULER_PORT}/healthz"
   wait_for kube-controller-manager 60 in_netns curl -fsSk "https://127.0.0.1:${KCM_PORT}/healthz"
   wait_for kube-controller-manager 60 untainted
-  for n in registry containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet; do
+  wait_for kube-proxy 60 kubernetes_service_routed
+  for n in registry containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
     alive "$n" || die "$n is not running"
   done
 }
@@ -391,6 +412,7 @@ main() {
   start_controller_manager
   start_scheduler
   start_kubelet
+  start_kube_proxy
   wait_until_ready
   log "cluster up in $(( $(date +%s) - T0 ))s; node ${NODE_NAME} Ready; state dir $S"
   log "export KUBECONFIG=$S/admin.kubeconfig"

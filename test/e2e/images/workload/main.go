@@ -23,6 +23,8 @@
 //	                                   an emptyDir); the start event carries "attempt": N (1 = first)
 //	-fail-attempts [WORKLOAD_FAIL_ATTEMPTS] attempts up to N exit with -exit-code, later ones with 0
 //	-unready-attempts [WORKLOAD_UNREADY_ATTEMPTS] attempts up to N never become ready
+//	-ready-path [WORKLOAD_READY_PATH]  one more path that answers like /ready (e.g. /healthz/ready, the
+//	                                   path of Istio's proxy on :15021)
 //
 // Every signal received (except SIGURG, which the Go runtime uses internally)
 // is logged with a timestamp.
@@ -110,6 +112,7 @@ func main() {
 		attemptFile  = flag.String("attempt-file", envString("WORKLOAD_ATTEMPT_FILE", ""), "attempt counter file")
 		failAttempts = flag.Int("fail-attempts", envInt("WORKLOAD_FAIL_ATTEMPTS", -1), "attempts that exit with -exit-code (-1 = all)")
 		unready      = flag.Int("unready-attempts", envInt("WORKLOAD_UNREADY_ATTEMPTS", 0), "attempts that never become ready")
+		readyPath    = flag.String("ready-path", envString("WORKLOAD_READY_PATH", ""), "one more path answering like /ready")
 	)
 	flag.Parse()
 	logName = *name
@@ -145,13 +148,17 @@ func main() {
 			exit(3, "listen")
 		}
 		mux := http.NewServeMux()
-		mux.HandleFunc("/ready", func(w http.ResponseWriter, r *http.Request) {
+		readyHandler := func(w http.ResponseWriter, r *http.Request) {
 			if ready.Load() {
 				fmt.Fprintln(w, "ready")
 				return
 			}
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
-		})
+		}
+		mux.HandleFunc("/ready", readyHandler)
+		if *readyPath != "" && *readyPath != "/ready" {
+			mux.HandleFunc(*readyPath, readyHandler)
+		}
 		ok := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
 		mux.HandleFunc("/healthz", ok)
 		mux.HandleFunc("/started", ok)
