@@ -309,3 +309,40 @@ describe('startorder webhook over HTTPS', () => {
     assert.match(metrics.body, /startorder_admission_duration_seconds_count\{path="mutate"\} \d+/);
   });
 });
+
+describe('a draining replica (after SIGTERM)', () => {
+  it('answers, and closes each connection after its answer, so the apiserver reconnects to a replica that stays', async () => {
+    const { Agent, request } = await import('node:https');
+    const c = await loopbackCerts();
+    const server = webhookServer({
+      cert: c.cert,
+      key: c.key,
+      store: { list: () => [], synced: () => true },
+      mutate: { defaults: {}, onError: 'allow' },
+      log: () => undefined,
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, path: '/mutate', method: 'POST', ca: c.caCert, agent, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(review(replicaSetPod())));
+      });
+    try {
+      assert.deepEqual(await get(), { status: 200, connection: 'keep-alive' });
+      server.drain();
+      assert.deepEqual(await get(), { status: 200, connection: 'close' });
+      assert.deepEqual(await get(), { status: 200, connection: 'close' });
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+  });
+});

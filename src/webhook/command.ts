@@ -162,5 +162,15 @@ export async function startWebhook(
   if (!state.versionKnown) void learnVersion(transport, defaults, () => state.stopped, log).then(() => (state.versionKnown = true));
   store.start();
   log(JSON.stringify({ listening: address.port, api: transport.server, namespaceScope: f.namespace ?? 'all', onError: f.onError }));
-  return { port: address.port, store, reloader, defaults, drain: () => void (state.draining = true), close };
+  return {
+    port: address.port,
+    store,
+    reloader,
+    defaults,
+    drain: () => {
+      state.draining = true;
+      server.drain();
+    },
+    close,
+  };
 }

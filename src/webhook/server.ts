@@ -32,6 +32,12 @@ export interface WebhookServer {
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** New certificate and key for new connections (a rotated Secret). */
   setCertificate(cert: string | Buffer, key: string | Buffer): void;
+  /**
+   * The replica is leaving (SIGTERM): every answer from now on closes its connection, so the
+   * apiserver's next request opens a new connection, which the Service sends to a replica that
+   * stays. Requests keep being answered until close().
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -158,6 +164,7 @@ function front(tls: HttpsServer): Server {
 function connections(tls: HttpsServer) {
   const busy = new Map<Socket, boolean>();
   let closing = false;
+  let draining = false;
   tls.on('secureConnection', (s: Socket) => {
     busy.set(s, false);
     s.on('close', () => busy.delete(s));
@@ -165,9 +172,15 @@ function connections(tls: HttpsServer) {
   tls.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const s = req.socket;
     busy.set(s, true);
-    res.on('finish', () => (closing ? s.destroySoon() : busy.set(s, false)));
+    if (draining) res.shouldKeepAlive = false;
+    res.on('finish', () => (closing || draining ? s.destroySoon() : busy.set(s, false)));
   });
   return {
+    // Idle connections are not closed here: a request the apiserver is writing onto one as it closes
+    // would fail (it does not retry); the next answer on each closes it instead.
+    drain(): void {
+      draining = true;
+    },
     close(): void {
       closing = true;
       for (const [s, b] of busy) if (!b) s.destroy();
@@ -191,6 +204,7 @@ export function webhookServer(o: ServerOptions): WebhookServer {
         net.listen(port, host, () => resolve(net.address() as AddressInfo));
       }),
     setCertificate: (cert, key) => tls.setSecureContext({ cert, key }),
+    drain: () => tracked.drain(),
     close: () =>
       new Promise((resolve) => {
         // no new connections; idle keep-alive ones now, requests in flight are answered first
