@@ -11,6 +11,7 @@ import type { Spec, Workload } from '../types.js';
 import { atPod, error, planContext, specAt, specField, type PlanContext } from './context.js';
 import { rolesOf, specEdges } from './edges.js';
 import { findCycle } from './graph.js';
+import { planDelivery } from './delivery.js';
 import { assignMechanisms, chooseNative } from './native.js';
 import { planReady, type PlannedReady, type Runner } from './readiness.js';
 import type { Edge, Native, Plan, Planned, PlanOptions, Unresolved } from './types.js';
@@ -107,7 +108,8 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const appNames = containersOf(podSpec, ['containers']).map(({ container }) => String(container.name));
   const roles = rolesOf(cx, appNames, edges);
   const nativeOk = nativeAllowed(cx);
-  if (nativeOk === undefined) return { diagnostics: cx.diags };
+  const delivery = planDelivery(cx);
+  if (nativeOk === undefined || delivery === undefined) return { diagnostics: cx.diags };
 
   const inInit = new Set(containersOf(podSpec, ['initContainers']).map(({ container }) => String(container.name)));
   const native = nativeOk ? chooseNative(cx, roles, edges, inInit) : [];
@@ -132,6 +134,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
     wrapped,
     ...(spec.gate ? { gate: spec.gate.annotation } : {}),
     stopGraceSeconds: Math.max(1, Math.floor(grace / 2)),
+    ...(delivery === 'image' ? { delivery } : {}),
   };
   return { plan, diagnostics: cx.diags, ...deferred };
 }
