@@ -17,11 +17,6 @@ export function binVolume(plan: Plan): Obj {
   return { name: N.BIN_VOLUME, image: { reference: image, ...(imagePullPolicy ? { pullPolicy: imagePullPolicy } : {}) } };
 }
 
-/** The path of the wrapper in containers of this plan's pod. */
-export function wrapperPath(plan: Plan): string {
-  return plan.delivery === 'image' ? N.IMAGE_ENTRYPOINT : N.ENTRYPOINT;
-}
-
 /** True when `argv` runs the wrapper (either delivery). */
 export function runsWrapper(argv: unknown): boolean {
   return Array.isArray(argv) && typeof argv[0] === 'string' && N.WRAPPER_PATHS.includes(argv[0]);
