@@ -79,6 +79,16 @@ try {
   const kubeconfig = process.env.E2E_KUBECONFIG || sh(join(HERE, 'up.sh'), [], { capture: true }).trim().split('\n').pop();
   if (!process.env.E2E_KUBECONFIG) stateDir = dirname(kubeconfig);
   log(`cluster up; KUBECONFIG=${kubeconfig}`);
+  // the whole cluster must be 1.35: an apiserver of 1.34 drops the image volume from the pod (gate off there)
+  const kc = join(dirname(kubeconfig), 'kubectl');
+  const server = JSON.parse(sh(kc, ['version', '-o', 'json'], { capture: true, env: { KUBECONFIG: kubeconfig } })).serverVersion.gitVersion;
+  const kubelet = sh(kc, ['get', 'nodes', '-o', 'jsonpath={.items[0].status.nodeInfo.kubeletVersion} {.items[0].status.nodeInfo.containerRuntimeVersion}'], {
+    capture: true,
+    env: { KUBECONFIG: kubeconfig },
+  });
+  log(`apiserver ${server}; kubelet, runtime: ${kubelet}`);
+  if (!server.startsWith('v1.35.') || !kubelet.startsWith('v1.35.') || !/containerd:\/\/(v?)2\./.test(kubelet))
+    throw new Error(`not a 1.35 cluster on containerd 2: ${server}; ${kubelet}`);
   process.env.E2E_RUNTIME_IMAGE = pushRuntimeImage(dirname(kubeconfig));
   log(`runtime image in the cluster's registry: ${process.env.E2E_RUNTIME_IMAGE}`);
   const { runScenarios, summarize } = await import(join(E2E, 'run.mjs'));

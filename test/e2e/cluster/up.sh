@@ -22,10 +22,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=up-config.sh
 source "${CLUSTER_DIR}/up-config.sh"
-# Hook for a variant of this cluster (test/e2e-135: Kubernetes 1.35, containerd 2): the file named by
-# E2E_OVERRIDES is sourced here and may redefine the functions above (find_binaries, write_*_config).
-# shellcheck source=/dev/null
-if [ -n "${E2E_OVERRIDES:-}" ]; then source "${E2E_OVERRIDES}"; fi
 
 S=""            # the state directory, once it exists
 T0=$(date +%s)
@@ -400,5 +396,11 @@ main() {
   log "export KUBECONFIG=$S/admin.kubeconfig"
   echo "$S/admin.kubeconfig"
 }
+
+# Hook for a variant of this cluster (test/e2e-135: Kubernetes 1.35, containerd 2): the file named by
+# E2E_OVERRIDES is sourced last, so it may redefine any function above (find_binaries,
+# write_containerd_config of up-config.sh).
+# shellcheck source=/dev/null
+if [ -n "${E2E_OVERRIDES:-}" ]; then source "${E2E_OVERRIDES}"; fi
 
 main "$@"
