@@ -6,7 +6,7 @@
 //  4. with E2E135_BENCH=N: test/e2e-135/bench.mjs with N pods per variant
 //  5. ALWAYS test/e2e/cluster/down.sh (unless E2E_KEEP=1)
 // Needs the CLI built (npm run build) and the runtime image layout (node scripts/runtime-image.mjs --check).
-// One e2e cluster at a time on a machine: `flock /work/coord/e2e.lock node test/e2e-135/run.mjs`.
+// One e2e cluster at a time on a machine (both use the network namespace startorder-e2e).
 // Last line: "e2e-135: N passed, M failed, K skipped".
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -4,8 +4,8 @@
 # builds (cached) what ./build.sh builds, puts that containerd first on PATH, and runs
 # test/e2e/cluster/up.sh with ./overrides.sh sourced through its E2E_OVERRIDES hook.
 # Prints the admin kubeconfig on stdout like up.sh; tear down with test/e2e/cluster/down.sh STATE_DIR.
-# Only one e2e cluster at a time on a machine: run it under `flock /work/coord/e2e.lock` where others
-# share it (the network namespace startorder-e2e is the same).
+# Only one e2e cluster at a time on a machine (the network namespace startorder-e2e is the same as
+# test/e2e's): serialize runs where several people share one.
 set -euo pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mapfile -t bins < <(nice -n 10 "${DIR}/build.sh")
