@@ -18,6 +18,9 @@ export type Code =
   | 'completed-would-restart'
   | 'missing-command'
   | 'native-impossible'
+  /** runtime.delivery image on a target without image volumes (before 1.31), or with them behind a feature gate (1.31-1.34). */
+  | 'image-volume-impossible'
+  | 'image-volume-gated'
   | 'name-clash'
   | 'mount-clash'
   | 'init-dependent'

@@ -64,6 +64,9 @@ export interface Selector {
   matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
 }
 
+/** spec.runtime.delivery: copy the wrapper with an init container, or mount the runtime image as an image volume. */
+export type Delivery = 'auto' | 'copy' | 'image';
+
 /** A validated, normalised StartOrder spec. */
 export interface Spec {
   /** Where it came from, for diagnostics: `StartOrder/web (order.yaml)`. */
@@ -75,7 +78,8 @@ export interface Spec {
   mode: Mode;
   kubernetesVersion?: string;
   gate?: { annotation: string };
-  runtime: { image: string; imagePullPolicy?: string };
+  /** delivery: how the wrapper reaches the pod (absent = auto: by kubernetesVersion; see src/plan/delivery.ts). */
+  runtime: { image: string; imagePullPolicy?: string; delivery?: Delivery };
   containers: ContainerOrder[];
   images: ImageEntry[];
   /** True for a spec read from a pod template's annotation: it selects that workload only. */

@@ -12,6 +12,7 @@ import { atPod, error, planContext, specAt, specField, type PlanContext } from '
 import { rolesOf, specEdges } from './edges.js';
 import { findCycle } from './graph.js';
 import { unwrappedWaits } from './probes.js';
+import { planDelivery } from './delivery.js';
 import { assignMechanisms, chooseNative } from './native.js';
 import { planReady, type PlannedReady, type Runner } from './readiness.js';
 import type { Edge, Native, Plan, Planned, PlanOptions, Unresolved } from './types.js';
@@ -109,7 +110,8 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
   const appNames = containersOf(podSpec, ['containers']).map(({ container }) => String(container.name));
   const roles = rolesOf(cx, appNames, edges);
   const nativeOk = nativeAllowed(cx);
-  if (nativeOk === undefined) return { diagnostics: cx.diags };
+  const delivery = planDelivery(cx);
+  if (nativeOk === undefined || delivery === undefined) return { diagnostics: cx.diags };
 
   const inInit = new Set(containersOf(podSpec, ['initContainers']).map(({ container }) => String(container.name)));
   const native = nativeOk ? chooseNative(cx, roles, edges, inInit) : [];
@@ -136,6 +138,7 @@ export function planWorkload(w: Workload, podSpec: Obj, spec: Spec, locate: Loca
     external: [...new Set(edges.filter((e) => e.mechanism === 'probe' && !cx.byName.has(e.dep)).map((e) => e.dep))],
     ...(spec.gate ? { gate: spec.gate.annotation } : {}),
     stopGraceSeconds: Math.max(1, Math.floor(grace / 2)),
+    ...(delivery === 'image' ? { delivery } : {}),
   };
   return { plan, diagnostics: cx.diags, ...deferred };
 }

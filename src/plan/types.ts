@@ -65,6 +65,8 @@ export interface Plan {
   gate?: string;
   /** Seconds the wrapper of a sidecar may hold SIGTERM for its dependents. */
   stopGraceSeconds: number;
+  /** `image`: the runtime image is mounted as an image volume, no init container copies the wrapper (absent = copy). */
+  delivery?: 'image';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { workloadId } from '../kube/index.js';
 import type { Edge, Plan } from '../plan/plan.js';
 import { readyTcp, readyUrl } from '../rewrite/flags.js';
+import { deliverySentence, usesWrapperBinary } from '../rewrite/delivery.js';
 import type { Condition } from '../types.js';
 
 const MECHANISM: Record<string, string> = {
@@ -38,6 +39,7 @@ export function explain(plans: readonly Plan[]): string {
     const w = p.workload;
     out.push(`${workloadId(w, '')} (${w.file}), spec ${p.spec.origin}:`);
     out.push(`  target: Kubernetes ${p.spec.kubernetesVersion ?? '(version not given)'}, mode ${p.spec.mode}`);
+    if (usesWrapperBinary(p)) out.push(`  delivery: ${deliverySentence(p)}`);
     if (p.gate) out.push(`  gate: the first containers wait until the pod annotation ${p.gate} has content`);
     for (const n of p.native)
       out.push(

@@ -1,5 +1,6 @@
 import type { SourceFile } from '../load/parse.js';
 import type { Plan } from '../plan/plan.js';
+import { deliveryInOutput, usesWrapperBinary } from '../rewrite/delivery.js';
 import { recordOf } from '../rewrite/revert.js';
 import { containerList, getIn, workloadId, type ContainerList, type Obj } from '../kube/index.js';
 import { asWorkload, resourcesOf } from '../select/resources.js';
@@ -11,9 +12,13 @@ export interface GraphView {
   /** external: not in the pod (a probe edge's dependency, to be injected later, e.g. by a mesh). */
   nodes: { name: string; role: string; list: ContainerList; external?: true }[];
   edges: { dep: string; dependent: string; condition: Condition; mechanism: string }[];
+  /** `image`: the wrapper comes from the runtime image mounted as a volume (runtime.delivery); absent: copied, or no wrapper. */
+  delivery?: 'image';
 }
 
 const EXTERNAL = (name: string): GraphView['nodes'][number] => ({ name, role: 'not in the pod (injected)', list: 'containers', external: true });
+/** The workload's title in a drawing, with the delivery when it is not the usual copy. */
+const title = (v: GraphView) => (v.delivery === 'image' ? `${v.workload} · wrapper from image volume` : v.workload);
 
 export function viewOf(plan: Plan): GraphView {
   const names = new Set(plan.edges.flatMap((e) => [e.dep, e.dependent]));
@@ -32,6 +37,7 @@ export function viewOf(plan: Plan): GraphView {
           },
     ),
     edges: plan.edges.map((e) => ({ dep: e.dep, dependent: e.dependent, condition: e.condition, mechanism: e.mechanism })),
+    ...(plan.delivery === 'image' && usesWrapperBinary(plan) ? { delivery: 'image' as const } : {}),
   };
 }
 
@@ -40,7 +46,7 @@ const id = (i: number, name: string) => `w${i}_${name.replace(/[^A-Za-z0-9_]/g, 
 export function mermaid(views: readonly GraphView[]): string {
   const out = ['flowchart LR'];
   views.forEach((v, i) => {
-    out.push(`  subgraph w${i}["${v.workload}"]`);
+    out.push(`  subgraph w${i}["${title(v)}"]`);
     for (const n of v.nodes) {
       const label = `${n.name}<br/><small>${n.list === 'initContainers' ? `init · ${n.role}` : n.role}</small>`;
       // an injected container: a hexagon; an init container: a subroutine box
@@ -57,7 +63,7 @@ export function dot(views: readonly GraphView[]): string {
   const q = (s: string) => `"${s.replace(/"/g, '\\"')}"`;
   const out = ['digraph startorder {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   views.forEach((v, i) => {
-    out.push(`  subgraph cluster_${i} {`, `    label=${q(v.workload)};`);
+    out.push(`  subgraph cluster_${i} {`, `    label=${q(title(v))};`);
     for (const n of v.nodes)
       out.push(
         `    ${q(`${i}/${n.name}`)} [label=${q(`${n.name}\\n${n.role}`)}${n.external ? ', style=dashed' : n.list === 'initContainers' ? ', style=rounded' : ''}];`,
@@ -98,6 +104,7 @@ export function viewsFromRecords(files: readonly SourceFile[], planned: readonly
         return { name, role, list: init ? 'initContainers' : 'containers' };
       }),
       edges: record.edges.map(([dep, dependent, condition, mechanism]) => ({ dep, dependent, condition, mechanism })),
+      ...(deliveryInOutput(pod) === 'image' ? { delivery: 'image' as const } : {}),
     });
   }
   return views;

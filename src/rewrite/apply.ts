@@ -7,6 +7,7 @@ import type { Native, Plan } from '../plan/plan.js';
 import { clashes, nonStringWords } from './checks.js';
 import { WRAPPED_COMMAND, wrapperArgs } from './flags.js';
 import * as N from './names.js';
+import { retarget } from './delivery.js';
 import { addMounts, initContainer, insertNextTo, mount, ourVolumes, type Needs } from './parts.js';
 import { runsEntrypoint, startupProbe } from './probe.js';
 import { makeRecord, type AppliedRecord } from './record.js';
@@ -127,8 +128,13 @@ export function applyPlan(
 
   const lists: Lists = { containers: podSpec.containers as Obj[], inits: Array.isArray(podSpec.initContainers) ? (podSpec.initContainers as Obj[]) : [] };
   const needs = rewriteContainers(plan, lists, (name) => diagnostics.push(probeReplaced(plan, original, name, locate)));
+  retarget(
+    plan,
+    [...plan.native, ...(plan.probed ?? []), ...plan.wrapped].map((x) => find(lists, x.name)),
+  );
   const volumes = ourVolumes(plan, needs);
-  if (needs.bin) lists.inits.unshift(initContainer(plan));
+  const copies = needs.bin && plan.delivery !== 'image';
+  if (copies) lists.inits.unshift(initContainer(plan));
 
   podSpec.containers = lists.containers;
   if (lists.inits.length > 0 && podSpec.initContainers === undefined) insertNextTo(podSpec, 'containers', 'before', 'initContainers', lists.inits);
@@ -140,7 +146,7 @@ export function applyPlan(
     originalPod,
     podSpec,
     volumes.map((v) => String(v.name)),
-    needs.bin ? [N.INIT_CONTAINER] : [],
+    copies ? [N.INIT_CONTAINER] : [],
     src,
   );
   annotate(value, w.metadataPath, record);

@@ -6,6 +6,10 @@ export const BIN_DIR = '/startorder/bin';
 export const RUN_DIR = '/startorder/run';
 export const DOWNWARD_DIR = '/startorder/downward';
 export const ENTRYPOINT = `${BIN_DIR}/entrypoint`;
+/** The wrapper where the runtime image itself is mounted at BIN_DIR (runtime.delivery image): the image's own path. */
+export const IMAGE_ENTRYPOINT = `${BIN_DIR}/startorder-entrypoint`;
+/** Either path: what a wrapped container's command (or startorder's exec probe) starts with. */
+export const WRAPPER_PATHS: readonly string[] = [ENTRYPOINT, IMAGE_ENTRYPOINT];
 export const INIT_CONTAINER = 'startorder-init';
 export const RUNTIME_BINARY = '/startorder-entrypoint';
 export const GATE_FILE = `${DOWNWARD_DIR}/ready`;

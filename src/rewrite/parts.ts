@@ -1,6 +1,7 @@
 /** The pieces startorder adds to a pod: its init container, its volumes and their mounts. */
 import type { Obj } from '../kube/index.js';
 import type { Plan } from '../plan/plan.js';
+import { binVolume } from './delivery.js';
 import * as N from './names.js';
 
 export function mount(name: string, mountPath: string, readOnly: boolean): Obj {
@@ -64,7 +65,7 @@ export interface Needs {
 /** The volumes startorder adds to the pod for what it needs (and the gate's downward API volume). */
 export function ourVolumes(plan: Plan, needs: Needs): Obj[] {
   const volumes: Obj[] = [];
-  if (needs.bin) volumes.push({ name: N.BIN_VOLUME, emptyDir: {} });
+  if (needs.bin) volumes.push(binVolume(plan));
   // A few MiB: status files are tiny; a full volume is noticed (the wrapper exits 4), never the node's memory.
   if (needs.run) volumes.push({ name: N.RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } });
   if (plan.wrapped.some((x) => x.gated))

@@ -2,7 +2,8 @@ import { containersOf, getIn, isObj, RECORD_ANNOTATION, type ContainerList, type
 import type { Workload } from '../types.js';
 import { copyTree } from '../equal.js';
 import { originalContainer, parseRecord, type AppliedRecord } from './record.js';
-import { parseWrapperArgs, WRAPPED_COMMAND } from './flags.js';
+import { runsWrapper } from './delivery.js';
+import { parseWrapperArgs } from './flags.js';
 import { OUR_VOLUMES } from './names.js';
 import { deepEqual } from '../equal.js';
 
@@ -33,7 +34,7 @@ function carryForward(current: Obj, rec: AppliedRecord['containers'][number], at
     const recorded = Array.isArray(fields.env) ? fields.env : [];
     if (!deepEqual(mine, recorded)) fields.env = mine.length > 0 || fields.env !== null ? mine : null;
   }
-  const wrapped = ('command' in fields || 'args' in fields) && deepEqual(current.command, WRAPPED_COMMAND);
+  const wrapped = ('command' in fields || 'args' in fields) && Array.isArray(current.command) && current.command.length === 1 && runsWrapper(current.command);
   if (wrapped) {
     const parsed = Array.isArray(current.args) && current.args.every((x) => typeof x === 'string') ? parseWrapperArgs(current.args) : undefined;
     if (!parsed) {

@@ -1,4 +1,15 @@
-import { DEFAULT_RUNTIME_IMAGE, isObj, type Condition, type ContainerOrder, type Dependency, type Mode, type Obj, type Probe, type Spec } from '../types.js';
+import {
+  DEFAULT_RUNTIME_IMAGE,
+  isObj,
+  type Condition,
+  type ContainerOrder,
+  type Delivery,
+  type Dependency,
+  type Mode,
+  type Obj,
+  type Probe,
+  type Spec,
+} from '../types.js';
 
 /** Defaults that come from the command line and apply where a spec is silent. */
 export interface SpecDefaults {
@@ -38,6 +49,7 @@ export function normalizeSpec(
     runtime: {
       image: (runtime.image as string | undefined) ?? defaults.runtimeImage ?? DEFAULT_RUNTIME_IMAGE,
       ...(typeof runtime.imagePullPolicy === 'string' ? { imagePullPolicy: runtime.imagePullPolicy } : {}),
+      ...(typeof runtime.delivery === 'string' && runtime.delivery !== 'auto' ? { delivery: runtime.delivery as Delivery } : {}),
     },
     containers,
     images: Array.isArray(raw.images) ? (raw.images as Spec['images']) : [],

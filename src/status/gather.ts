@@ -1,6 +1,7 @@
 // What is read from inside the pod: the wrapper's logs, and the run directory's status files
 // through the wrapper's `status` mode (exec). Each says why when it could not be read.
-import { ENTRYPOINT, RUN_DIR } from '../rewrite/names.js';
+import { runsWrapper } from '../rewrite/delivery.js';
+import { RUN_DIR } from '../rewrite/names.js';
 import type { Obj } from '../types.js';
 import type { Cluster } from './cluster.js';
 import { parseStatusDirs } from './facts.js';
@@ -10,6 +11,8 @@ interface Live {
   name: string;
   running: boolean;
   hasLog: boolean;
+  /** The wrapper's path in this container (it depends on runtime.delivery). */
+  wrapper: string;
 }
 
 function wrappedContainers(pod: Obj): Live[] {
@@ -18,11 +21,16 @@ function wrappedContainers(pod: Obj): Live[] {
   const all = [...((spec.initContainers as Obj[] | undefined) ?? []), ...((spec.containers as Obj[] | undefined) ?? [])];
   const statuses = [...((status.initContainerStatuses as Obj[] | undefined) ?? []), ...((status.containerStatuses as Obj[] | undefined) ?? [])];
   return all
-    .filter((c) => Array.isArray(c.command) && c.command[0] === ENTRYPOINT)
+    .filter((c) => runsWrapper(c.command))
     .map((c) => {
       const s = statuses.find((x) => x.name === c.name);
       const state = (s?.state ?? {}) as Obj;
-      return { name: String(c.name), running: state.running !== undefined, hasLog: state.running !== undefined || state.terminated !== undefined };
+      return {
+        name: String(c.name),
+        running: state.running !== undefined,
+        hasLog: state.running !== undefined || state.terminated !== undefined,
+        wrapper: String((c.command as unknown[])[0]),
+      };
     });
 }
 
@@ -49,14 +57,14 @@ const HAS_STATUS_MODE = /^\s*startorder-entrypoint status\b/m;
 async function readStatusFiles(cluster: Cluster, pod: string, live: Live[]): Promise<Pick<Extra, 'statusDirs' | 'statusFilesNote'>> {
   const target = live.find((c) => c.running);
   if (!target) return { statusFilesNote: 'not read: no wrapped container is running (exec needs one)' };
-  const help = await cluster.exec(pod, target.name, [ENTRYPOINT, '-h'], 10000);
+  const help = await cluster.exec(pod, target.name, [target.wrapper, '-h'], 10000);
   if (!HAS_STATUS_MODE.test(help.output)) {
     const why = /startorder-entrypoint/.test(help.output)
       ? 'the wrapper in this pod has no status mode (an older runtime image)'
       : `exec into ${target.name} failed: ${lastLine(help.output)}`;
     return { statusFilesNote: `not read: ${why}` };
   }
-  const r = await cluster.exec(pod, target.name, [ENTRYPOINT, 'status', '-run_dir', RUN_DIR], 10000);
+  const r = await cluster.exec(pod, target.name, [target.wrapper, 'status', '-run_dir', RUN_DIR], 10000);
   const dirs = r.ok ? parseStatusDirs(r.output) : undefined;
   if (!dirs)
     return {

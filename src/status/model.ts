@@ -2,7 +2,8 @@
 // inside it (wait lines, status files), merged into one report. No I/O here: the renderers and the
 // tests start from this.
 import { parseRecord } from '../rewrite/record.js';
-import { DOWNWARD_VOLUME, ENTRYPOINT, GATE_FILE, RECORD_ANNOTATION } from '../rewrite/names.js';
+import { runsWrapper } from '../rewrite/delivery.js';
+import { DOWNWARD_VOLUME, GATE_FILE, RECORD_ANNOTATION } from '../rewrite/names.js';
 import type { Obj } from '../types.js';
 import { parseTerminationMessage, parseWaitLines, type StatusDir, type WaitLine } from './facts.js';
 import type { ContainerReport, Dependency, PodReport, State } from './types.js';
@@ -103,7 +104,7 @@ function containerReport(c: Obj, list: 'initContainers' | 'containers', waitsFor
     name,
     list,
     kind: kindOf(c, list),
-    wrapped: Array.isArray(c.command) && c.command[0] === ENTRYPOINT,
+    wrapped: runsWrapper(c.command),
     state: 'unknown',
     stateSource: 'pod',
     restarts: typeof st?.restartCount === 'number' ? st.restartCount : 0,

@@ -2,7 +2,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Locator } from '../load/locate.js';
 import type { Plan } from '../plan/plan.js';
 import { conditionFile, parseWrapperArgs } from '../rewrite/flags.js';
-import { ENTRYPOINT, GATE_FILE } from '../rewrite/names.js';
+import { runsWrapper } from '../rewrite/delivery.js';
+import { GATE_FILE } from '../rewrite/names.js';
 import { containersOf, getIn, resourceRef, workloadId, type Obj } from '../kube/index.js';
 import { validatePodSpec } from './pod-schema.js';
 
@@ -10,7 +11,7 @@ import { validatePodSpec } from './pod-schema.js';
 export function waitsInOutput(podSpec: Obj): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const { container: c } of containersOf(podSpec)) {
-    if (!Array.isArray(c.command) || c.command[0] !== ENTRYPOINT || !Array.isArray(c.args)) continue;
+    if (!runsWrapper(c.command) || !Array.isArray(c.args)) continue;
     const parsed = parseWrapperArgs(c.args as string[]);
     const waits = (parsed?.all ?? []).filter(([k, v]) => (k === 'wait_file' || k === 'wait_status') && typeof v === 'string');
     out.set(
@@ -78,7 +79,7 @@ function nameAndMountClashes(podSpec: Obj, base: Base): Diagnostic[] {
 function probesInOutput(podSpec: Obj): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const { container: c } of containersOf(podSpec)) {
-    if (!Array.isArray(c.command) || c.command[0] !== ENTRYPOINT || !Array.isArray(c.args)) continue;
+    if (!runsWrapper(c.command) || !Array.isArray(c.args)) continue;
     const probes = (parseWrapperArgs(c.args as string[])?.all ?? []).filter(([k, v]) => k.startsWith('wait_probe_') && typeof v === 'string');
     out.set(
       String(c.name),

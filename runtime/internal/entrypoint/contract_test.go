@@ -74,7 +74,7 @@ func TestGoldenInvocationsParse(t *testing.T) {
 		switch inv.Argv[0] {
 		case goldens.ImagePath:
 			checkInit(t, where, got)
-		case goldens.WrapperPath:
+		case goldens.WrapperPath, goldens.MountedPath:
 			if got.Cmd == entrypoint.CmdRun {
 				checkRun(t, where, inv.Name, got.Run)
 				byPod[pod(inv)] = append(byPod[pod(inv)], got.Run)

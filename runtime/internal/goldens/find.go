@@ -11,10 +11,13 @@ import (
 )
 
 // The wrapper's paths in a rewritten pod (docs/CONTRACT.md): the copy in app
-// containers, and the binary in the runtime image that the init container runs.
+// containers, the binary in the runtime image that the init container runs, and
+// that binary where the runtime image is mounted as an image volume at
+// /startorder/bin (runtime.delivery image: no copy, no init container).
 const (
 	WrapperPath = "/startorder/bin/entrypoint"
 	ImagePath   = "/startorder-entrypoint"
+	MountedPath = "/startorder/bin" + ImagePath
 )
 
 // Invocation is one call of the wrapper in a manifest: a container or probe whose
@@ -61,13 +64,13 @@ func ReadFile(path string) ([]Invocation, error) {
 }
 
 // wrapperWord is one of the wrapper's paths as a word of its own.
-var wrapperWord = regexp.MustCompile(`(?m)(?:^|[\s\[,"'])(?:` + regexp.QuoteMeta(WrapperPath) + `|` + regexp.QuoteMeta(ImagePath) + `)(?:$|[\s\],"'])`)
+var wrapperWord = regexp.MustCompile(`(?m)(?:^|[\s\[,"'])(?:` + regexp.QuoteMeta(WrapperPath) + `|` + regexp.QuoteMeta(ImagePath) + `|` + regexp.QuoteMeta(MountedPath) + `)(?:$|[\s\],"'])`)
 
 func mentions(invs []Invocation) int {
 	n := 0
 	for _, inv := range invs {
 		for _, a := range inv.Argv {
-			if a == WrapperPath || a == ImagePath {
+			if a == WrapperPath || a == ImagePath || a == MountedPath {
 				n++
 			}
 		}
@@ -109,7 +112,7 @@ func walk(v any, at string, out *[]Invocation) error {
 // invocation reads the argv of m when its command starts with the wrapper.
 func invocation(m map[string]any, at string) (Invocation, bool, error) {
 	cmd, _ := m["command"].([]any)
-	if len(cmd) == 0 || (cmd[0] != WrapperPath && cmd[0] != ImagePath) {
+	if len(cmd) == 0 || (cmd[0] != WrapperPath && cmd[0] != ImagePath && cmd[0] != MountedPath) {
 		return Invocation{}, false, nil
 	}
 	argv, err := strings_(cmd, at+".command")

@@ -419,4 +419,10 @@ main() {
   echo "$S/admin.kubeconfig"
 }
 
+# Hook for a variant of this cluster (test/e2e-135: Kubernetes 1.35, containerd 2): the file named by
+# E2E_OVERRIDES is sourced last, so it may redefine any function above (find_binaries,
+# write_containerd_config of up-config.sh).
+# shellcheck source=/dev/null
+if [ -n "${E2E_OVERRIDES:-}" ]; then source "${E2E_OVERRIDES}"; fi
+
 main "$@"
