@@ -170,7 +170,10 @@ test('per construct: ports are int-or-string with both bounds, a dependency keep
 });
 
 test('selector.matchExpressions: added as a LabelSelectorRequirement list when the schema has none', () => {
-  const m = rootSchema(crd()).properties.spec.properties.selector.properties.matchExpressions;
+  const none = withSchema((s) => delete s.definitions.selector.properties.matchExpressions);
+  const r = script('--stdout', '--schema', none);
+  assert.equal(r.status, 0, r.stderr);
+  const m = rootSchema(crd(r.stdout)).properties.spec.properties.selector.properties.matchExpressions;
   assert.equal(m.type, 'array');
   assert.deepEqual(m.items.required, ['key', 'operator']);
   assert.deepEqual(m.items.properties.operator.enum, ['In', 'NotIn', 'Exists', 'DoesNotExist']);

@@ -169,7 +169,8 @@ function connections(tls: HttpsServer) {
     busy.set(s, false);
     s.on('close', () => busy.delete(s));
   });
-  tls.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  // before the handler, so that a draining answer says `connection: close` in its headers
+  tls.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const s = req.socket;
     busy.set(s, true);
     if (draining) res.shouldKeepAlive = false;
