@@ -1,7 +1,7 @@
 /** The inputs and configs the command line names, read through the IO port. */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Input } from '../pipeline/index.js';
-import { NotUtf8Error, type IO } from './io.js';
+import { errnoReason, NotUtf8Error, type IO } from './io.js';
 import { UsageError } from './options.js';
 
 /** The -c files; one that cannot be read is a usage error. */
@@ -83,13 +83,6 @@ export async function readInputs(io: IO, files: readonly string[], configs: read
 
 /** The system's reason of a failed read, without the call and path Node puts around it. */
 function reason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const known: Record<string, string> = {
-    ENOENT: 'no such file',
-    EACCES: 'permission denied',
-    EISDIR: 'it is a directory',
-    ENOTDIR: 'a part of the path is not a directory',
-  };
   if (e instanceof NotUtf8Error) return e.what;
-  return (err.code && known[err.code]) ?? String(err.message ?? e).split('\n')[0]!;
+  return errnoReason(e) ?? String((e as Error).message ?? e).split('\n')[0]!;
 }

@@ -63,6 +63,23 @@ function firstInvalid(b: Uint8Array): number {
   return -1;
 }
 
+/** The system's reason of a failed file operation, in words (undefined for a code not listed). */
+export function errnoReason(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const why: Record<string, string> = {
+    EROFS: 'read-only file system',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'a path component is not a directory',
+    EISDIR: 'is a directory',
+    EEXIST: 'a temporary file of that name already exists',
+  };
+  return typeof code === 'string' ? why[code] : undefined;
+}
+
 /** Everything the CLI touches outside itself; tests pass their own. */
 export interface IO {
   argv: string[];

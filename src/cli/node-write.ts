@@ -2,23 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { WriteError } from './io.js';
+import { errnoReason, WriteError } from './io.js';
 
 function reasonOf(e: unknown): { reason: string; errno?: string } {
   const err = e as NodeJS.ErrnoException;
-  const why: Record<string, string> = {
-    EROFS: 'read-only file system',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    ENOSPC: 'no space left on device',
-    EDQUOT: 'disk quota exceeded',
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'a path component is not a directory',
-    EISDIR: 'is a directory',
-    EEXIST: 'a temporary file of that name already exists',
-  };
   const errno = typeof err?.code === 'string' ? err.code : undefined;
-  return { reason: (errno && why[errno]) ?? err?.message ?? String(e), ...(errno ? { errno } : {}) };
+  return { reason: errnoReason(e) ?? err?.message ?? String(e), ...(errno ? { errno } : {}) };
 }
 
 /** Where a write to `file` must go: through symlinks (the link stays a link), to the file they name. */

@@ -4,7 +4,7 @@
  * is loaded only when called, so a transform never pays for them (nor for @kubernetes/client-node).
  */
 import { ExitCode } from '../exit-codes.js';
-import type { IO } from './io.js';
+import { errnoReason, type IO } from './io.js';
 
 const RUNTIME_IMAGE_USAGE =
   'usage: startorder runtime-image save FILE   (the runtime image as a multi-arch OCI layout tarball)\n' +
@@ -63,15 +63,8 @@ async function runtimeImage(io: IO, argv: readonly string[]): Promise<number> {
 /** A file-system failure of `save`, as one line (the temporary file is gone by then); undefined for anything else. */
 function writeFailure(e: unknown, file: string): string | undefined {
   const code = (e as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'the disk quota is used up',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOENT: 'its directory does not exist',
-    ENOTDIR: 'a part of the path is not a directory',
-    EISDIR: `it is a directory (give a file name: ${file.replace(/\/+$/, '')}/startorder-runtime.tar)`,
-  };
-  return code === undefined ? undefined : (reasons[code] ?? `${code}`);
+  if (code === undefined) return undefined;
+  if (code === 'EISDIR') return `it is a directory (give a file name: ${file.replace(/\/+$/, '')}/startorder-runtime.tar)`;
+  if (code === 'ENOENT') return 'its directory does not exist';
+  return errnoReason(e) ?? code;
 }
