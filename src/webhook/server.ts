@@ -174,7 +174,9 @@ function connections(tls: HttpsServer) {
     const s = req.socket;
     busy.set(s, true);
     if (draining) res.shouldKeepAlive = false;
-    res.on('finish', () => (closing || draining ? s.destroySoon() : busy.set(s, false)));
+    // a socket goes only after an answer that said so: one that said keep-alive (sent before the
+    // drain began) may already be reused by the client, whose request would meet a closed socket
+    res.on('finish', () => (closing || !res.shouldKeepAlive ? s.destroySoon() : busy.set(s, false)));
   });
   return {
     // Idle connections are not closed here: a request the apiserver is writing onto one as it closes

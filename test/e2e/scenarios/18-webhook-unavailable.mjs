@@ -67,7 +67,10 @@ function scenario(policy) {
             t.log(`kubectl create exited ${r.status}: ${said.replace(/\n/g, ' | ')}`);
             assert(r.status !== 0, 'the pod was created with failurePolicy Fail and no webhook replica');
             assert(said.includes('failed calling webhook "pods.startorder.dev"'), 'the message does not name the webhook that failed');
-            assert(/no endpoints available|connection refused|dial tcp/.test(said), 'the message does not say the webhook could not be reached');
+            assert(
+              /no endpoints available|connection refused|dial tcp|context deadline exceeded|i\/o timeout/.test(said),
+              'the message does not say the webhook could not be reached',
+            );
             assert(!(await getPod(t.ns, 'p')), 'the refused pod exists');
           }
         } finally {
