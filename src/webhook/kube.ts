@@ -3,10 +3,9 @@
  * @kubernetes/client-node (loaded only here, only by these commands), requests made with node:https.
  * --kubeconfig, else $KUBECONFIG, ~/.kube/config, else the pod's service account (loadFromDefault).
  */
-import { existsSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { kubeConfig } from '../status/kubeconfig.js';
 
 export interface Transport {
   /** The API server's URL (for messages). */
@@ -27,29 +26,16 @@ export class ApiError extends Error {
 /** No kubeconfig, or one that cannot be read: a usage error (exit 2). */
 export class ConfigError extends Error {}
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-/** Without any of these, loadFromDefault would quietly try http://localhost:8080. */
-function hasDefaultConfig(): boolean {
-  const home = process.env.HOME;
-  return Boolean(process.env.KUBECONFIG) || (home !== undefined && existsSync(join(home, '.kube', 'config'))) || existsSync(SERVICE_ACCOUNT_TOKEN);
-}
-
 export async function kubeTransport(kubeconfig?: string): Promise<Transport> {
-  if (!kubeconfig && !hasDefaultConfig())
-    throw new ConfigError(
-      'no kubeconfig: $KUBECONFIG is not set, ~/.kube/config does not exist, and this is not a pod with a service account (pass --kubeconfig)',
-    );
   const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
+  // the kubeconfig as `startorder status` (and kubectl) reads it: one loader for both commands
+  let kc: InstanceType<typeof k8s.KubeConfig>;
   try {
-    if (kubeconfig) kc.loadFromFile(kubeconfig);
-    else kc.loadFromDefault();
+    kc = kubeConfig(k8s, { ...(kubeconfig ? { kubeconfig } : {}), env: process.env });
   } catch (e) {
-    throw new ConfigError(`cannot read the kubeconfig: ${(e as Error).message}`);
+    throw new ConfigError((e as Error).message);
   }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new ConfigError('the kubeconfig has no current cluster (pass --kubeconfig, or run in a pod with a service account)');
+  const cluster = kc.getCurrentCluster()!;
   const server = cluster.server.replace(/\/$/, '');
   return {
     server,
